@@ -1,0 +1,82 @@
+# Kompetence: the two commands that matter are `make demo` and `make test`.
+# Every target installs what it needs first, so both work on a fresh clone.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+# `make test-pg` uses these; CI sets them the same way.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/kompetence
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+# Debian packages: WeasyPrint's Pango and fonts, gettext for translations (runtime);
+# Chromium and pdftotext for the browser and PDF tests.
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext
+TEST_DEBS := chromium poppler-utils
+
+.PHONY: demo test test-pg install install-dev system-deps system-deps-test messages messages-update static \
+	migrate seed run lint format bench clean
+
+$(BIN)/activate:
+	"$$(scripts/find-python)" -m venv $(VENV)
+	$(BIN)/pip install -qq --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -qq -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -qq -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+install: system-deps $(VENV)/.installed messages
+
+install-dev: system-deps system-deps-test $(VENV)/.installed-dev messages
+
+system-deps:
+	@scripts/apt-ensure $(RUNTIME_DEBS)
+
+system-deps-test:
+	@scripts/apt-ensure $(TEST_DEBS)
+
+messages: $(VENV)/.installed
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+# After adding texts: update the English catalogue, then translate the empty msgstrs.
+messages-update: $(VENV)/.installed
+	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=docs
+
+static: $(VENV)/.installed
+	@$(PY) manage.py collectstatic --noinput -v 0
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+demo: seed
+	@$(PY) manage.py demo_banner --port $(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite on the embedded database; the PostgreSQL/worker tests are
+# deselected here and run in `make test-pg` (CI runs both).
+test: install-dev
+	$(BIN)/pytest -m "not postgres" $(PYTEST_ARGS)
+
+test-pg: install-dev
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3
