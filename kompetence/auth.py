@@ -1,0 +1,28 @@
+"""Authentication that knows which kommune it is on."""
+
+from django.contrib.auth.backends import ModelBackend
+
+from kompetence.models import User
+
+
+class KommuneModelBackend(ModelBackend):
+    """Username and password, looked up among the users of the request's kommune only.
+
+    On a kommune host only that kommune's users can sign in; on the bare domain only
+    platform operators (users without a kommune) can. A user of kommune A typing the
+    right password on kommune B's host gets the same answer as a wrong password.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        kommune = getattr(request, "kommune", None)
+        try:
+            user = User.objects.get(kommune=kommune, username__iexact=username.strip())
+        except User.DoesNotExist:
+            # Spend the same time as a real check so timing does not reveal usernames.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

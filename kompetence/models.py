@@ -1,0 +1,339 @@
+"""The organisation core: the tenant (Kommune), its units, people, positions and
+MED committees, the login identity, and the audit log.
+
+Every model here except `Kommune` and `User` belongs to exactly one kommune: it carries
+a `kommune` foreign key and its default manager is a django-scopes `ScopedManager`, so
+a query made outside `scope(kommune=...)` raises instead of reading every tenant.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+from guardian.managers import UserObjectPermissionManager
+from guardian.models import UserObjectPermissionBase
+
+from kompetence.scoping import TenantManager
+
+
+class Kommune(models.Model):
+    """The tenant. Not scoped: it is what a scope is made of."""
+
+    slug = models.SlugField(_("kort navn"), max_length=63, unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    # Settings a kommune chooses for itself.
+    med_min_group_size = models.PositiveSmallIntegerField(
+        _("mindste gruppe i MED-tal"),
+        default=5,
+        help_text=_("Tal bygget på færre personer end dette vises ikke for MED-udvalg."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KommuneUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Natural keys (createsuperuser, fixtures) address platform operators only;
+        # kommune users are looked up with their kommune by KommuneModelBackend.
+        return self.get(kommune__isnull=True, username__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login. Kommune users belong to one kommune and can only sign in on its host;
+    platform operators (`kommune` empty) run the deployment and see no personal data.
+
+    Not scoped on purpose: sessions, password hashing and reset address the login
+    before a kommune is known. Everything personal lives on `Person`, which is scoped.
+    """
+
+    kommune = models.ForeignKey(
+        Kommune, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    username = models.CharField(_("brugernavn"), max_length=150)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(
+        _("sprog"), max_length=8, default="da", choices=[("da", "Dansk"), ("en", "English")]
+    )
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = KommuneUserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("bruger")
+        verbose_name_plural = _("brugere")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "username"], name="user_username_unique_per_kommune"
+            ),
+            models.UniqueConstraint(
+                fields=["username"],
+                condition=Q(kommune__isnull=True),
+                name="user_platform_username_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class OrgUnit(models.Model):
+    """A unit in the kommune's organisation tree.
+
+    The tree is a materialised path of primary keys (`/12/40/301/`), so a subtree is
+    one indexed `path LIKE '/12/40/%'` query. We keep the path ourselves instead of
+    using django-treebeard because treebeard numbers root nodes globally, and the roots
+    of different kommuner must not share (or collide in) one numbering.
+    """
+
+    class Kind(models.TextChoices):
+        DIREKTION = "direktion", _("Direktion")
+        CENTER = "center", _("Center/forvaltning")
+        AFDELING = "afdeling", _("Afdeling/institution")
+        TEAM = "team", _("Team")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.AFDELING)
+    external_id = models.CharField(
+        _("enheds-id"), max_length=64, blank=True, help_text=_("Id i løn-/HR-systemet.")
+    )
+    path = models.CharField(max_length=512, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=1, editable=False)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("enhed")
+        verbose_name_plural = _("enheder")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "external_id"],
+                condition=~Q(external_id=""),
+                name="orgunit_external_id_unique_per_kommune",
+            )
+        ]
+        permissions = [
+            ("lead_orgunit", "Act as leader of the unit and its subtree"),
+            ("administer_orgunit", "Act as HR for the unit and its subtree"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys from the root down to and including this unit."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def is_in_subtree_of(self, other: OrgUnit) -> bool:
+        return self.path.startswith(other.path)
+
+
+class OrgUnitUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian grant on one unit (and so its subtree): a substitute leader or
+    an HR delegate for one centre. A direct foreign key instead of guardian's generic
+    one, so grants are ordinary indexed rows that join to the unit tree."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.CASCADE, related_name="+")
+    content_object = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
+
+    objects = ScopedManager(kommune="kommune", _manager_class=UserObjectPermissionManager)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("tildelt enhedsret")
+        verbose_name_plural = _("tildelte enhedsrettigheder")
+
+    def __str__(self) -> str:
+        return f"{self.permission.codename}: {self.content_object}"
+
+
+class Person(models.Model):
+    """An employee of the kommune. Inactive people (leavers) are kept with their history."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    employee_number = models.CharField(_("medarbejdernummer"), max_length=32)
+    name = models.CharField(_("navn"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    is_hr = models.BooleanField(
+        _("HR-rolle"), default=False, help_text=_("Må se og ændre hele kommunens data.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "employee_number"],
+                name="person_employee_number_unique_per_kommune",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PositionQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+class Position(models.Model):
+    """A person's job in a unit. Leadership is a position: the leader of a unit leads
+    everyone in its subtree."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="positions")
+    job_title = models.CharField(_("stillingsbetegnelse"), max_length=200)
+    is_leader = models.BooleanField(_("leder af enheden"), default=False)
+    start_date = models.DateField(_("startdato"), default=timezone.localdate)
+    end_date = models.DateField(_("slutdato"), null=True, blank=True)
+
+    objects = TenantManager(PositionQuerySet)
+
+    class Meta:
+        verbose_name = _("stilling")
+        verbose_name_plural = _("stillinger")
+        ordering = ["-is_leader", "start_date"]
+        indexes = [models.Index(fields=["kommune", "unit", "is_leader"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="position_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_title}, {self.unit}"
+
+
+class MEDCommittee(models.Model):
+    """A MED committee (medarbejderindflydelse og medbestemmelse): Hoved-MED for the
+    whole kommune, Center-MED for a centre, Lokal-MED for a workplace. It follows the
+    competence work of the unit subtree it covers, in aggregates only."""
+
+    class Kind(models.TextChoices):
+        HOVED = "hoved", _("Hoved-MED")
+        CENTER = "center", _("Center-MED")
+        LOKAL = "lokal", _("Lokal-MED")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("navn"), max_length=200)
+    kind = models.CharField(_("niveau"), max_length=16, choices=Kind.choices)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="med_committees",
+        verbose_name=_("dækker enheden"),
+    )
+    members = models.ManyToManyField(Person, through="MEDMembership", related_name="med_committees")
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("MED-udvalg")
+        verbose_name_plural = _("MED-udvalg")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MEDMembership(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "formand", _("Formand")
+        VICE_CHAIR = "naestformand", _("Næstformand")
+        MEMBER = "medlem", _("Medlem")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    committee = models.ForeignKey(
+        MEDCommittee, on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="med_memberships")
+    role = models.CharField(_("rolle"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("MED-medlemskab")
+        verbose_name_plural = _("MED-medlemskaber")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "person"], name="med_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class AuditEntry(models.Model):
+    """Who read or changed whose personal data, when (GDPR accountability)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Læst")
+        CREATE = "create", _("Oprettet")
+        CHANGE = "change", _("Ændret")
+        DELETE = "delete", _("Slettet")
+        EXPORT = "export", _("Eksporteret")
+        SIGN = "sign", _("Underskrevet")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        Person, null=True, on_delete=models.SET_NULL, related_name="audit_actions"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    subject = models.ForeignKey(
+        Person, null=True, on_delete=models.SET_NULL, related_name="audit_subject_entries"
+    )
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("logpost")
+        verbose_name_plural = _("adgangslog")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["kommune", "subject", "-at"]),
+            models.Index(fields=["kommune", "actor", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_type}"

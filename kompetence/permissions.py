@@ -1,0 +1,184 @@
+"""Who may see and change which person and unit: the one place these rules live.
+
+Rights come from three sources:
+
+* the hierarchy: the leader of a unit leads everyone in its subtree (positions);
+* the HR role: HR sees and changes the whole kommune;
+* django-guardian object grants on a unit, valid for its subtree: `lead_orgunit`
+  (a substitute leader) and `administer_orgunit` (an HR delegate for one centre).
+
+Every helper works inside the request's kommune scope, so an object of another kommune
+is simply not found. The `get_*_or_404` helpers are what views call: "does not exist"
+and "not yours" give the same 404, so outsiders learn nothing.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kompetence.models import OrgUnit, OrgUnitUserObjectPermission, Person, Position
+
+LEAD = "lead_orgunit"
+ADMINISTER = "administer_orgunit"
+
+
+def _granted_paths(viewer: Person, codename: str) -> list[str]:
+    if viewer.user_id is None:
+        return []
+    return list(
+        OrgUnitUserObjectPermission.objects.filter(
+            user_id=viewer.user_id, permission__codename=codename
+        ).values_list("content_object__path", flat=True)
+    )
+
+
+def led_unit_paths(viewer: Person) -> list[str]:
+    """Paths of the units `viewer` leads, by position or by a substitute grant.
+
+    Cached on the person object for the rest of the request."""
+    cached = getattr(viewer, "_led_unit_paths", None)
+    if cached is None:
+        by_position = Position.objects.active().filter(person=viewer, is_leader=True)
+        cached = sorted(
+            set(by_position.values_list("unit__path", flat=True))
+            | set(_granted_paths(viewer, LEAD))
+        )
+        viewer._led_unit_paths = cached
+    return cached
+
+
+def administered_unit_paths(viewer: Person) -> list[str]:
+    """Paths under which `viewer` acts as HR; `[""]` (every path) for the HR role."""
+    cached = getattr(viewer, "_administered_unit_paths", None)
+    if cached is None:
+        cached = [""] if viewer.is_hr else sorted(set(_granted_paths(viewer, ADMINISTER)))
+        viewer._administered_unit_paths = cached
+    return cached
+
+
+def is_leader(viewer: Person) -> bool:
+    return bool(led_unit_paths(viewer))
+
+
+def is_hr(viewer: Person) -> bool:
+    return bool(administered_unit_paths(viewer))
+
+
+def _under(paths: list[str], field: str) -> Q:
+    """Matches rows whose `field` (a unit path) lies in one of the subtrees `paths`."""
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
+
+
+def _led_positions_q(paths: list[str], prefix: str = "") -> Q:
+    """Positions in the led subtrees, except fellow leaders of the very same unit:
+    a co-leader is a peer, not a subordinate."""
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(
+        or_,
+        (
+            Q(**{f"{prefix}unit__path__startswith": path})
+            & ~Q(**{f"{prefix}unit__path": path, f"{prefix}is_leader": True})
+            for path in paths
+        ),
+    )
+
+
+def persons_led_by(viewer: Person) -> QuerySet[Person]:
+    """Everyone with an active position in a subtree `viewer` leads (not viewer)."""
+    positions = Position.objects.active().filter(_led_positions_q(led_unit_paths(viewer)))
+    return Person.objects.filter(pk__in=positions.values("person_id")).exclude(pk=viewer.pk)
+
+
+def persons_administered_by(viewer: Person) -> QuerySet[Person]:
+    paths = administered_unit_paths(viewer)
+    if paths == [""]:
+        return Person.objects.all()
+    positions = Position.objects.filter(_under(paths, "unit__path"))
+    return Person.objects.filter(pk__in=positions.values("person_id"))
+
+
+def visible_persons(viewer: Person) -> QuerySet[Person]:
+    """Every person whose personal data `viewer` may read."""
+    if administered_unit_paths(viewer) == [""]:
+        return Person.objects.all()
+    return Person.objects.filter(
+        Q(pk=viewer.pk)
+        | Q(pk__in=persons_led_by(viewer).values("pk"))
+        | Q(pk__in=persons_administered_by(viewer).values("pk"))
+    )
+
+
+def leads(viewer: Person, person: Person) -> bool:
+    return persons_led_by(viewer).filter(pk=person.pk).exists()
+
+
+def can_view_person(viewer: Person, person: Person) -> bool:
+    return visible_persons(viewer).filter(pk=person.pk).exists()
+
+
+def can_change_person(viewer: Person, person: Person) -> bool:
+    """Master data (name, e-mail, positions) is HR's to change."""
+    return persons_administered_by(viewer).filter(pk=person.pk).exists()
+
+
+def visible_units(viewer: Person) -> QuerySet[OrgUnit]:
+    """Units whose people and figures `viewer` may see: led or administered subtrees."""
+    paths = administered_unit_paths(viewer) + led_unit_paths(viewer)
+    if "" in paths:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(_under(paths, "path"))
+
+
+def changeable_units(viewer: Person) -> QuerySet[OrgUnit]:
+    paths = administered_unit_paths(viewer)
+    if "" in paths:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(_under(paths, "path"))
+
+
+def get_person_or_404(viewer: Person | None, pk: int, *, change: bool = False) -> Person:
+    """The person `pk` if `viewer` may see it (or change it, with `change=True`).
+
+    Security contract: returns only people of the active kommune that the viewer is
+    entitled to; everything else, existing or not, raises the same Http404."""
+    if viewer is None:
+        raise Http404
+    queryset = persons_administered_by(viewer) if change else visible_persons(viewer)
+    person = queryset.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def get_unit_or_404(viewer: Person | None, pk: int, *, change: bool = False) -> OrgUnit:
+    """The unit `pk` if `viewer` leads or administers it (or may change it).
+
+    Security contract: as `get_person_or_404`."""
+    if viewer is None:
+        raise Http404
+    queryset = changeable_units(viewer) if change else visible_units(viewer)
+    unit = queryset.filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def get_position_or_404(viewer: Person | None, pk: int) -> Position:
+    """A position HR may change. Security contract: as `get_person_or_404`."""
+    if viewer is None:
+        raise Http404
+    position = (
+        Position.objects.select_related("person", "unit")
+        .filter(pk=pk, person__in=persons_administered_by(viewer))
+        .first()
+    )
+    if position is None:
+        raise Http404
+    return position

@@ -1,0 +1,17 @@
+"""The one way tenant-owned models get their manager.
+
+django-scopes filters every query by the active kommune and raises `ScopeError` when
+no kommune is active. Code that legitimately works across kommuner (tenant lookup,
+migrations, the platform admin, cross-tenant uniqueness) opens `scopes_disabled()`
+and says why at that spot.
+"""
+
+from django.db import models
+from django_scopes import ScopedManager
+
+
+def TenantManager(queryset_class: type[models.QuerySet] = models.QuerySet):
+    """A manager scoped on the model's `kommune` field, keeping `queryset_class`'s methods."""
+    return ScopedManager(
+        kommune="kommune", _manager_class=models.Manager.from_queryset(queryset_class)
+    )

@@ -1,0 +1,113 @@
+"""Reads on the organisation core that pages and reports share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from kompetence.models import AuditEntry, OrgUnit, Person, Position
+
+
+@dataclass
+class TreeNode:
+    unit: OrgUnit
+    people: int = 0
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """The unit and every unit below it: one indexed prefix query."""
+    return OrgUnit.objects.filter(kommune_id=unit.kommune_id, path__startswith=unit.path)
+
+
+def unit_ancestors(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """From the root down to the unit's parent."""
+    return OrgUnit.objects.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")
+
+
+def org_tree(units: QuerySet[OrgUnit]) -> list[TreeNode]:
+    """`units` as nested nodes with head counts, in two queries whatever the size."""
+    people = dict(
+        Position.objects.active()
+        .filter(unit__in=units)
+        .values_list("unit_id")
+        .annotate(n=Count("person_id", distinct=True))
+    )
+    nodes = {u.pk: TreeNode(unit=u, people=people.get(u.pk, 0)) for u in units.order_by("path")}
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.unit.parent_id)
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def unit_people(unit: OrgUnit) -> QuerySet[Position]:
+    """Active positions directly in `unit`, leaders first, with the person loaded."""
+    return (
+        Position.objects.active()
+        .filter(unit=unit)
+        .select_related("person")
+        .order_by("-is_leader", "person__name")
+    )
+
+
+def unit_leaders(unit: OrgUnit) -> list[Person]:
+    return [p.person for p in unit_people(unit) if p.is_leader]
+
+
+def leaders_of(person: Person) -> QuerySet[Person]:
+    """The person's leader chain: leaders of every unit above or at their positions,
+    except the person themselves."""
+    unit_paths = (
+        Position.objects.active().filter(person=person).values_list("unit__path", flat=True)
+    )
+    ancestor_ids = {int(part) for path in unit_paths for part in path.strip("/").split("/") if part}
+    leader_positions = Position.objects.active().filter(unit_id__in=ancestor_ids, is_leader=True)
+    return Person.objects.filter(pk__in=leader_positions.values("person_id")).exclude(pk=person.pk)
+
+
+def nearest_leaders(person: Person) -> list[Person]:
+    """The leaders closest above the person: the leaders of their own unit, or, for a
+    leader, of the nearest unit above with a leader."""
+    positions = list(Position.objects.active().filter(person=person).select_related("unit"))
+    if not positions:
+        return []
+    candidate_unit_ids: set[int] = set()
+    for position in positions:
+        ids = position.unit.ancestor_ids
+        # A leader's own unit is where they lead; their leader sits above it.
+        candidate_unit_ids.update(ids[:-1] if position.is_leader else ids)
+    leader_positions = list(
+        Position.objects.active()
+        .filter(unit_id__in=candidate_unit_ids, is_leader=True)
+        .exclude(person=person)
+        .select_related("person", "unit")
+    )
+    best: dict[int, Person] = {}
+    deepest = 0
+    for lp in leader_positions:
+        depth = lp.unit.depth
+        if depth > deepest:
+            best, deepest = {}, depth
+        if depth == deepest:
+            best[lp.person_id] = lp.person
+    return sorted(best.values(), key=lambda p: p.name)
+
+
+def person_search(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(name__icontains=text) | Q(employee_number__iexact=text) | Q(email__icontains=text)
+    )
+
+
+def audit_entries(*, subject: Person | None = None, actor: Person | None = None):
+    entries = AuditEntry.objects.select_related("actor", "subject")
+    if subject is not None:
+        entries = entries.filter(subject=subject)
+    if actor is not None:
+        entries = entries.filter(actor=actor)
+    return entries

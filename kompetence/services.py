@@ -1,0 +1,203 @@
+"""Writes on the organisation core. `kommune` always comes from the object graph or the
+active scope, never from user input."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from kompetence.models import (
+    Kommune,
+    MEDCommittee,
+    MEDMembership,
+    OrgUnit,
+    OrgUnitUserObjectPermission,
+    Person,
+    Position,
+    User,
+)
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    kommune: Kommune,
+    name: str,
+    parent: OrgUnit | None = None,
+    kind: str = OrgUnit.Kind.AFDELING,
+    external_id: str = "",
+) -> OrgUnit:
+    if parent is not None and parent.kommune_id != kommune.pk:
+        raise ValidationError(_("Overenheden hører til en anden kommune."))
+    unit = OrgUnit.objects.create(
+        kommune=kommune,
+        parent=parent,
+        name=name,
+        kind=kind,
+        external_id=external_id,
+        # The path needs the primary key; "~" lies under no subtree until it is set.
+        path="~",
+        depth=(parent.depth + 1) if parent else 1,
+    )
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.save(update_fields=["path"])
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: OrgUnit, name: str, kind: str, external_id: str, parent: OrgUnit | None):
+    unit.name, unit.kind, unit.external_id = name, kind, external_id
+    unit.save(update_fields=["name", "kind", "external_id"])
+    if parent != unit.parent:
+        unit_move(unit=unit, new_parent=parent)
+    return unit
+
+
+@transaction.atomic
+def unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None) -> OrgUnit:
+    """Moves `unit` and its subtree under `new_parent` with two UPDATE statements."""
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        raise ValidationError(_("En enhed kan ikke flyttes ind under sig selv."))
+    old_path = unit.path
+    new_path = f"{new_parent.path if new_parent else '/'}{unit.pk}/"
+    depth_change = ((new_parent.depth + 1) if new_parent else 1) - unit.depth
+    OrgUnit.objects.filter(kommune=unit.kommune, path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_change,
+    )
+    OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    unit.refresh_from_db()
+    return unit
+
+
+@transaction.atomic
+def person_create(
+    *,
+    kommune: Kommune,
+    employee_number: str,
+    name: str,
+    email: str = "",
+    is_hr: bool = False,
+    username: str | None = None,
+    password: str | None = None,
+) -> Person:
+    """Creates the person and their login. Without a password the login cannot be used
+    until a password is set through "glemt adgangskode" (or single sign-on)."""
+    user = User(
+        kommune=kommune, username=(username or email or employee_number).lower(), email=email
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return Person.objects.create(
+        kommune=kommune,
+        user=user,
+        employee_number=employee_number,
+        name=name,
+        email=email,
+        is_hr=is_hr,
+    )
+
+
+@transaction.atomic
+def person_update(*, person: Person, name: str, email: str, employee_number: str, is_hr: bool):
+    person.name, person.email, person.employee_number, person.is_hr = (
+        name,
+        email,
+        employee_number,
+        is_hr,
+    )
+    person.save(update_fields=["name", "email", "employee_number", "is_hr", "updated_at"])
+    if person.user_id:
+        User.objects.filter(pk=person.user_id).update(email=email)
+    return person
+
+
+@transaction.atomic
+def person_deactivate(*, person: Person) -> Person:
+    """A leaver: kept with all history, but can no longer sign in."""
+    person.is_active = False
+    person.save(update_fields=["is_active", "updated_at"])
+    if person.user_id:
+        User.objects.filter(pk=person.user_id).update(is_active=False)
+    return person
+
+
+def position_create(
+    *,
+    person: Person,
+    unit: OrgUnit,
+    job_title: str,
+    is_leader: bool = False,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+) -> Position:
+    if unit.kommune_id != person.kommune_id:
+        raise ValidationError(_("Enheden hører til en anden kommune."))
+    position = Position(
+        kommune_id=person.kommune_id,
+        person=person,
+        unit=unit,
+        job_title=job_title,
+        is_leader=is_leader,
+        end_date=end_date,
+    )
+    if start_date is not None:
+        position.start_date = start_date
+    position.full_clean(exclude=["kommune", "person"])
+    position.save()
+    return position
+
+
+def position_update(*, position: Position, **fields) -> Position:
+    if "unit" in fields and fields["unit"].kommune_id != position.kommune_id:
+        raise ValidationError(_("Enheden hører til en anden kommune."))
+    for name, value in fields.items():
+        setattr(position, name, value)
+    position.full_clean(exclude=["kommune", "person"])
+    position.save()
+    return position
+
+
+def unit_grant(*, user: User, unit: OrgUnit, codename: str) -> OrgUnitUserObjectPermission:
+    """Grants `codename` (lead_orgunit or administer_orgunit) on `unit`'s subtree."""
+    if user.kommune_id != unit.kommune_id:
+        raise ValidationError(_("Brugeren hører til en anden kommune."))
+    permission = Permission.objects.get(content_type__app_label="kompetence", codename=codename)
+    grant, _created = OrgUnitUserObjectPermission.objects.get_or_create(
+        kommune_id=unit.kommune_id, user=user, permission=permission, content_object=unit
+    )
+    return grant
+
+
+def med_committee_create(
+    *, kommune: Kommune, name: str, kind: str, unit: OrgUnit, members=()
+) -> MEDCommittee:
+    committee = MEDCommittee.objects.create(kommune=kommune, name=name, kind=kind, unit=unit)
+    for person, role in members:
+        MEDMembership.objects.create(kommune=kommune, committee=committee, person=person, role=role)
+    return committee
+
+
+@transaction.atomic
+def kommune_create(*, slug: str, name: str, hr_name: str, hr_email: str) -> tuple[Kommune, Person]:
+    """The platform operator's one job: a new tenant with its first HR administrator.
+
+    The operator never sees the kommune's data: the HR administrator chooses their own
+    password through the "glemt adgangskode" link on the kommune's host."""
+    from kompetence.tenancy import kommune_scope
+
+    kommune = Kommune.objects.create(slug=slug, name=name)
+    with kommune_scope(kommune):
+        hr = person_create(
+            kommune=kommune, employee_number="HR-1", name=hr_name, email=hr_email, is_hr=True
+        )
+    return kommune, hr

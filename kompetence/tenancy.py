@@ -1,0 +1,72 @@
+"""Which kommune a request belongs to, and the scope its work runs in.
+
+The kommune comes from the host's first label (`fredericia.localhost:8000`). The bare
+domain serves only the public pages. A logged-in user of another kommune gets the same
+404 as an unknown kommune: nothing tells them the kommune or the object exists.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.http import Http404
+from django.http.request import split_domain_port
+from django_scopes import scope
+
+from kompetence.models import Kommune, Person
+
+
+def kommune_label(host: str) -> str | None:
+    """The kommune label of `host`, or None for the bare domain and foreign hosts."""
+    hostname, _port = split_domain_port(host)
+    base = settings.KOMPETENCE_DOMAIN.lower()
+    suffix = f".{base}"
+    if not hostname.endswith(suffix):
+        return None
+    return hostname[: -len(suffix)] or None
+
+
+@contextmanager
+def kommune_scope(kommune: Kommune):
+    """Everything done for one kommune runs inside this: requests, tasks, commands."""
+    with scope(kommune=kommune):
+        yield
+
+
+def _person_of(request) -> Person | None:
+    if not request.user.is_authenticated:
+        return None
+    return Person.objects.filter(user_id=request.user.pk).first()
+
+
+class KommuneMiddleware:
+    """Binds each request to one kommune and runs the view and its template rendering
+    inside `scope(kommune=...)`, as pretix does for organizers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        label = kommune_label(request.get_host())
+        if label is None:
+            request.kommune = None
+            request.person = None
+            request.urlconf = settings.PUBLIC_URLCONF
+            return self.get_response(request)
+
+        # Kommune is the tenant itself and not scoped; this is the tenant lookup.
+        kommune = Kommune.objects.filter(slug=label, is_active=True).first()
+        if kommune is None:
+            raise Http404
+        if request.user.is_authenticated and request.user.kommune_id != kommune.pk:
+            raise Http404
+
+        request.kommune = kommune
+        with kommune_scope(kommune):
+            request.person = _person_of(request)
+            response = self.get_response(request)
+            # A TemplateResponse renders lazily; render it while the scope is open.
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        return response
