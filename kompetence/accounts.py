@@ -1,0 +1,88 @@
+"""Sign-in, sign-out and password reset on a kommune's host."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from kompetence.i18n import LANGUAGE_CODES
+from kompetence.models import User
+
+
+class KommunePasswordResetForm(auth_forms.PasswordResetForm):
+    """Finds accounts by e-mail among the users of this kommune only."""
+
+    def __init__(self, *args, kommune=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kommune = kommune
+
+    def get_users(self, email):
+        users = User.objects.filter(kommune=self.kommune, email__iexact=email, is_active=True)
+        return (u for u in users if u.has_usable_password())
+
+
+class KommuneOnlyMixin:
+    """Account pages exist only on a kommune host."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if getattr(request, "kommune", None) is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LoginView(KommuneOnlyMixin, auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(KommuneOnlyMixin, auth_views.PasswordResetView):
+    form_class = KommunePasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "kommune": self.request.kommune}
+
+    def form_valid(self, form):
+        # The link in the e-mail must lead back to this kommune's host.
+        self.extra_email_context = {"kommune": self.request.kommune}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(KommuneOnlyMixin, auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("password_reset_complete")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        if user is not None and user.kommune_id != self.request.kommune.pk:
+            return None
+        return user
+
+
+@require_POST
+def set_language(request):
+    """Switches between Danish and English, remembered on the user and in a cookie."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if language in LANGUAGE_CODES:
+        if request.user.is_authenticated:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+    return response

@@ -1,0 +1,118 @@
+"""Forms for the organisation pages. No form exposes `kommune`: services take it from
+the request. Choice querysets are set per request, inside the kommune scope."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+from django_scopes.forms import SafeModelChoiceField
+
+from kompetence.models import OrgUnit, Person, Position
+
+# Indents unit names in choice lists by depth; non-breaking spaces are not read aloud.
+INDENT = "\u00a0" * 4
+
+
+class FormRenderer(TemplatesSetting):
+    """Renders every field through templates/forms/field.html: label, help, errors and
+    the inline-validation hook in one accessible block."""
+
+    form_template_name = "forms/div.html"
+    field_template_name = "forms/field.html"
+
+
+class InlineValidationMixin:
+    """Fields re-validate on change through `validate_url` (an HTMX POST that saves
+    nothing), so mistakes show next to the field before the form is sent."""
+
+    validate_url: str = ""
+
+
+class PersonForm(InlineValidationMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "employee_number", "email", "is_hr"]
+
+    def __init__(self, *args, kommune, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kommune = kommune
+        self.fields["email"].required = True
+
+    def clean_employee_number(self) -> str:
+        number = self.cleaned_data["employee_number"].strip()
+        clash = Person.objects.filter(kommune=self.kommune, employee_number=number)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("Medarbejdernummeret bruges allerede af en anden person.")
+            )
+        return number
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class PositionForm(InlineValidationMixin, forms.ModelForm):
+    class Meta:
+        model = Position
+        fields = ["unit", "job_title", "is_leader", "start_date", "end_date"]
+        field_classes = {"unit": SafeModelChoiceField}
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: (
+            f"{INDENT * (unit.depth - 1)}{unit.name}"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Slutdatoen ligger før startdatoen."))
+        return cleaned
+
+
+class UnitForm(InlineValidationMixin, forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["name", "kind", "parent", "external_id"]
+        field_classes = {"parent": SafeModelChoiceField}
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            units = units.exclude(path__startswith=self.instance.path)
+        self.fields["parent"].queryset = units
+        self.fields["parent"].label = _("Overenhed")
+        self.fields["parent"].label_from_instance = lambda unit: (
+            f"{INDENT * (unit.depth - 1)}{unit.name}"
+        )
+
+    def clean_external_id(self) -> str:
+        external_id = self.cleaned_data["external_id"].strip()
+        if not external_id:
+            return external_id
+        clash = OrgUnit.objects.filter(external_id=external_id)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Enheds-id'et bruges allerede af en anden enhed."))
+        return external_id
+
+
+class AuditFilterForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Hvis data (navn eller medarbejdernummer)"), required=False, max_length=200
+    )
+    actor = forms.CharField(
+        label=_("Læst eller ændret af (navn eller medarbejdernummer)"),
+        required=False,
+        max_length=200,
+    )

@@ -1,0 +1,17 @@
+"""The bare domain: a front page that lists nothing private."""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from kompetence.models import Kommune
+
+
+@require_GET
+def landing(request):
+    # Listing the kommuner is allowed: their names are public, their data is not.
+    kommuner = Kommune.objects.filter(is_active=True).order_by("name")
+    port = request.get_port()
+    suffix = f"{settings.KOMPETENCE_DOMAIN}" + (f":{port}" if port not in ("80", "443") else "")
+    links = [(k, f"{request.scheme}://{k.slug}.{suffix}/") for k in kommuner]
+    return render(request, "public/landing.html", {"links": links})

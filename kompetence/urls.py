@@ -1,0 +1,41 @@
+"""URLs on a kommune host (fredericia.<domain>)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from kompetence import accounts, health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", health.healthz, name="healthz"),
+    path("sprog/", accounts.set_language, name="set_language"),
+    path("log-ind/", accounts.LoginView.as_view(), name="login"),
+    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("glemt-adgangskode/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "glemt-adgangskode/sendt/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "nulstil/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "nulstil/faerdig/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("organisation/", views.org_tree, name="org_tree"),
+    path("organisation/ny/", views.unit_create, name="unit_create"),
+    path("organisation/<int:unit_id>/", views.unit_detail, name="unit_detail"),
+    path("organisation/<int:unit_id>/rediger/", views.unit_edit, name="unit_edit"),
+    path("personer/", views.person_list, name="person_list"),
+    path("personer/ny/", views.person_create, name="person_create"),
+    path("personer/<int:person_id>/", views.person_detail, name="person_detail"),
+    path("personer/<int:person_id>/rediger/", views.person_edit, name="person_edit"),
+    path("personer/<int:person_id>/stillinger/ny/", views.position_create, name="position_create"),
+    path("stillinger/<int:position_id>/rediger/", views.position_edit, name="position_edit"),
+    path("adgangslog/", views.audit_log, name="audit_log"),
+]

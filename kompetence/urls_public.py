@@ -1,0 +1,13 @@
+"""URLs on the bare domain: the front page, health, and the platform operators' admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+from kompetence import accounts, health, public_views
+
+urlpatterns = [
+    path("", public_views.landing, name="landing"),
+    path("healthz/", health.healthz, name="healthz"),
+    path("sprog/", accounts.set_language, name="set_language"),
+    path("platform/", admin.site.urls),
+]

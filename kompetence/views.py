@@ -1,0 +1,224 @@
+"""Pages of the organisation core: home, org tree, units, people, positions, audit log.
+
+Views stay thin: resolve access through `permissions`, call a service or selector,
+render. Every object lookup goes through a `get_*_or_404` helper."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kompetence import permissions, selectors, services
+from kompetence.audit import audit_record
+from kompetence.forms import AuditFilterForm, PersonForm, PositionForm, UnitForm
+from kompetence.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.http import KommuneRequest, hr_required, person_required, staff_required
+from kompetence.models import AuditEntry, OrgUnit, Position
+
+
+@require_GET
+@person_required
+def home(request: KommuneRequest) -> HttpResponse:
+    person = request.person
+    positions = Position.objects.active().filter(person=person).select_related("unit")
+    return render(
+        request,
+        "kompetence/home.html",
+        {"positions": positions, "leaders": selectors.nearest_leaders(person)},
+    )
+
+
+@require_GET
+@staff_required
+def org_tree(request: KommuneRequest) -> HttpResponse:
+    units = permissions.visible_units(request.person)
+    return render(request, "kompetence/org_tree.html", {"tree": selectors.org_tree(units)})
+
+
+@require_GET
+@staff_required
+def unit_detail(request: KommuneRequest, unit_id: int) -> HttpResponse:
+    unit = permissions.get_unit_or_404(request.person, unit_id)
+    visible = permissions.visible_units(request.person)
+    return render(
+        request,
+        "kompetence/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": visible.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth"),
+            "children": selectors.org_tree(visible.filter(parent=unit)),
+            "positions": selectors.unit_people(unit),
+            "can_change": permissions.changeable_units(request.person).filter(pk=unit.pk).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def unit_create(request: KommuneRequest) -> HttpResponse:
+    units = permissions.changeable_units(request.person)
+    parent = units.filter(pk=request.GET.get("parent") or 0).first()
+    form = UnitForm(request.POST or None, units=units, initial={"parent": parent})
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            if form.cleaned_data["parent"] is None and not request.person.is_hr:
+                form.add_error("parent", _("Vælg en overenhed, du er HR for."))
+            else:
+                unit = services.unit_create(kommune=request.kommune, **form.cleaned_data)
+                return redirect_after_post(request, reverse("unit_detail", args=[unit.pk]))
+    return render_form(request, "kompetence/unit_form.html", {"form": form, "unit": None})
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def unit_edit(request: KommuneRequest, unit_id: int) -> HttpResponse:
+    unit = permissions.get_unit_or_404(request.person, unit_id, change=True)
+    form = UnitForm(
+        request.POST or None, instance=unit, units=permissions.changeable_units(request.person)
+    )
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            # The form's instance already carries the new values; the service persists them.
+            services.unit_update(unit=OrgUnit.objects.get(pk=unit.pk), **form.cleaned_data)
+            return redirect_after_post(request, reverse("unit_detail", args=[unit.pk]))
+    return render_form(request, "kompetence/unit_form.html", {"form": form, "unit": unit})
+
+
+@require_GET
+@hr_required
+def person_list(request: KommuneRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    people = selectors.person_search(
+        permissions.persons_administered_by(request.person), query
+    ).order_by("name", "pk")
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(request, "kompetence/person_list.html", {"page": page, "q": query})
+
+
+@require_GET
+@person_required
+def person_detail(request: KommuneRequest, person_id: int) -> HttpResponse:
+    person = permissions.get_person_or_404(request.person, person_id)
+    audit_record(request, action=AuditEntry.Action.VIEW, subject=person, obj=person)
+    return render(
+        request,
+        "kompetence/person_detail.html",
+        {
+            "subject": person,
+            "positions": person.positions.select_related("unit").order_by("-start_date"),
+            "leaders": selectors.nearest_leaders(person),
+            "memberships": person.med_memberships.select_related("committee"),
+            "can_change": permissions.can_change_person(request.person, person),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def person_create(request: KommuneRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, kommune=request.kommune)
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            with transaction.atomic():
+                person = services.person_create(kommune=request.kommune, **form.cleaned_data)
+                audit_record(request, action=AuditEntry.Action.CREATE, subject=person, obj=person)
+            return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
+    return render_form(request, "kompetence/person_form.html", {"form": form, "subject": None})
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def person_edit(request: KommuneRequest, person_id: int) -> HttpResponse:
+    person = permissions.get_person_or_404(request.person, person_id, change=True)
+    form = PersonForm(request.POST or None, instance=person, kommune=request.kommune)
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            with transaction.atomic():
+                services.person_update(person=person, **form.cleaned_data)
+                audit_record(request, action=AuditEntry.Action.CHANGE, subject=person, obj=person)
+            return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
+    return render_form(request, "kompetence/person_form.html", {"form": form, "subject": person})
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def position_create(request: KommuneRequest, person_id: int) -> HttpResponse:
+    person = permissions.get_person_or_404(request.person, person_id, change=True)
+    form = PositionForm(request.POST or None, units=permissions.changeable_units(request.person))
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            with transaction.atomic():
+                position = services.position_create(person=person, **form.cleaned_data)
+                audit_record(request, action=AuditEntry.Action.CHANGE, subject=person, obj=position)
+            return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
+    return render_form(
+        request,
+        "kompetence/position_form.html",
+        {"form": form, "subject": person, "position": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def position_edit(request: KommuneRequest, position_id: int) -> HttpResponse:
+    position = permissions.get_position_or_404(request.person, position_id)
+    form = PositionForm(
+        request.POST or None, instance=position, units=permissions.changeable_units(request.person)
+    )
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            with transaction.atomic():
+                services.position_update(
+                    position=Position.objects.get(pk=position.pk), **form.cleaned_data
+                )
+                audit_record(
+                    request, action=AuditEntry.Action.CHANGE, subject=position.person, obj=position
+                )
+            return redirect_after_post(request, reverse("person_detail", args=[position.person_id]))
+    return render_form(
+        request,
+        "kompetence/position_form.html",
+        {"form": form, "subject": position.person, "position": position},
+    )
+
+
+@require_GET
+@hr_required
+def audit_log(request: KommuneRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    administered = permissions.persons_administered_by(request.person)
+    entries = selectors.audit_entries().filter(subject__in=administered)
+    if form.is_valid():
+        if form.cleaned_data["subject"]:
+            entries = entries.filter(
+                subject__in=selectors.person_search(administered, form.cleaned_data["subject"])
+            )
+        if form.cleaned_data["actor"]:
+            entries = entries.filter(
+                actor__in=selectors.person_search(administered, form.cleaned_data["actor"])
+            )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "kompetence/audit_log.html", {"form": form, "page": page})
