@@ -1,0 +1,46 @@
+"""Loads the demo kommuner (Fredericia and Hvidovre). Safe to run again."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from kompetence.demo import DEMO_KOMMUNER, DEMO_PASSWORD, seed_organisation
+from kompetence.models import Kommune, User
+from kompetence.tenancy import kommune_scope
+
+
+def _app_demo_modules():
+    """Each app may have a `demo` module with `seed(org)`; called in app order, which
+    is also the order data flows in (kompetence → profiles → mus/catalogue → annualcycle)."""
+    for config in apps.get_app_configs():
+        if config.name == "kompetence":
+            continue
+        if find_spec(f"{config.name}.demo") is not None:
+            module = import_module(f"{config.name}.demo")
+            if hasattr(module, "seed"):
+                yield module
+
+
+class Command(BaseCommand):
+    help = "Creates the demo kommuner with people, units, MED committees and demo logins."
+
+    def handle(self, *args, **options):
+        for slug, (name, _tree) in DEMO_KOMMUNER.items():
+            with transaction.atomic():
+                kommune, _created = Kommune.objects.get_or_create(
+                    slug=slug, defaults={"name": name}
+                )
+                with kommune_scope(kommune):
+                    org = seed_organisation(slug)
+                    for module in _app_demo_modules():
+                        module.seed(org)
+            self.stdout.write(f"{name}: {len(org.units)} enheder, {len(org.people)} personer")
+        operator = User.objects.filter(kommune=None, username="operator").first()
+        if operator is None:
+            User.objects.create_superuser(
+                username="operator", email="operator@kompetence.example", password=DEMO_PASSWORD
+            )
+        self.stdout.write(self.style.SUCCESS("Demodata er klar."))
