@@ -1,0 +1,65 @@
+"""The unit tree: subtree queries, moves, and the tree page's query count."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from kompetence import selectors, services
+from kompetence.models import OrgUnit
+from tests.conftest import client_for
+from tests.factories import OrgUnitFactory, PersonFactory, PositionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subtree_is_one_query(org_a, django_assert_num_queries):
+    with org_a.scope(), django_assert_num_queries(1):
+        names = {u.name for u in selectors.unit_subtree(org_a.centre)}
+    assert names == {"Center for Omsorg", "Team Nord", "Team Syd"}
+
+
+def test_paths_follow_the_tree(org_a):
+    assert org_a.team.path == f"/{org_a.root.pk}/{org_a.centre.pk}/{org_a.team.pk}/"
+    assert org_a.team.depth == 3
+    assert org_a.team.ancestor_ids == [org_a.root.pk, org_a.centre.pk, org_a.team.pk]
+
+
+def test_moving_a_unit_moves_its_subtree(org_a):
+    with org_a.scope():
+        other = OrgUnitFactory(kommune=org_a.kommune, parent=org_a.root, name="Center for Job")
+        sub = OrgUnitFactory(kommune=org_a.kommune, parent=org_a.team, name="Undergruppe")
+        services.unit_move(unit=org_a.team, new_parent=other)
+        sub.refresh_from_db()
+        team = OrgUnit.objects.get(pk=org_a.team.pk)
+    assert team.parent == other
+    assert sub.path == f"/{org_a.root.pk}/{other.pk}/{team.pk}/{sub.pk}/"
+    assert (team.depth, sub.depth) == (3, 4)
+
+
+def test_a_unit_cannot_move_below_itself(org_a):
+    with org_a.scope(), pytest.raises(ValidationError):
+        services.unit_move(unit=org_a.centre, new_parent=org_a.team)
+
+
+@pytest.mark.parametrize("extra_units", [5, 60])
+def test_org_tree_page_query_count_does_not_grow(org_a, extra_units, django_assert_max_num_queries):
+    for i in range(extra_units):
+        unit = OrgUnitFactory(kommune=org_a.kommune, parent=org_a.sibling_team, name=f"Gruppe {i}")
+        PositionFactory(person=PersonFactory(kommune=org_a.kommune), unit=unit)
+    client = client_for(org_a.hr)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("org_tree"))
+    assert response.status_code == 200
+    assert "Gruppe 4" in response.text
+
+
+def test_leader_sees_only_their_subtree_in_the_tree(org_a):
+    response = client_for(org_a.leader).get(reverse("org_tree"))
+    assert "Team Nord" in response.text
+    assert "Team Syd" not in response.text
+
+
+def test_employee_has_no_org_tree(org_a):
+    assert client_for(org_a.employee).get(reverse("org_tree")).status_code == 404
