@@ -47,7 +47,7 @@ messages: $(VENV)/.installed
 
 # After adding texts: update the English catalogue, then translate the empty msgstrs.
 messages-update: $(VENV)/.installed
-	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=docs
+	$(PY) manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=docs
 
 static: $(VENV)/.installed
 	@$(PY) manage.py collectstatic --noinput -v 0

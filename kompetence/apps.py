@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class KompetenceConfig(AppConfig):
     name = "kompetence"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from kompetence.extensions import NavLink, register_nav
+
+        register_nav(
+            NavLink("org_tree", _("Organisation"), frozenset({"leader", "hr"}), order=80),
+            NavLink("person_list", _("Personer"), frozenset({"hr"}), order=90),
+            NavLink("audit_log", _("Adgangslog"), frozenset({"hr"}), order=95),
+        )

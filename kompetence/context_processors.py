@@ -1,12 +1,11 @@
 """What every page's layout needs: the kommune and a role-aware navigation."""
 
 from kompetence import permissions
+from kompetence.extensions import NAV_LINKS
 
 
-def navigation(request) -> dict:
-    person = getattr(request, "person", None)
-    if person is None:
-        return {"kommune": getattr(request, "kommune", None), "nav_roles": set()}
+def roles_of(person) -> set[str]:
+    """The navigation roles of a person: employee always; leader, hr, med as they hold."""
     roles = {"employee"}
     if permissions.is_leader(person):
         roles.add("leader")
@@ -14,4 +13,15 @@ def navigation(request) -> dict:
         roles.add("hr")
     if person.med_memberships.exists():
         roles.add("med")
-    return {"kommune": request.kommune, "nav_roles": roles}
+    return roles
+
+
+def navigation(request) -> dict:
+    person = getattr(request, "person", None)
+    if person is None:
+        return {"kommune": getattr(request, "kommune", None), "nav_roles": set(), "nav_links": []}
+    roles = getattr(request, "_nav_roles", None)
+    if roles is None:
+        roles = request._nav_roles = roles_of(person)
+    links = [link for link in NAV_LINKS if link.roles & roles]
+    return {"kommune": request.kommune, "nav_roles": roles, "nav_links": links}

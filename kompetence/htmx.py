@@ -10,9 +10,14 @@ from django_htmx.http import HttpResponseClientRedirect
 def field_validation_response(request, form) -> HttpResponse | None:
     """Answers an inline-validation POST (`_validate=<field>`) with that field alone,
     re-rendered with its errors. Nothing is saved. None for a normal submit."""
-    name = request.POST.get("_validate")
-    if not name or name not in form.fields:
+    if "_validate" not in request.POST:
         return None
+    name = request.POST["_validate"]
+    if form.prefix and name.startswith(f"{form.prefix}-"):
+        name = name[len(form.prefix) + 1 :]
+    if name not in form.fields:
+        # Never fall through to a real submit: a validation request saves nothing.
+        return HttpResponse(status=204)
     form.is_valid()
     return HttpResponse(form[name].as_field_group())
 

@@ -60,3 +60,20 @@ def staff_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def kommune_hr_required(view: Callable) -> Callable:
+    """As `person_required`, and the person has the HR role for the whole kommune (not
+    only an HR grant for one unit): for what the whole kommune shares, such as
+    frameworks, scales and job profiles.
+
+    Security contract: everyone else gets 404."""
+
+    @person_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if permissions.administered_unit_paths(request.person) != [""]:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

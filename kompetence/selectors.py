@@ -111,3 +111,18 @@ def audit_entries(*, subject: Person | None = None, actor: Person | None = None)
     if actor is not None:
         entries = entries.filter(actor=actor)
     return entries
+
+
+def primary_positions(person_ids) -> dict[int, Position]:
+    """Each person's main active position (a leadership first, then the oldest), with
+    its unit loaded: one query for any number of people."""
+    primary: dict[int, Position] = {}
+    positions = (
+        Position.objects.active()
+        .filter(person_id__in=person_ids)
+        .select_related("unit")
+        .order_by("person_id", "-is_leader", "start_date", "pk")
+    )
+    for position in positions:
+        primary.setdefault(position.person_id, position)
+    return primary

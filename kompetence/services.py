@@ -12,6 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from kompetence.extensions import positions_changed
 from kompetence.models import (
     Kommune,
     MEDCommittee,
@@ -128,7 +129,14 @@ def person_deactivate(*, person: Person) -> Person:
     person.save(update_fields=["is_active", "updated_at"])
     if person.user_id:
         User.objects.filter(pk=person.user_id).update(is_active=False)
+    _positions_changed(person.kommune_id, [person.pk])
     return person
+
+
+def _positions_changed(kommune_id: int, person_ids: list[int]) -> None:
+    # Synchronous, inside the caller's transaction: figures derived from positions
+    # change together with the positions or not at all.
+    positions_changed.send(sender=Position, kommune_id=kommune_id, person_ids=person_ids)
 
 
 def position_create(
@@ -154,6 +162,7 @@ def position_create(
         position.start_date = start_date
     position.full_clean(exclude=["kommune", "person"])
     position.save()
+    _positions_changed(person.kommune_id, [person.pk])
     return position
 
 
@@ -164,6 +173,7 @@ def position_update(*, position: Position, **fields) -> Position:
         setattr(position, name, value)
     position.full_clean(exclude=["kommune", "person"])
     position.save()
+    _positions_changed(position.kommune_id, [position.person_id])
     return position
 
 

@@ -1,7 +1,7 @@
 """URLs on a kommune host (fredericia.<domain>)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from kompetence import accounts, health, views
 
@@ -38,4 +38,6 @@ urlpatterns = [
     path("personer/<int:person_id>/stillinger/ny/", views.position_create, name="position_create"),
     path("stillinger/<int:position_id>/rediger/", views.position_edit, name="position_edit"),
     path("adgangslog/", views.audit_log, name="audit_log"),
+    # The apps further along the data flow.
+    path("", include("profiles.urls")),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kompetence import permissions, selectors, services
 from kompetence.audit import audit_record
+from kompetence.extensions import HOME_PANELS, PERSON_PANELS
 from kompetence.forms import AuditFilterForm, PersonForm, PositionForm, UnitForm
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, hr_required, person_required, staff_required
@@ -29,7 +30,11 @@ def home(request: KommuneRequest) -> HttpResponse:
     return render(
         request,
         "kompetence/home.html",
-        {"positions": positions, "leaders": selectors.nearest_leaders(person)},
+        {
+            "positions": positions,
+            "leaders": selectors.nearest_leaders(person),
+            "panels": [html for panel in HOME_PANELS if (html := panel(request))],
+        },
     )
 
 
@@ -120,6 +125,7 @@ def person_detail(request: KommuneRequest, person_id: int) -> HttpResponse:
             "leaders": selectors.nearest_leaders(person),
             "memberships": person.med_memberships.select_related("committee"),
             "can_change": permissions.can_change_person(request.person, person),
+            "panels": [html for panel in PERSON_PANELS if (html := panel(request, person))],
         },
     )
 

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Lets CSS hide what only the no-JavaScript fallback needs (e.g. "Gem svar").
+  document.documentElement.classList.add("js");
+
   // Buttons with data-confirm ask before their form is sent (no inline handlers: CSP).
   document.addEventListener("submit", function (event) {
     var form = event.target;
