@@ -5,3 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class ProfilesConfig(AppConfig):
     name = "profiles"
     verbose_name = _("Kompetenceprofiler")
+
+    def ready(self) -> None:
+        from kompetence.extensions import (
+            NavLink,
+            positions_changed,
+            register_home_panel,
+            register_nav,
+            register_person_panel,
+        )
+        from profiles import panels, services
+
+        positions_changed.connect(services.on_positions_changed, dispatch_uid="profiles-positions")
+        register_nav(
+            NavLink("my_competences", _("Mine kompetencer"), frozenset({"employee"}), order=10),
+            NavLink("team_overview", _("Mit team"), frozenset({"leader"}), order=20),
+            NavLink("round_list", _("Evalueringer"), frozenset({"leader", "hr"}), order=30),
+            NavLink("framework_list", _("Kompetencerammer"), frozenset({"hr"}), order=60),
+            NavLink("job_profile_list", _("Jobprofiler"), frozenset({"hr"}), order=65),
+        )
+        register_home_panel(panels.home_evaluations_panel)
+        register_person_panel(panels.person_job_profiles_panel)

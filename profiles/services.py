@@ -1,0 +1,724 @@
+"""Every write on scales, frameworks, profiles and evaluations, with its rules.
+
+The two rules that make the data trustworthy live here:
+
+* a published framework version is frozen: every change to groups and competences
+  goes through `_require_draft`, which refuses anything but a draft;
+* a rating is a level of the framework's scale, on a competence of the evaluation's
+  own version, for a row the person's role answers; anything else is refused with a
+  Danish message and nothing is stored.
+
+Assessment rows (the gap facts) are updated in the same transaction as what they are
+derived from.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kompetence.models import Kommune, OrgUnit, Person, Position
+from kompetence.selectors import primary_positions
+from profiles import selectors
+from profiles.models import (
+    Assessment,
+    Competence,
+    CompetenceGroup,
+    Evaluation,
+    EvaluationRound,
+    Framework,
+    FrameworkVersion,
+    JobProfile,
+    JobProfileAssignment,
+    JobRequirement,
+    RatingScale,
+    Role,
+    ScaleLevel,
+    UnitProfileLevel,
+)
+from profiles.models import Rating as RatingModel
+
+# The København scale (Socialcenter København's self-evaluation form).
+DEFAULT_SCALE = [
+    (0, "Ikke relevant for mig", "Not relevant to me",
+     "Kompetencen indgår ikke i mit arbejde.", "The competence is not part of my work.", True),
+    (1, "Nybegynder", "Novice",
+     "Kender til området, men har brug for vejledning.",
+     "Knows of the area but needs guidance.", False),
+    (2, "Avanceret begynder", "Advanced beginner",
+     "Klarer enkle opgaver selv, søger hjælp til det svære.",
+     "Handles simple tasks alone, asks for help with hard ones.", False),
+    (3, "Kompetent", "Competent",
+     "Løser områdets opgaver selvstændigt og sikkert.",
+     "Solves the area's tasks independently and reliably.", False),
+    (4, "Kyndig", "Proficient",
+     "Overblik og dømmekraft, også i komplekse sager.",
+     "Overview and judgement, also in complex cases.", False),
+    (5, "Ekspert", "Expert",
+     "Udvikler praksis og vejleder andre.", "Develops practice and guides others.", False),
+]  # fmt: skip
+
+
+class FrameworkLocked(ValidationError):
+    """A published or retired framework version cannot change."""
+
+
+# --- Scales ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scale_create_default(*, kommune: Kommune, name: str | None = None) -> RatingScale:
+    scale = RatingScale.objects.create(kommune=kommune, name=name or "Københavnerskalaen (0–5)")
+    ScaleLevel.objects.bulk_create(
+        ScaleLevel(
+            kommune=kommune,
+            scale=scale,
+            value=value,
+            label_da=label_da,
+            label_en=label_en,
+            description_da=desc_da,
+            description_en=desc_en,
+            is_not_applicable=na,
+        )
+        for value, label_da, label_en, desc_da, desc_en, na in DEFAULT_SCALE
+    )
+    return scale
+
+
+def scale_level_update(*, level: ScaleLevel, **fields) -> ScaleLevel:
+    """Labels and descriptions may change at any time; values never do (they are what
+    stored answers mean)."""
+    allowed = {"label_da", "label_en", "description_da", "description_en"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValidationError(_("Et skalatrins værdi kan ikke ændres."))
+        setattr(level, name, value)
+    level.save(update_fields=list(fields))
+    return level
+
+
+# --- Frameworks --------------------------------------------------------------------
+
+
+def _require_draft(version: FrameworkVersion) -> None:
+    version.refresh_from_db(fields=["status"])
+    if not version.is_draft:
+        raise FrameworkLocked(
+            _("Versionen er offentliggjort og kan ikke ændres. Lav en ny version for at ændre den.")
+        )
+
+
+@transaction.atomic
+def framework_create(
+    *, kommune: Kommune, name: str, scale: RatingScale, description: str = ""
+) -> FrameworkVersion:
+    """A new framework with an empty draft, version 1."""
+    if scale.kommune_id != kommune.pk:
+        raise ValidationError(_("Skalaen hører til en anden kommune."))
+    framework = Framework.objects.create(
+        kommune=kommune, name=name, description=description, scale=scale
+    )
+    return FrameworkVersion.objects.create(kommune=kommune, framework=framework, number=1)
+
+
+def framework_update(*, framework: Framework, name: str, description: str) -> Framework:
+    framework.name, framework.description = name, description
+    framework.save(update_fields=["name", "description"])
+    return framework
+
+
+def _next_order(queryset) -> int:
+    return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+def group_create(*, version: FrameworkVersion, name: str, description: str = "") -> CompetenceGroup:
+    _require_draft(version)
+    return CompetenceGroup.objects.create(
+        kommune_id=version.kommune_id,
+        version=version,
+        name=name,
+        description=description,
+        order=_next_order(version.groups.all()),
+    )
+
+
+def group_update(*, group: CompetenceGroup, name: str, description: str) -> CompetenceGroup:
+    _require_draft(group.version)
+    group.name, group.description = name, description
+    group.save(update_fields=["name", "description"])
+    return group
+
+
+def group_delete(*, group: CompetenceGroup) -> None:
+    _require_draft(group.version)
+    group.delete()
+
+
+def competence_create(*, group: CompetenceGroup, **fields) -> Competence:
+    _require_draft(group.version)
+    _check_roles(fields.get("roles", []))
+    return Competence.objects.create(
+        kommune_id=group.kommune_id,
+        version_id=group.version_id,
+        group=group,
+        order=_next_order(group.competences.all()),
+        **fields,
+    )
+
+
+def competence_update(*, competence: Competence, **fields) -> Competence:
+    _require_draft(competence.version)
+    _check_roles(fields.get("roles", []))
+    if "group" in fields and fields["group"].version_id != competence.version_id:
+        raise ValidationError(_("Gruppen hører til en anden version."))
+    for name, value in fields.items():
+        setattr(competence, name, value)
+    competence.save()
+    return competence
+
+
+def competence_delete(*, competence: Competence) -> None:
+    _require_draft(competence.version)
+    competence.delete()
+
+
+def _check_roles(roles) -> None:
+    valid = set(Role.values)
+    if any(role not in valid for role in roles):
+        raise ValidationError(_("Ukendt rolle."))
+
+
+@transaction.atomic
+def item_move(*, item: CompetenceGroup | Competence, direction: int) -> None:
+    """Swaps a group or competence with its neighbour above (-1) or below (+1)."""
+    version = item.version
+    _require_draft(version)
+    siblings = list(
+        item.version.groups.all()
+        if isinstance(item, CompetenceGroup)
+        else item.group.competences.all()
+    )
+    siblings.sort(key=lambda s: (s.order, s.pk))
+    index = [s.pk for s in siblings].index(item.pk)
+    other = index + direction
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.order != position:
+            sibling.order = position
+            sibling.save(update_fields=["order"])
+
+
+@transaction.atomic
+def version_publish(*, version: FrameworkVersion, by: Person) -> FrameworkVersion:
+    """Freezes the draft; the previously published version is retired. Evaluations
+    already made keep pointing at the version they were made on."""
+    _require_draft(version)
+    if not version.competences.exists():
+        raise ValidationError(_("En ramme uden kompetencer kan ikke offentliggøres."))
+    FrameworkVersion.objects.filter(
+        framework_id=version.framework_id, status=FrameworkVersion.Status.PUBLISHED
+    ).update(status=FrameworkVersion.Status.RETIRED)
+    version.status = FrameworkVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = by
+    version.save(update_fields=["status", "published_at", "published_by"])
+    return version
+
+
+def version_retire(*, version: FrameworkVersion) -> FrameworkVersion:
+    if version.status != FrameworkVersion.Status.PUBLISHED:
+        raise ValidationError(_("Kun en offentliggjort version kan udgå."))
+    version.status = FrameworkVersion.Status.RETIRED
+    version.save(update_fields=["status"])
+    return version
+
+
+@transaction.atomic
+def version_new_draft(*, version: FrameworkVersion) -> FrameworkVersion:
+    """ "New version from this": copies groups and competences (with their keys, so
+    profiles carry over) into a draft. Returns the existing draft if there is one."""
+    existing = version.framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
+    if existing is not None:
+        return existing
+    number = version.framework.versions.aggregate(m=Max("number"))["m"] + 1
+    draft = FrameworkVersion.objects.create(
+        kommune_id=version.kommune_id,
+        framework_id=version.framework_id,
+        number=number,
+        based_on=version,
+    )
+    for group in version.groups.all():
+        competences = list(group.competences.all())
+        group.pk, group.version = None, draft
+        group.save()
+        for competence in competences:
+            competence.pk, competence.version, competence.group = None, draft, group
+        Competence.objects.bulk_create(competences)
+    return draft
+
+
+# --- Job and unit profiles ---------------------------------------------------------
+
+
+def _check_levels(framework: Framework, levels: dict) -> None:
+    valid = set(
+        framework.scale.levels.filter(is_not_applicable=False).values_list("value", flat=True)
+    )
+    for level in levels.values():
+        if level is not None and level not in valid:
+            raise ValidationError(
+                _("Niveauet %(level)s findes ikke på skalaen.") % {"level": level}
+            )
+
+
+def job_profile_create(
+    *, kommune: Kommune, framework: Framework, name: str, description: str = ""
+) -> JobProfile:
+    return JobProfile.objects.create(
+        kommune=kommune, framework=framework, name=name, description=description
+    )
+
+
+def job_profile_update(*, job_profile: JobProfile, name: str, description: str) -> JobProfile:
+    job_profile.name, job_profile.description = name, description
+    job_profile.save(update_fields=["name", "description"])
+    return job_profile
+
+
+@transaction.atomic
+def job_requirements_set(*, job_profile: JobProfile, levels: dict) -> None:
+    """Sets required levels by competence key; None removes a requirement."""
+    _check_levels(job_profile.framework, levels)
+    for key, level in levels.items():
+        if level is None:
+            JobRequirement.objects.filter(job_profile=job_profile, competence_key=key).delete()
+        else:
+            JobRequirement.objects.update_or_create(
+                job_profile=job_profile,
+                competence_key=key,
+                defaults={"level": level, "kommune_id": job_profile.kommune_id},
+            )
+    person_ids = list(
+        Position.objects.filter(job_profile_assignment__job_profile=job_profile).values_list(
+            "person_id", flat=True
+        )
+    )
+    assessments_refresh(kommune_id=job_profile.kommune_id, person_ids=person_ids)
+
+
+@transaction.atomic
+def job_profile_assign(*, position: Position, job_profile: JobProfile | None) -> None:
+    if job_profile is None:
+        JobProfileAssignment.objects.filter(position=position).delete()
+    else:
+        if job_profile.kommune_id != position.kommune_id:
+            raise ValidationError(_("Jobprofilen hører til en anden kommune."))
+        JobProfileAssignment.objects.update_or_create(
+            position=position,
+            defaults={"job_profile": job_profile, "kommune_id": position.kommune_id},
+        )
+    assessments_refresh(kommune_id=position.kommune_id, person_ids=[position.person_id])
+
+
+@transaction.atomic
+def unit_profile_set(*, unit: OrgUnit, framework: Framework, levels: dict) -> None:
+    """Sets the unit's desired levels by competence key; None falls back to what the
+    unit inherits from above."""
+    _check_levels(framework, levels)
+    for key, level in levels.items():
+        if level is None:
+            UnitProfileLevel.objects.filter(
+                unit=unit, framework=framework, competence_key=key
+            ).delete()
+        else:
+            UnitProfileLevel.objects.update_or_create(
+                unit=unit,
+                framework=framework,
+                competence_key=key,
+                defaults={"level": level, "kommune_id": unit.kommune_id},
+            )
+    person_ids = list(
+        Position.objects.active()
+        .filter(unit__path__startswith=unit.path)
+        .values_list("person_id", flat=True)
+    )
+    assessments_refresh(kommune_id=unit.kommune_id, person_ids=person_ids)
+
+
+# --- Evaluation rounds -------------------------------------------------------------
+
+
+@transaction.atomic
+def round_open(
+    *,
+    kommune: Kommune,
+    name: str,
+    version: FrameworkVersion,
+    unit: OrgUnit,
+    deadline: datetime.date,
+    opened_by: Person | None,
+) -> EvaluationRound:
+    """Opens a round for everyone with an active position in `unit`'s subtree: a
+    self-evaluation each, a leader evaluation each, and their assessment rows."""
+    if version.status != FrameworkVersion.Status.PUBLISHED:
+        raise ValidationError(_("Vælg en offentliggjort version af rammen."))
+    if deadline < timezone.localdate():
+        raise ValidationError(_("Fristen ligger i fortiden."))
+    round_ = EvaluationRound.objects.create(
+        kommune=kommune,
+        name=name,
+        version=version,
+        unit=unit,
+        deadline=deadline,
+        opened_by=opened_by,
+    )
+    person_ids = sorted(
+        set(
+            Position.objects.active()
+            .filter(unit__path__startswith=unit.path, person__is_active=True)
+            .values_list("person_id", flat=True)
+        )
+    )
+    structure = selectors.version_structure(version)
+    roles = selectors.roles_of(person_ids)
+    primary = primary_positions(person_ids)
+    required = selectors.required_levels(person_ids, [version.framework_id])
+    evaluations, assessments = [], []
+    for person_id in person_ids:
+        rows = [c for c in structure.competences if c.applies_to(roles[person_id])]
+        for kind in (Evaluation.Kind.SELF, Evaluation.Kind.LEADER):
+            evaluations.append(
+                Evaluation(
+                    kommune=kommune,
+                    round=round_,
+                    version=version,
+                    subject_id=person_id,
+                    kind=kind,
+                    role=roles[person_id],
+                    rater_id=person_id if kind == Evaluation.Kind.SELF else None,
+                    total=len(rows),
+                )
+            )
+        levels = required[(person_id, version.framework_id)]
+        assessments.extend(
+            Assessment(
+                kommune=kommune,
+                round=round_,
+                person_id=person_id,
+                competence=competence,
+                group_id=competence.group_id,
+                unit_id=primary[person_id].unit_id,
+                required=levels.get(competence.key),
+            )
+            for competence in rows
+        )
+    Evaluation.objects.bulk_create(evaluations, batch_size=2000)
+    Assessment.objects.bulk_create(assessments, batch_size=5000)
+    return round_
+
+
+def round_close(*, round_: EvaluationRound) -> EvaluationRound:
+    round_.status = EvaluationRound.Status.CLOSED
+    round_.save(update_fields=["status"])
+    return round_
+
+
+def evaluation_get_or_create_agreed(*, round_: EvaluationRound, subject: Person) -> Evaluation:
+    """The evaluation that holds the levels agreed in the MUS conversation."""
+    self_evaluation = Evaluation.objects.get(
+        round=round_, subject=subject, kind=Evaluation.Kind.SELF
+    )
+    agreed, _created = Evaluation.objects.get_or_create(
+        round=round_,
+        subject=subject,
+        kind=Evaluation.Kind.AGREED,
+        defaults={
+            "kommune_id": round_.kommune_id,
+            "version_id": round_.version_id,
+            "role": self_evaluation.role,
+            "total": self_evaluation.total,
+        },
+    )
+    return agreed
+
+
+# --- Ratings -----------------------------------------------------------------------
+
+LEVEL_FIELD = {
+    Evaluation.Kind.SELF: "self_level",
+    Evaluation.Kind.LEADER: "leader_level",
+    Evaluation.Kind.AGREED: "agreed_level",
+}
+
+
+def _assessed(assessment: Assessment, not_applicable: set[int]) -> int | None:
+    for level in (assessment.agreed_level, assessment.leader_level, assessment.self_level):
+        if level is not None:
+            return None if level in not_applicable else level
+    return None
+
+
+def _recompute(assessment: Assessment, not_applicable: set[int]) -> None:
+    assessment.assessed = _assessed(assessment, not_applicable)
+    if assessment.required is None or assessment.assessed is None:
+        assessment.gap = None
+    else:
+        assessment.gap = assessment.required - assessment.assessed
+
+
+def _validated_level(
+    structure, competence: Competence, evaluation: Evaluation, level
+) -> int | None:
+    if competence.version_id != evaluation.version_id or not competence.applies_to(evaluation.role):
+        raise ValidationError(_("Kompetencen hører ikke til denne evaluering."))
+    if level in (None, ""):
+        return None
+    try:
+        value = int(level)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value not in structure.level_values:
+        labels = ", ".join(f"{lv.value} ({lv.label})" for lv in structure.levels)
+        raise ValidationError(
+            _(
+                "Niveauet »%(level)s« for »%(competence)s« findes ikke på skalaen. "
+                "Vælg et af: %(labels)s."
+            )
+            % {"level": level, "competence": competence.name, "labels": labels}
+        )
+    return value
+
+
+def _require_open(evaluation: Evaluation) -> None:
+    if evaluation.is_submitted:
+        raise ValidationError(_("Evalueringen er indsendt og kan ikke ændres, før den genåbnes."))
+    if evaluation.round.status != EvaluationRound.Status.OPEN:
+        raise ValidationError(_("Evalueringsrunden er lukket."))
+
+
+@transaction.atomic
+def rating_save(
+    *,
+    evaluation: Evaluation,
+    competence: Competence,
+    level,
+    comment: str | None = None,
+    rater: Person | None = None,
+) -> RatingModel:
+    """Stores one answer the moment it is given, and updates the progress count and the
+    person's assessment row with it. A level off the scale is refused; nothing is saved."""
+    evaluation = (
+        Evaluation.objects.select_for_update().select_related("round").get(pk=evaluation.pk)
+    )
+    _require_open(evaluation)
+    structure = selectors.version_structure(evaluation.version)
+    value = _validated_level(structure, competence, evaluation, level)
+    defaults = {"level": value, "kommune_id": evaluation.kommune_id}
+    if comment is not None:
+        defaults["comment"] = comment[:4000]
+    rating, _created = RatingModel.objects.update_or_create(
+        evaluation=evaluation, competence=competence, defaults=defaults
+    )
+    answered = evaluation.ratings.filter(level__isnull=False).count()
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        answered=answered, rater=rater or evaluation.rater, updated_at=timezone.now()
+    )
+    assessment = (
+        Assessment.objects.select_for_update()
+        .filter(
+            round_id=evaluation.round_id, person_id=evaluation.subject_id, competence=competence
+        )
+        .first()
+    )
+    if assessment is not None:
+        setattr(assessment, LEVEL_FIELD[evaluation.kind], value)
+        _recompute(assessment, structure.not_applicable_values)
+        assessment.save(update_fields=[LEVEL_FIELD[evaluation.kind], "assessed", "gap"])
+    return rating
+
+
+@transaction.atomic
+def ratings_save_all(*, evaluation: Evaluation, answers: dict, rater: Person | None = None) -> int:
+    """The no-JavaScript path: every answer of the form at once. All are validated
+    before any is stored, so one bad level leaves everything as it was."""
+    structure = selectors.version_structure(evaluation.version)
+    competences = {c.pk: c for c in structure.competences}
+    errors, cleaned = [], []
+    for competence_id, (level, comment) in answers.items():
+        competence = competences.get(competence_id)
+        if competence is None:
+            errors.append(_("Ukendt kompetence."))
+            continue
+        try:
+            cleaned.append(
+                (competence, _validated_level(structure, competence, evaluation, level), comment)
+            )
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    for competence, value, comment in cleaned:
+        rating_save(
+            evaluation=evaluation, competence=competence, level=value, comment=comment, rater=rater
+        )
+    return len(cleaned)
+
+
+@transaction.atomic
+def evaluation_submit(*, evaluation: Evaluation, by: Person) -> Evaluation:
+    evaluation = (
+        Evaluation.objects.select_for_update().select_related("round").get(pk=evaluation.pk)
+    )
+    _require_open(evaluation)
+    if evaluation.answered < evaluation.total:
+        raise ValidationError(
+            _("Besvar alle %(total)s kompetencer, før du indsender (%(answered)s er besvaret).")
+            % {"total": evaluation.total, "answered": evaluation.answered}
+        )
+    evaluation.status = Evaluation.Status.SUBMITTED
+    evaluation.submitted_at = timezone.now()
+    evaluation.rater = by
+    evaluation.save(update_fields=["status", "submitted_at", "rater"])
+    return evaluation
+
+
+def evaluation_reopen(*, evaluation: Evaluation) -> Evaluation:
+    evaluation.status = Evaluation.Status.OPEN
+    evaluation.submitted_at = None
+    evaluation.save(update_fields=["status", "submitted_at"])
+    return evaluation
+
+
+@transaction.atomic
+def ratings_bulk_set(*, round_: EvaluationRound, answers, submit: bool = False) -> int:
+    """Stores many answers at once (demo data, benchmarks, imports) with the same checks
+    as `rating_save`, then brings progress counts and assessment rows up to date in bulk.
+
+    `answers`: iterable of (evaluation, competence, level, comment). Each evaluation
+    named here gets exactly these answers: its earlier ratings are replaced. With
+    `submit`, evaluations whose every row is answered are marked submitted (by their
+    subject for a self-evaluation)."""
+    structure = selectors.version_structure(round_.version)
+    not_applicable = structure.not_applicable_values
+    ratings, touched = {}, {}
+    for evaluation, competence, level, comment in answers:
+        if evaluation.round_id != round_.pk:
+            raise ValidationError(_("Evalueringen hører til en anden runde."))
+        value = _validated_level(structure, competence, evaluation, level)
+        ratings[(evaluation.pk, competence.pk)] = RatingModel(
+            kommune_id=round_.kommune_id,
+            evaluation=evaluation,
+            competence=competence,
+            level=value,
+            comment=comment or "",
+        )
+        touched[evaluation.pk] = evaluation
+    RatingModel.objects.filter(evaluation_id__in=touched).delete()
+    RatingModel.objects.bulk_create(ratings.values(), batch_size=5000)
+
+    answered: dict[int, int] = {}
+    levels: dict[tuple[int, int], dict] = {}
+    for (evaluation_id, competence_id), rating in ratings.items():
+        evaluation = touched[evaluation_id]
+        if rating.level is not None:
+            answered[evaluation_id] = answered.get(evaluation_id, 0) + 1
+        levels.setdefault((evaluation.subject_id, competence_id), {})[
+            LEVEL_FIELD[evaluation.kind]
+        ] = rating.level
+    now = timezone.now()
+    for evaluation in touched.values():
+        evaluation.answered = answered.get(evaluation.pk, 0)
+        if submit and evaluation.answered >= evaluation.total:
+            evaluation.status, evaluation.submitted_at = Evaluation.Status.SUBMITTED, now
+            if evaluation.kind == Evaluation.Kind.SELF:
+                evaluation.rater_id = evaluation.subject_id
+    Evaluation.objects.bulk_update(
+        touched.values(), ["answered", "status", "submitted_at", "rater"], batch_size=2000
+    )
+    subject_ids = {e.subject_id for e in touched.values()}
+    fields = ["self_level", "leader_level", "agreed_level", "assessed", "gap"]
+    changed = []
+    for assessment in Assessment.objects.filter(round=round_, person_id__in=subject_ids):
+        before = [getattr(assessment, name) for name in fields]
+        for field_name, value in levels.get(
+            (assessment.person_id, assessment.competence_id), {}
+        ).items():
+            setattr(assessment, field_name, value)
+        _recompute(assessment, not_applicable)
+        if [getattr(assessment, name) for name in fields] != before:
+            changed.append(assessment)
+    _bulk_update_by_value(changed, fields)
+    return len(ratings)
+
+
+def _bulk_update_by_value(rows: list[Assessment], fields: list[str]) -> None:
+    """Updates rows grouped by their new values: one plain UPDATE … WHERE id IN (…) per
+    distinct combination. Assessment values are small integers, so there are few
+    combinations, and this is far faster than bulk_update's CASE per row."""
+    groups: dict[tuple, list[int]] = {}
+    for row in rows:
+        groups.setdefault(tuple(getattr(row, name) for name in fields), []).append(row.pk)
+    for values, ids in groups.items():
+        for start in range(0, len(ids), 5000):
+            Assessment.objects.filter(pk__in=ids[start : start + 5000]).update(
+                **dict(zip(fields, values, strict=True))
+            )
+
+
+# --- Keeping assessment rows current -----------------------------------------------
+
+
+@transaction.atomic
+def assessments_refresh(*, kommune_id: int, person_ids) -> int:
+    """Recomputes required level, unit and gap of these people's assessment rows after
+    a profile, assignment or position changed. Returns the number of rows changed."""
+    person_ids = list(set(person_ids))
+    if not person_ids:
+        return 0
+    rows = list(
+        Assessment.objects.filter(kommune_id=kommune_id, person_id__in=person_ids).select_related(
+            "competence", "round__version__framework"
+        )
+    )
+    if not rows:
+        return 0
+    frameworks = {row.round.version.framework_id for row in rows}
+    required = selectors.required_levels(person_ids, list(frameworks))
+    primary = primary_positions(person_ids)
+    not_applicable = {
+        framework_id: set(
+            ScaleLevel.objects.filter(
+                scale__frameworks=framework_id, is_not_applicable=True
+            ).values_list("value", flat=True)
+        )
+        for framework_id in frameworks
+    }
+    changed = []
+    for row in rows:
+        framework_id = row.round.version.framework_id
+        before = (row.required, row.unit_id, row.gap, row.assessed)
+        row.required = required[(row.person_id, framework_id)].get(row.competence.key)
+        if row.person_id in primary:
+            row.unit_id = primary[row.person_id].unit_id
+        _recompute(row, not_applicable[framework_id])
+        if (row.required, row.unit_id, row.gap, row.assessed) != before:
+            changed.append(row)
+    _bulk_update_by_value(changed, ["required", "unit_id", "gap", "assessed"])
+    return len(changed)
+
+
+def on_positions_changed(sender, *, kommune_id: int, person_ids, **kwargs) -> None:
+    assessments_refresh(kommune_id=kommune_id, person_ids=person_ids)
+
+
+def version_check_draft(*, version: FrameworkVersion) -> None:
+    """Raises FrameworkLocked unless `version` is a draft, so a page refuses to open an
+    edit form on a frozen version before anyone types into it."""
+    _require_draft(version)
