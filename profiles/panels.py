@@ -1,0 +1,67 @@
+"""Panels the profiles app adds to the organisation core's pages (see kompetence.extensions)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from kompetence import permissions
+from kompetence.models import Position
+from profiles import selectors
+from profiles.models import JobProfile, JobProfileAssignment
+
+
+def home_evaluations_panel(request) -> str:
+    """The person's open self-evaluations, with progress and deadline."""
+    evaluations = list(selectors.open_evaluations_of(request.person))
+    if not evaluations:
+        return ""
+    return render_to_string(
+        "profiles/_home_evaluations.html", {"evaluations": evaluations}, request=request
+    )
+
+
+def job_profile_of(position: Position) -> JobProfile | None:
+    """The position's job profile; select_related `job_profile_assignment__job_profile`
+    first, or this costs a query."""
+    try:
+        return position.job_profile_assignment.job_profile
+    except JobProfileAssignment.DoesNotExist:
+        return None
+
+
+def person_job_profiles_panel(request, person) -> str:
+    """Job profile of each of the person's positions; HR can change it here.
+
+    Three queries whatever the number of positions (plus the viewer's own rights,
+    which are cached for the request)."""
+    positions = list(
+        Position.objects.active()
+        .filter(person=person)
+        .select_related("unit", "job_profile_assignment__job_profile")
+        .order_by("start_date", "pk")
+    )
+    if not positions:
+        return ""
+    viewer = request.person
+    visible_unit_ids = set(
+        permissions.visible_units(viewer)
+        .filter(pk__in={p.unit_id for p in positions})
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        {
+            "position": position,
+            "job_profile": job_profile_of(position),
+            "unit_visible": position.unit_id in visible_unit_ids,
+        }
+        for position in positions
+    ]
+    return render_to_string(
+        "profiles/_person_job_profiles.html",
+        {
+            "subject": person,
+            "rows": rows,
+            "can_change": permissions.can_change_person(viewer, person),
+        },
+        request=request,
+    )

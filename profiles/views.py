@@ -1,0 +1,317 @@
+"""Evaluation rounds, the self- and leader-evaluation form, comparisons and gap pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kompetence import permissions
+from kompetence.audit import audit_record
+from kompetence.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.http import KommuneRequest, person_required, staff_required
+from kompetence.models import AuditEntry
+from profiles import access, charts, selectors, services
+from profiles.forms import RoundForm
+from profiles.models import Competence, Evaluation, EvaluationRound
+
+
+@require_GET
+@person_required
+def my_competences(request: KommuneRequest) -> HttpResponse:
+    person = request.person
+    round_ = selectors.latest_round_of(person)
+    rows = selectors.person_gaps(person, round_) if round_ else []
+    structure = selectors.version_structure(round_.version) if round_ else None
+    return render(
+        request,
+        "profiles/my_competences.html",
+        {
+            "round": round_,
+            "rows": rows,
+            "structure": structure,
+            "chart": charts.gap_bars(rows, structure) if rows else None,
+            "open_evaluations": selectors.open_evaluations_of(person),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def team_overview(request: KommuneRequest) -> HttpResponse:
+    """The leader's people in each open round they can see, with both evaluations' status."""
+    led = permissions.persons_led_by(request.person)
+    rounds = access.visible_rounds(request.person).filter(status=EvaluationRound.Status.OPEN)
+    sections = [
+        {"round": round_, "rows": selectors.round_progress(round_, led)} for round_ in rounds
+    ]
+    units = permissions.visible_units(request.person).filter(
+        path__in=permissions.led_unit_paths(request.person)
+    )
+    return render(
+        request,
+        "profiles/team_overview.html",
+        {"sections": [s for s in sections if s["rows"]], "units": units},
+    )
+
+
+@require_GET
+@staff_required
+def round_list(request: KommuneRequest) -> HttpResponse:
+    return render(
+        request, "profiles/round_list.html", {"rounds": access.visible_rounds(request.person)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def round_create(request: KommuneRequest) -> HttpResponse:
+    units = permissions.visible_units(request.person)
+    form = RoundForm(request.POST or None, versions=selectors.published_versions(), units=units)
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            try:
+                round_ = services.round_open(
+                    kommune=request.kommune, opened_by=request.person, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Evalueringsrunden er åbnet."))
+                return redirect_after_post(request, reverse("round_detail", args=[round_.pk]))
+    return render_form(request, "profiles/round_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
+    round_ = access.get_round_or_404(request.person, round_id)
+    can_close = permissions.is_hr(request.person) or round_.opened_by_id == request.person.pk
+    if request.method == "POST":
+        if not can_close:
+            raise Http404
+        services.round_close(round_=round_)
+        messages.success(request, _("Evalueringsrunden er lukket."))
+        return redirect("round_detail", round_id=round_.pk)
+    rows = selectors.round_progress(round_, permissions.visible_persons(request.person))
+    return render(
+        request,
+        "profiles/round_detail.html",
+        {
+            "round": round_,
+            "rows": rows,
+            "can_close": can_close and round_.status == EvaluationRound.Status.OPEN,
+            "self_submitted": sum(1 for r in rows if r["self"] and r["self"].is_submitted),
+            "leader_submitted": sum(1 for r in rows if r["leader"] and r["leader"].is_submitted),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def person_comparison(request: KommuneRequest, round_id: int, person_id: int) -> HttpResponse:
+    round_ = access.get_round_or_404(request.person, round_id)
+    subject = access.get_subject_or_404(request.person, person_id)
+    evaluations = {e.kind: e for e in Evaluation.objects.filter(round=round_, subject=subject)}
+    if not evaluations:
+        raise Http404
+    audit_record(
+        request,
+        action=AuditEntry.Action.VIEW,
+        subject=subject,
+        obj=round_,
+        summary=_("Sammenligning af evalueringer"),
+    )
+    return render(
+        request,
+        "profiles/comparison.html",
+        {
+            "round": round_,
+            "subject": subject,
+            "rows": selectors.person_gaps(subject, round_),
+            "structure": selectors.version_structure(round_.version),
+            "self_evaluation": evaluations.get(Evaluation.Kind.SELF),
+            "leader_evaluation": evaluations.get(Evaluation.Kind.LEADER),
+            "may_rate": permissions.leads(request.person, subject),
+        },
+    )
+
+
+def _form_context(request, evaluation: Evaluation, *, editable: bool) -> dict:
+    structure = selectors.version_structure(evaluation.version)
+    ratings = selectors.evaluation_ratings(evaluation)
+    groups = [
+        {
+            "group": group.group,
+            "rows": [{"competence": c, "rating": ratings.get(c.pk)} for c in group.competences],
+        }
+        for group in structure.for_role(evaluation.role)
+    ]
+    return {
+        "evaluation": evaluation,
+        "structure": structure,
+        "groups": groups,
+        "editable": editable and not evaluation.is_submitted,
+        "can_submit": editable and not evaluation.is_submitted,
+        "can_reopen": evaluation.is_submitted
+        and evaluation.kind == Evaluation.Kind.SELF
+        and permissions.leads(request.person, evaluation.subject),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@person_required
+def evaluation_form(request: KommuneRequest, evaluation_id: int) -> HttpResponse:
+    """The evaluation form. With JavaScript, each answer is saved by `evaluation_answer`
+    the moment it is given; without, the form posts here with every answer at once."""
+    evaluation = access.get_evaluation_or_404(request.person, evaluation_id)
+    editable = access.may_edit(request.person, evaluation)
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        answers = {
+            c.pk: (request.POST.get(f"level-{c.pk}"), request.POST.get(f"comment-{c.pk}", ""))
+            for group in selectors.version_structure(evaluation.version).for_role(evaluation.role)
+            for c in group.competences
+            if f"level-{c.pk}" in request.POST or request.POST.get(f"comment-{c.pk}")
+        }
+        try:
+            services.ratings_save_all(evaluation=evaluation, answers=answers, rater=request.person)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Dine svar er gemt."))
+        return redirect("evaluation_form", evaluation_id=evaluation.pk)
+    if evaluation.subject_id != request.person.pk:
+        audit_record(
+            request,
+            action=AuditEntry.Action.VIEW,
+            subject=evaluation.subject,
+            obj=evaluation,
+            summary=evaluation.get_kind_display(),
+        )
+    return render(
+        request,
+        "profiles/evaluation_form.html",
+        _form_context(request, evaluation, editable=editable),
+    )
+
+
+@require_POST
+@person_required
+def evaluation_answer(
+    request: KommuneRequest, evaluation_id: int, competence_id: int
+) -> HttpResponse:
+    """Autosave of one answer (HTMX). Answers with the row's status and, out of band,
+    the progress line. A refused answer comes back with the reason; nothing is saved."""
+    evaluation = access.get_evaluation_or_404(request.person, evaluation_id, edit=True)
+    competence = Competence.objects.filter(
+        pk=competence_id, version_id=evaluation.version_id
+    ).first()
+    if competence is None:
+        raise Http404
+    error = None
+    try:
+        with transaction.atomic():
+            services.rating_save(
+                evaluation=evaluation,
+                competence=competence,
+                level=request.POST.get(f"level-{competence.pk}"),
+                comment=request.POST.get(f"comment-{competence.pk}"),
+                rater=request.person,
+            )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    evaluation.refresh_from_db(fields=["answered", "total", "status"])
+    return render(
+        request,
+        "profiles/evaluation_form.html#saved",
+        {"evaluation": evaluation, "competence": competence, "error": error},
+        status=200 if error is None else 422,
+    )
+
+
+@require_POST
+@person_required
+def evaluation_submit(request: KommuneRequest, evaluation_id: int) -> HttpResponse:
+    evaluation = access.get_evaluation_or_404(request.person, evaluation_id, edit=True)
+    try:
+        services.evaluation_submit(evaluation=evaluation, by=request.person)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Evalueringen er indsendt."))
+    return redirect_after_post(request, reverse("evaluation_form", args=[evaluation.pk]))
+
+
+@require_POST
+@person_required
+def evaluation_reopen(request: KommuneRequest, evaluation_id: int) -> HttpResponse:
+    """A leader reopens a team member's submitted self-evaluation for changes."""
+    evaluation = access.get_evaluation_or_404(request.person, evaluation_id)
+    if not permissions.leads(request.person, evaluation.subject):
+        raise Http404
+    services.evaluation_reopen(evaluation=evaluation)
+    audit_record(
+        request,
+        action=AuditEntry.Action.CHANGE,
+        subject=evaluation.subject,
+        obj=evaluation,
+        summary=_("Evaluering genåbnet"),
+    )
+    messages.success(request, _("Evalueringen er genåbnet."))
+    return redirect(
+        "person_comparison", round_id=evaluation.round_id, person_id=evaluation.subject_id
+    )
+
+
+@require_GET
+@staff_required
+def heatmap(request: KommuneRequest) -> HttpResponse:
+    """Units × competences for a subtree the viewer leads or administers."""
+    units = permissions.visible_units(request.person)
+    unit_id = request.GET.get("enhed")
+    if unit_id:
+        unit = units.filter(pk=unit_id if unit_id.isdigit() else 0).first()
+        if unit is None:
+            raise Http404
+    else:
+        unit = units.order_by("depth", "path").first()
+        if unit is None:
+            raise Http404
+    rounds = list(selectors.rounds_for_unit(unit).order_by("-opened_at", "-pk"))
+    round_id = request.GET.get("runde", "")
+    round_ = next((r for r in rounds if str(r.pk) == round_id), None) if round_id else None
+    if round_id and round_ is None:
+        raise Http404
+    round_ = round_ or (rounds[0] if rounds else None)
+    structure = selectors.version_structure(round_.version) if round_ else None
+    rows = selectors.heatmap(unit, round_) if round_ else []
+    # Columns: the competences anyone in the subtree answers, in framework order.
+    columns = (
+        [c for c in structure.competences if any(c.pk in r.cells for r in rows)] if rows else []
+    )
+    grid = [(c, [row.cells.get(c.pk) for row in rows]) for c in columns]
+    return render(
+        request,
+        "profiles/heatmap.html",
+        {
+            "unit": unit,
+            "round": round_,
+            "rounds": rounds,
+            "structure": structure,
+            "grid": grid,
+            "rows": rows,
+            "ancestors": units.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth"),
+        },
+    )
