@@ -1,0 +1,843 @@
+"""HR's pages for competence frameworks (the editor), scales, job profiles, unit
+profiles, and which job profile a position has.
+
+Views stay thin: look the object up inside the request's kommune, call one service,
+render. A published or retired framework version is frozen: the services refuse every
+change with `FrameworkLocked`, and the views show that message and change nothing.
+
+The editor is one page whose body (`#body` in framework_version.html) every HTMX
+action re-renders whole: a handful of queries whatever the framework's size, and the
+page can never show half-updated order numbers.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from kompetence import permissions
+from kompetence.audit import audit_record
+from kompetence.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.http import KommuneRequest, hr_required, kommune_hr_required, staff_required
+from kompetence.models import AuditEntry, Position
+from profiles import selectors, services
+from profiles.forms_frameworks import (
+    CompetenceForm,
+    FrameworkCreateForm,
+    GroupForm,
+    JobProfileForm,
+    JobRequirementsForm,
+    PositionJobProfileForm,
+    PreviewRoleForm,
+    ScaleLevelForm,
+    UnitProfileForm,
+)
+from profiles.models import (
+    Competence,
+    CompetenceGroup,
+    Framework,
+    FrameworkVersion,
+    JobProfile,
+    JobProfileAssignment,
+    RatingScale,
+    Role,
+    ScaleLevel,
+)
+from profiles.panels import job_profile_of
+
+EDITOR = "profiles/framework_version.html"
+MOVES = {"up": -1, "down": 1}
+
+
+# --- Lookups ---------------------------------------------------------------------------
+
+
+def _in_kommune_or_404(queryset: QuerySet, request: KommuneRequest, pk: int):
+    obj = queryset.filter(kommune=request.kommune, pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def get_version_or_404(request: KommuneRequest, version_id: int) -> FrameworkVersion:
+    """The framework version `version_id` of the request's kommune.
+
+    Security contract: looked up with an explicit filter on the request's kommune, on
+    top of the scope the middleware opened; an id of another kommune and an id that
+    does not exist raise the same Http404. The viewer's role is not checked here: the
+    view's decorator (`hr_required`) has done that before."""
+    return _in_kommune_or_404(
+        FrameworkVersion.objects.select_related("framework__scale"), request, version_id
+    )
+
+
+def get_group_or_404(request: KommuneRequest, group_id: int) -> CompetenceGroup:
+    """The competence group `group_id` of the request's kommune.
+
+    Security contract: as `get_version_or_404`."""
+    return _in_kommune_or_404(
+        CompetenceGroup.objects.select_related("version__framework__scale"), request, group_id
+    )
+
+
+def get_competence_or_404(request: KommuneRequest, competence_id: int) -> Competence:
+    """The competence `competence_id` of the request's kommune.
+
+    Security contract: as `get_version_or_404`."""
+    return _in_kommune_or_404(
+        Competence.objects.select_related("version__framework__scale", "group"),
+        request,
+        competence_id,
+    )
+
+
+def get_scale_or_404(request: KommuneRequest, scale_id: int) -> RatingScale:
+    """The rating scale `scale_id` of the request's kommune.
+
+    Security contract: as `get_version_or_404`."""
+    return _in_kommune_or_404(RatingScale.objects.all(), request, scale_id)
+
+
+def get_level_or_404(request: KommuneRequest, level_id: int) -> ScaleLevel:
+    """The scale level `level_id` of the request's kommune.
+
+    Security contract: as `get_version_or_404`."""
+    return _in_kommune_or_404(ScaleLevel.objects.select_related("scale"), request, level_id)
+
+
+def get_job_profile_or_404(request: KommuneRequest, job_profile_id: int) -> JobProfile:
+    """The job profile `job_profile_id` of the request's kommune.
+
+    Security contract: as `get_version_or_404`."""
+    return _in_kommune_or_404(
+        JobProfile.objects.select_related("framework__scale").annotate(
+            position_count=Count("assignments")
+        ),
+        request,
+        job_profile_id,
+    )
+
+
+# --- Editor helpers --------------------------------------------------------------------
+
+
+def _validation_response(request: KommuneRequest, form) -> HttpResponse | None:
+    """Inline validation (`_validate=<field>`) for forms with a prefix: the editor has
+    several forms open at once, so their fields carry distinct, prefixed names. A
+    validation request never saves, even when it names no field of the form."""
+    if "_validate" not in request.POST:
+        return None
+    name = request.POST["_validate"]
+    if form.prefix and name.startswith(f"{form.prefix}-"):
+        name = name.removeprefix(f"{form.prefix}-")
+    if name not in form.fields:
+        return HttpResponse(status=204)
+    form.is_valid()
+    return HttpResponse(form[name].as_field_group())
+
+
+def _new_group_form(version: FrameworkVersion, data=None) -> GroupForm:
+    form = GroupForm(data, prefix="ny-gruppe")
+    form.validate_url = reverse("group_create", args=[version.pk])
+    return form
+
+
+def _editor_context(request: KommuneRequest, version: FrameworkVersion, **extra) -> dict:
+    context = {
+        "version": version,
+        "framework": version.framework,
+        "structure": selectors.version_structure(version),
+        "versions": list(
+            FrameworkVersion.objects.filter(framework_id=version.framework_id).order_by("-number")
+        ),
+        "group_form": _new_group_form(version) if version.is_draft else None,
+        "top_units": permissions.visible_units(request.person).filter(parent=None),
+        "error": "",
+    }
+    context.update({key: value for key, value in extra.items() if value is not None})
+    return context
+
+
+def _editor_response(
+    request: KommuneRequest,
+    version: FrameworkVersion,
+    *,
+    notice: str = "",
+    error: str = "",
+    focus: tuple[str, int] | None = None,
+    group_form: GroupForm | None = None,
+) -> HttpResponse:
+    """The editor after an action. HTMX gets the re-rendered body (swapped over the old
+    one, whichever element sent the request) and the notice in the live region; a plain
+    form post gets the page itself when there is something to show, else a redirect.
+
+    `focus` names what keyboard focus moves to: ("group", pk), ("competence", pk) or
+    ("title", 0)."""
+    kind, pk = focus or ("", None)
+    context = _editor_context(
+        request,
+        version,
+        error=error,
+        group_form=group_form,
+        focus_title=kind == "title",
+        focus_group=pk if kind == "group" else None,
+        focus_competence=pk if kind == "competence" else None,
+    )
+    if request.htmx:
+        html = render_to_string(f"{EDITOR}#body", context, request=request)
+        html += render_to_string(f"{EDITOR}#status", {"notice": notice, "oob": True})
+        response = HttpResponse(html)
+        response["HX-Retarget"] = "#version-body"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    if error or group_form is not None:
+        return render(request, EDITOR, context)
+    if notice:
+        messages.success(request, notice)
+    anchor = f"#{kind}-{pk}" if kind in ("group", "competence") else ""
+    return HttpResponseRedirect(reverse("framework_version", args=[version.pk]) + anchor)
+
+
+def _refused(request: KommuneRequest, version: FrameworkVersion, error: ValidationError):
+    """The editor (read-only if the version is frozen) with the reason at its top."""
+    return _editor_response(request, version, error=" ".join(error.messages))
+
+
+def _refuse_unless_draft(request: KommuneRequest, version: FrameworkVersion):
+    try:
+        services.version_check_draft(version=version)
+    except services.FrameworkLocked as error:
+        return _refused(request, version, error)
+    return None
+
+
+# --- Frameworks ------------------------------------------------------------------------
+
+
+@require_GET
+@kommune_hr_required
+def framework_list(request: KommuneRequest) -> HttpResponse:
+    frameworks = (
+        Framework.objects.filter(kommune=request.kommune)
+        .select_related("scale")
+        .prefetch_related(
+            Prefetch("versions", queryset=FrameworkVersion.objects.order_by("-number"))
+        )
+        .order_by("name", "pk")
+    )
+    scales = (
+        RatingScale.objects.filter(kommune=request.kommune)
+        .annotate(level_count=Count("levels"))
+        .order_by("name", "pk")
+    )
+    return render(
+        request,
+        "profiles/framework_list.html",
+        {
+            "frameworks": frameworks,
+            "scales": scales,
+            "top_units": permissions.visible_units(request.person).filter(parent=None),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def framework_create(request: KommuneRequest) -> HttpResponse:
+    scales = RatingScale.objects.filter(kommune=request.kommune).order_by("name", "pk")
+    form = FrameworkCreateForm(request.POST or None, scales=scales)
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            with transaction.atomic():
+                scale = form.cleaned_data.get("scale") or services.scale_create_default(
+                    kommune=request.kommune
+                )
+                version = services.framework_create(
+                    kommune=request.kommune,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    scale=scale,
+                )
+            messages.success(request, _("Rammen er oprettet. Tilføj grupper og kompetencer."))
+            return redirect_after_post(request, reverse("framework_version", args=[version.pk]))
+    return render_form(request, "profiles/framework_form.html", {"form": form})
+
+
+@require_GET
+@kommune_hr_required
+@vary_on_headers("HX-Request")
+def framework_version(request: KommuneRequest, version_id: int) -> HttpResponse:
+    version = get_version_or_404(request, version_id)
+    context = _editor_context(request, version)
+    return render(request, f"{EDITOR}#body" if request.htmx else EDITOR, context)
+
+
+@require_GET
+@kommune_hr_required
+def framework_preview(request: KommuneRequest, version_id: int) -> HttpResponse:
+    version = get_version_or_404(request, version_id)
+    form = PreviewRoleForm(request.GET if "rolle" in request.GET else None)
+    role = form.cleaned_data["rolle"] if form.is_valid() else Role.MEDARBEJDER
+    structure = selectors.version_structure(version)
+    return render(
+        request,
+        "profiles/framework_preview.html",
+        {
+            "version": version,
+            "framework": version.framework,
+            "form": form,
+            "role_label": Role(role).label,
+            "groups": structure.for_role(role),
+            "levels": structure.levels,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def framework_publish(request: KommuneRequest, version_id: int) -> HttpResponse:
+    version = get_version_or_404(request, version_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.version_publish(version=version, by=request.person)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            messages.success(
+                request,
+                _("Version %(number)s er offentliggjort og kan ikke længere ændres.")
+                % {"number": version.number},
+            )
+            return redirect_after_post(request, reverse("framework_version", args=[version.pk]))
+    else:
+        try:
+            services.version_check_draft(version=version)
+        except services.FrameworkLocked as refusal:
+            error = " ".join(refusal.messages)
+    structure = selectors.version_structure(version)
+    return render(
+        request,
+        "profiles/framework_publish.html",
+        {
+            "version": version,
+            "framework": version.framework,
+            "group_count": len(structure.groups),
+            "competence_count": len(structure.competences),
+            "current": selectors.current_version(version.framework),
+            "error": error,
+        },
+    )
+
+
+@require_POST
+@kommune_hr_required
+def framework_new_version(request: KommuneRequest, version_id: int) -> HttpResponse:
+    version = get_version_or_404(request, version_id)
+    if version.is_draft:
+        return HttpResponseRedirect(reverse("framework_version", args=[version.pk]))
+    draft = services.version_new_draft(version=version)
+    if draft.based_on_id == version.pk:
+        messages.success(
+            request,
+            _("Version %(number)s er oprettet som kladde ud fra version %(old)s.")
+            % {"number": draft.number, "old": version.number},
+        )
+    else:
+        messages.info(request, _("Rammen har allerede en kladde. Den er åbnet her."))
+    return redirect_after_post(request, reverse("framework_version", args=[draft.pk]))
+
+
+@require_POST
+@kommune_hr_required
+def framework_retire(request: KommuneRequest, version_id: int) -> HttpResponse:
+    version = get_version_or_404(request, version_id)
+    try:
+        services.version_retire(version=version)
+    except ValidationError as error:
+        return _refused(request, version, error)
+    messages.success(
+        request,
+        _("Version %(number)s er udgået. Nye evalueringer kan ikke bruge den.")
+        % {"number": version.number},
+    )
+    return redirect_after_post(request, reverse("framework_version", args=[version.pk]))
+
+
+# --- Groups ----------------------------------------------------------------------------
+
+
+@require_POST
+@kommune_hr_required
+def group_create(request: KommuneRequest, version_id: int) -> HttpResponse:
+    version = get_version_or_404(request, version_id)
+    if refusal := _refuse_unless_draft(request, version):
+        return refusal
+    form = _new_group_form(version, request.POST)
+    if response := _validation_response(request, form):
+        return response
+    if not form.is_valid():
+        if request.htmx:
+            return render(
+                request, f"{EDITOR}#group_create_form", {"version": version, "group_form": form}
+            )
+        return _editor_response(request, version, group_form=form)
+    try:
+        group = services.group_create(version=version, **form.cleaned_data)
+    except ValidationError as error:
+        return _refused(request, version, error)
+    return _editor_response(
+        request,
+        version,
+        notice=_("Gruppen »%(name)s« er tilføjet.") % {"name": group.name},
+        focus=("group", group.pk),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def group_edit(request: KommuneRequest, group_id: int) -> HttpResponse:
+    group = get_group_or_404(request, group_id)
+    version = group.version
+    if refusal := _refuse_unless_draft(request, version):
+        return refusal
+    form = GroupForm(request.POST or None, instance=group, prefix=f"gruppe-{group.pk}")
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := _validation_response(request, form):
+            return response
+        if form.is_valid():
+            try:
+                services.group_update(group=group, **form.cleaned_data)
+            except ValidationError as error:
+                return _refused(request, version, error)
+            return _editor_response(
+                request,
+                version,
+                notice=_("Gruppen »%(name)s« er gemt.") % {"name": group.name},
+                focus=("group", group.pk),
+            )
+    elif request.htmx:
+        form.fields["name"].widget.attrs["data-autofocus"] = ""
+    return render_form(
+        request,
+        "profiles/framework_group_form.html",
+        {"form": form, "group": group, "version": version},
+    )
+
+
+@require_POST
+@kommune_hr_required
+def group_delete(request: KommuneRequest, group_id: int) -> HttpResponse:
+    group = get_group_or_404(request, group_id)
+    version, name = group.version, group.name
+    try:
+        services.group_delete(group=group)
+    except ValidationError as error:
+        return _refused(request, version, error)
+    return _editor_response(
+        request,
+        version,
+        notice=_("Gruppen »%(name)s« og dens kompetencer er slettet.") % {"name": name},
+        focus=("title", 0),
+    )
+
+
+@require_POST
+@kommune_hr_required
+def group_move(request: KommuneRequest, group_id: int) -> HttpResponse:
+    group = get_group_or_404(request, group_id)
+    return _move(request, group, group.version)
+
+
+def _move(request: KommuneRequest, item, version: FrameworkVersion) -> HttpResponse:
+    direction = request.POST.get("direction", "")
+    if direction not in MOVES:
+        return _refused(
+            request,
+            version,
+            ValidationError(_("Feltet »retning« skal være »up« (op) eller »down« (ned).")),
+        )
+    if refusal := _refuse_unless_draft(request, version):
+        return refusal
+    # The first and last items keep their (aria-disabled, still focusable) buttons;
+    # pressing one says why nothing happened instead of claiming a move.
+    siblings = (
+        CompetenceGroup.objects.filter(version_id=item.version_id)
+        if isinstance(item, CompetenceGroup)
+        else Competence.objects.filter(group_id=item.group_id)
+    )
+    order = list(siblings.order_by("order", "pk").values_list("pk", flat=True))
+    if not 0 <= order.index(item.pk) + MOVES[direction] < len(order):
+        notice = (
+            _("»%(name)s« er allerede øverst.")
+            if direction == "up"
+            else _("»%(name)s« er allerede nederst.")
+        )
+        return _editor_response(request, version, notice=notice % {"name": item.name})
+    try:
+        services.item_move(item=item, direction=MOVES[direction])
+    except ValidationError as error:
+        return _refused(request, version, error)
+    notice = (
+        _("»%(name)s« er flyttet op.") if direction == "up" else _("»%(name)s« er flyttet ned.")
+    )
+    # No focus target: htmx puts focus back on the button that was pressed (same id).
+    return _editor_response(request, version, notice=notice % {"name": item.name})
+
+
+# --- Competences -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def competence_create(request: KommuneRequest, group_id: int) -> HttpResponse:
+    group = get_group_or_404(request, group_id)
+    version = group.version
+    if refusal := _refuse_unless_draft(request, version):
+        return refusal
+    form = CompetenceForm(request.POST or None, prefix=f"ny-kompetence-{group.pk}")
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := _validation_response(request, form):
+            return response
+        if form.is_valid():
+            try:
+                competence = services.competence_create(group=group, **form.cleaned_data)
+            except ValidationError as error:
+                return _refused(request, version, error)
+            return _editor_response(
+                request,
+                version,
+                notice=_("Kompetencen »%(name)s« er tilføjet.") % {"name": competence.name},
+                focus=("competence", competence.pk),
+            )
+    elif request.htmx:
+        form.fields["name"].widget.attrs["data-autofocus"] = ""
+    return render_form(
+        request,
+        "profiles/framework_competence_form.html",
+        {"form": form, "group": group, "version": version, "competence": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def competence_edit(request: KommuneRequest, competence_id: int) -> HttpResponse:
+    competence = get_competence_or_404(request, competence_id)
+    version = competence.version
+    if refusal := _refuse_unless_draft(request, version):
+        return refusal
+    form = CompetenceForm(
+        request.POST or None, instance=competence, prefix=f"kompetence-{competence.pk}"
+    )
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := _validation_response(request, form):
+            return response
+        if form.is_valid():
+            try:
+                services.competence_update(competence=competence, **form.cleaned_data)
+            except ValidationError as error:
+                return _refused(request, version, error)
+            return _editor_response(
+                request,
+                version,
+                notice=_("Kompetencen »%(name)s« er gemt.") % {"name": competence.name},
+                focus=("competence", competence.pk),
+            )
+    elif request.htmx:
+        form.fields["name"].widget.attrs["data-autofocus"] = ""
+    return render_form(
+        request,
+        "profiles/framework_competence_form.html",
+        {"form": form, "group": competence.group, "version": version, "competence": competence},
+    )
+
+
+@require_POST
+@kommune_hr_required
+def competence_delete(request: KommuneRequest, competence_id: int) -> HttpResponse:
+    competence = get_competence_or_404(request, competence_id)
+    version, group_id, name = competence.version, competence.group_id, competence.name
+    try:
+        services.competence_delete(competence=competence)
+    except ValidationError as error:
+        return _refused(request, version, error)
+    return _editor_response(
+        request,
+        version,
+        notice=_("Kompetencen »%(name)s« er slettet.") % {"name": name},
+        focus=("group", group_id),
+    )
+
+
+@require_POST
+@kommune_hr_required
+def competence_move(request: KommuneRequest, competence_id: int) -> HttpResponse:
+    competence = get_competence_or_404(request, competence_id)
+    return _move(request, competence, competence.version)
+
+
+# --- Scales ----------------------------------------------------------------------------
+
+
+@require_GET
+@kommune_hr_required
+def scale_detail(request: KommuneRequest, scale_id: int) -> HttpResponse:
+    scale = get_scale_or_404(request, scale_id)
+    return render(
+        request,
+        "profiles/scale_detail.html",
+        {
+            "scale": scale,
+            "levels": ScaleLevel.objects.filter(scale=scale).order_by("value"),
+            "frameworks": Framework.objects.filter(scale=scale).order_by("name"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def scale_level_edit(request: KommuneRequest, level_id: int) -> HttpResponse:
+    level = get_level_or_404(request, level_id)
+    form = ScaleLevelForm(request.POST or None, instance=level)
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            services.scale_level_update(level=level, **form.cleaned_data)
+            messages.success(request, _("Skalatrinnet er gemt."))
+            return redirect_after_post(request, reverse("scale_detail", args=[level.scale_id]))
+    return render_form(request, "profiles/scale_level_form.html", {"form": form, "level": level})
+
+
+# --- Job profiles ----------------------------------------------------------------------
+
+
+@require_GET
+@kommune_hr_required
+def job_profile_list(request: KommuneRequest) -> HttpResponse:
+    profiles = (
+        JobProfile.objects.filter(kommune=request.kommune)
+        .select_related("framework")
+        .annotate(
+            position_count=Count("assignments", distinct=True),
+            requirement_count=Count("requirements", distinct=True),
+        )
+        .order_by("name", "pk")
+    )
+    return render(request, "profiles/job_profile_list.html", {"profiles": profiles})
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def job_profile_create(request: KommuneRequest) -> HttpResponse:
+    form = JobProfileForm(request.POST or None)
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid():
+            job_profile = services.job_profile_create(kommune=request.kommune, **form.cleaned_data)
+            messages.success(request, _("Jobprofilen er oprettet. Sæt de krævede niveauer."))
+            return redirect_after_post(
+                request, reverse("job_profile_detail", args=[job_profile.pk])
+            )
+    return render_form(request, "profiles/job_profile_form.html", {"form": form})
+
+
+def _level_rows(structure, form, inherited: dict | None = None) -> list[dict]:
+    """Groups of {competence, field, inherited} rows for the level tables."""
+    inherited = inherited or {}
+    return [
+        {
+            "group": group.group,
+            "rows": [
+                {"competence": c, "field": form.bound(c), "inherited": inherited.get(c.key)}
+                for c in group.competences
+            ],
+        }
+        for group in structure.groups
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def job_profile_detail(request: KommuneRequest, job_profile_id: int) -> HttpResponse:
+    job_profile = get_job_profile_or_404(request, job_profile_id)
+    version = selectors.current_version(job_profile.framework)
+    data = request.POST or None
+    form = JobProfileForm(data, instance=job_profile)
+    form.validate_url = request.get_full_path()
+    structure, levels_form = None, None
+    if version is not None:
+        structure = selectors.version_structure(version)
+        levels_form = JobRequirementsForm(
+            data,
+            structure=structure,
+            initial_levels=dict(job_profile.requirements.values_list("competence_key", "level")),
+        )
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        forms_valid = form.is_valid()
+        if levels_form is not None and not levels_form.is_valid():
+            forms_valid = False
+        if forms_valid:
+            try:
+                with transaction.atomic():
+                    services.job_profile_update(
+                        job_profile=job_profile,
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"],
+                    )
+                    if levels_form is not None:
+                        services.job_requirements_set(
+                            job_profile=job_profile, levels=levels_form.levels()
+                        )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Jobprofilen er gemt."))
+                return redirect_after_post(
+                    request, reverse("job_profile_detail", args=[job_profile.pk])
+                )
+    return render_form(
+        request,
+        "profiles/job_profile_detail.html",
+        {
+            "job_profile": job_profile,
+            "form": form,
+            "levels_form": levels_form,
+            "version": version,
+            "groups": _level_rows(structure, levels_form) if structure is not None else [],
+            "top_units": permissions.visible_units(request.person).filter(parent=None),
+        },
+    )
+
+
+# --- Unit profiles ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def unit_profile(request: KommuneRequest, unit_id: int) -> HttpResponse:
+    """Fredericia's afdelingsprofil. The unit's leaders (its whole leader chain) and HR
+    see and set it: the same people `get_unit_or_404` lets see the unit."""
+    unit = permissions.get_unit_or_404(request.person, unit_id)
+    versions = list(
+        selectors.published_versions()
+        .filter(kommune=request.kommune)
+        .select_related("framework__scale")
+        .order_by("framework__name", "framework_id")
+    )
+    chosen = request.GET.get("ramme")
+    if chosen:
+        version = next((v for v in versions if str(v.framework_id) == chosen), None)
+        if version is None:
+            raise Http404
+    else:
+        version = versions[0] if versions else None
+    visible = permissions.visible_units(request.person)
+    context = {
+        "unit": unit,
+        "versions": versions,
+        "version": version,
+        "ancestors": list(visible.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")),
+        "children": list(visible.filter(parent=unit).order_by("name", "pk")),
+        "form": None,
+        "groups": [],
+    }
+    if version is not None:
+        structure = selectors.version_structure(version)
+        profile = selectors.unit_profile_view(unit, version)
+        form = UnitProfileForm(
+            request.POST or None, structure=structure, initial_levels=profile["own"]
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.unit_profile_set(
+                    unit=unit, framework=version.framework, levels=form.levels()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Enhedsprofilen er gemt."))
+                url = reverse("unit_profile", args=[unit.pk]) + f"?ramme={version.framework_id}"
+                return redirect_after_post(request, url)
+        inherited = {
+            key: {"level": level, "label": structure.level_label(level), "unit": source}
+            for key, (level, source) in profile["inherited"].items()
+        }
+        context.update(form=form, groups=_level_rows(structure, form, inherited))
+    return render_form(request, "profiles/unit_profile.html", context)
+
+
+# --- A position's job profile ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def position_job_profile(request: KommuneRequest, position_id: int) -> HttpResponse:
+    position = permissions.get_position_or_404(request.person, position_id)
+    assignment = (
+        JobProfileAssignment.objects.filter(position=position).select_related("job_profile").first()
+    )
+    form = PositionJobProfileForm(
+        request.POST or None,
+        initial={"job_profile": assignment.job_profile if assignment else None},
+        prefix=f"stilling-{position.pk}",
+    )
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := _validation_response(request, form):
+            return response
+        if form.is_valid():
+            job_profile = form.cleaned_data["job_profile"]
+            with transaction.atomic():
+                services.job_profile_assign(position=position, job_profile=job_profile)
+                audit_record(
+                    request,
+                    action=AuditEntry.Action.CHANGE,
+                    subject=position.person,
+                    obj=position,
+                    summary=_("Jobprofil: %(name)s")
+                    % {"name": job_profile.name if job_profile else _("ingen")},
+                )
+            if request.htmx:
+                position = Position.objects.select_related(
+                    "unit", "job_profile_assignment__job_profile"
+                ).get(pk=position.pk)
+                row = {
+                    "position": position,
+                    "job_profile": job_profile_of(position),
+                    "unit_visible": permissions.visible_units(request.person)
+                    .filter(pk=position.unit_id)
+                    .exists(),
+                }
+                return render(
+                    request,
+                    "profiles/_person_job_profiles.html#row",
+                    {"row": row, "can_change": True, "saved": True},
+                )
+            messages.success(request, _("Stillingens jobprofil er gemt."))
+            return HttpResponseRedirect(reverse("person_detail", args=[position.person_id]))
+    return render_form(
+        request,
+        "profiles/position_job_profile.html",
+        {"form": form, "position": position, "inline": bool(request.htmx)},
+    )
