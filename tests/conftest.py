@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from kompetence.models import Kommune, OrgUnit, Person
@@ -76,6 +77,14 @@ def build_org(slug: str) -> Org:
         other_employee=person(sibling, "Sagsbehandler", name="Ole Andensen"),
         hr=person(hr_unit, "HR-konsulent", is_hr=True, name="Hanne HR"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Ids are reused after each test's rollback; cached entries must not outlive it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

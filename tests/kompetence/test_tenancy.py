@@ -11,6 +11,7 @@ from django_scopes import ScopeError, scope
 from kompetence.models import OrgUnit, Person, Position
 from kompetence.tenancy import kommune_label
 from tests.conftest import Org, client_for
+from tests.url_objects import OBJECT_IDS
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +92,6 @@ def test_every_tenant_model_has_a_scoped_manager():
 # New patterns are covered automatically; a pattern with a new kind of id fails the
 # test until OBJECT_IDS says which of A's objects to ask for.
 
-OBJECT_IDS = {
-    "unit_id": lambda org: org.team.pk,
-    "person_id": lambda org: org.employee.pk,
-    "position_id": lambda org: org.employee.positions.get().pk,
-}
 # Path arguments that are not ids of tenant objects (the password reset link).
 NON_OBJECT_ARGS = {
     "uidb64": lambda org: urlsafe_base64_encode(str(org.employee.user_id).encode()),
@@ -121,7 +117,9 @@ def _url_for(name: str, pattern: URLPattern, org: Org) -> tuple[str, bool]:
             elif arg in NON_OBJECT_ARGS:
                 kwargs[arg] = NON_OBJECT_ARGS[arg](org)
             else:
-                pytest.fail(f"URL '{name}' takes '{arg}': add it to OBJECT_IDS in {__name__}")
+                pytest.fail(
+                    f"URL '{name}' takes '{arg}': add it to OBJECT_IDS in tests/url_objects.py"
+                )
     return reverse(name, kwargs=kwargs), has_object
 
 

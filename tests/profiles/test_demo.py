@@ -1,0 +1,179 @@
+"""The profiles part of `manage.py seed_demo`: both frameworks, believable answers, and a
+second run that changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, F
+from django.db.models.functions import Abs
+
+from kompetence.models import Kommune, Person, Position
+from kompetence.tenancy import kommune_scope
+from profiles.models import (
+    LEADER_ROLES,
+    Assessment,
+    Competence,
+    Evaluation,
+    EvaluationRound,
+    Framework,
+    FrameworkVersion,
+    Rating,
+    Role,
+)
+from profiles.selectors import role_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict:
+    counts = {}
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            counts[kommune.slug] = {
+                "frameworks": Framework.objects.count(),
+                "versions": FrameworkVersion.objects.count(),
+                "competences": Competence.objects.count(),
+                "rounds": EvaluationRound.objects.count(),
+                "evaluations": Evaluation.objects.count(),
+                "ratings": Rating.objects.count(),
+                "assessments": Assessment.objects.count(),
+            }
+    return counts
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seeds once for the whole module (it takes a while) and rolls it all back after.
+    Returns the counts after the first and after the second run."""
+    # Published framework structures are cached by primary key, and primary keys come
+    # back after a rollback: start and end with an empty cache.
+    cache.clear()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=None)
+        first = _counts()
+        call_command("seed_demo", stdout=None)
+        yield first, _counts()
+        transaction.set_rollback(True)
+    cache.clear()
+
+
+def _login(username: str) -> Person:
+    return Person.objects.get(user__username=username)
+
+
+def _self_evaluation(person: Person) -> Evaluation:
+    return Evaluation.objects.get(subject=person, kind=Evaluation.Kind.SELF)
+
+
+def test_second_run_changes_nothing(seeded):
+    first, second = seeded
+    assert first == second
+    for counts in first.values():
+        assert counts["frameworks"] == 1
+        assert counts["rounds"] == 1
+        assert counts["ratings"] > 1000
+
+
+def test_each_kommune_has_one_published_framework(seeded):
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            assert FrameworkVersion.objects.filter(status="published").count() == 1
+
+
+def test_hvidovre_employee_answers_twelve_rows_of_their_role(seeded):
+    with kommune_scope(Kommune.objects.get(slug="hvidovre")):
+        evaluation = (
+            Evaluation.objects.filter(
+                kind=Evaluation.Kind.SELF, role=Role.MEDARBEJDER, status="submitted"
+            )
+            .select_related("subject")
+            .first()
+        )
+        assert role_of(evaluation.subject) == Role.MEDARBEJDER
+        assert evaluation.total == evaluation.answered == 12
+        answered = Competence.objects.filter(
+            pk__in=evaluation.ratings.filter(level__isnull=False).values("competence_id")
+        )
+        assert answered.count() == 12
+        assert all(c.roles == ["medarbejder"] for c in answered)
+        # 4 perspectives, 5 roles, 3 behaviours each, every one limited to one role.
+        assert Competence.objects.count() == 60
+        assert all(len(c.roles) == 1 for c in Competence.objects.all())
+        assert all(len(c.name.split()) <= 8 for c in Competence.objects.all())
+
+
+def test_fredericia_employee_answers_nine_rows_and_a_leader_nineteen(seeded):
+    with kommune_scope(Kommune.objects.get(slug="fredericia")):
+        employee, leader = _login("medarbejder"), _login("leder")
+        assert role_of(employee) == Role.MEDARBEJDER
+        assert _self_evaluation(employee).total == 9
+        assert role_of(leader) in LEADER_ROLES
+        assert _self_evaluation(leader).total == 19
+        assert Competence.objects.filter(kind="leader").count() == 10
+        for competence in Competence.objects.exclude(kind="leader"):
+            assert competence.roles == []
+            texts = [competence.short_description, competence.what, competence.why, competence.how]
+            assert all(texts), competence.name
+
+
+def test_answers_show_gaps_and_disagreement(seeded):
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            assessments = Assessment.objects.all()
+            assert assessments.filter(gap__gt=0).exists()
+            assert (
+                assessments.filter(self_level__gt=0, leader_level__gt=0)
+                .annotate(apart=Abs(F("self_level") - F("leader_level")))
+                .filter(apart=2)
+                .exists()
+            )
+            assert assessments.filter(self_level=0).exists()  # "ikke relevant for mig"
+
+
+def test_demo_employee_has_begun_and_leader_team_is_rated(seeded):
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            employee = _login("medarbejder")
+            own = _self_evaluation(employee)
+            assert own.answered == 3
+            assert not own.is_submitted
+            rated = Evaluation.objects.get(subject=employee, kind=Evaluation.Kind.LEADER)
+            assert rated.answered == 0
+
+            team_unit = Position.objects.get(person=_login("leder"), is_leader=True).unit
+            team = Position.objects.filter(unit=team_unit, is_leader=False).values("person_id")
+            submitted = (
+                Evaluation.objects.filter(subject__in=team, status="submitted")
+                .values("subject_id")
+                .annotate(n=Count("pk"))
+            )
+            # Self and leader evaluation both in, so comparison and heat-map have content.
+            assert sum(1 for row in submitted if row["n"] == 2) >= 5
+
+
+def test_every_page_in_each_demo_logins_navigation_renders(seeded):
+    """Each demo login can open its home page and every page its menu links to."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from kompetence.context_processors import roles_of
+    from kompetence.demo import ROLE_LOGINS
+    from kompetence.extensions import NAV_LINKS
+    from kompetence.models import User
+
+    checked = 0
+    for kommune in Kommune.objects.all():
+        for username, _role in ROLE_LOGINS:
+            user = User.objects.get(kommune=kommune, username=username)
+            client = Client(HTTP_HOST=f"{kommune.slug}.localhost")
+            client.force_login(user)
+            with kommune_scope(kommune):
+                roles = roles_of(user.person)
+            for url in ["/"] + [reverse(link.url_name) for link in NAV_LINKS if link.roles & roles]:
+                response = client.get(url)
+                assert response.status_code == 200, (kommune.slug, username, url)
+                checked += 1
+    assert checked >= 30

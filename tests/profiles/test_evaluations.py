@@ -1,0 +1,466 @@
+"""Frameworks are frozen when published, evaluations keep their version, answers are
+validated and saved as they are given, and gaps come out right."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from kompetence import services as org_services
+from profiles import selectors, services
+from profiles.models import (
+    LEADER_ROLES,
+    Assessment,
+    Competence,
+    CompetenceGroup,
+    Evaluation,
+    FrameworkVersion,
+    Rating,
+    Role,
+)
+from tests.conftest import client_for
+from tests.factories import PersonFactory, PositionFactory
+from tests.profiles.factories import build_framework, competence, evaluation_of, open_round
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def wheel(org_a):
+    return build_framework(org_a.kommune, by=org_a.hr)
+
+
+@pytest.fixture
+def round_a(org_a, wheel):
+    return open_round(wheel, org_a.root, by=org_a.hr)
+
+
+def answer(client, evaluation, competence_obj, level, comment=None):
+    data = {f"level-{competence_obj.pk}": level}
+    if comment is not None:
+        data[f"comment-{competence_obj.pk}"] = comment
+    return client.post(
+        reverse("evaluation_answer", args=[evaluation.pk, competence_obj.pk]), data, **HTMX
+    )
+
+
+# --- Frameworks ----------------------------------------------------------------------
+
+
+def test_a_published_framework_cannot_be_changed(org_a, wheel):
+    with org_a.scope():
+        group = wheel.groups.first()
+        item = group.competences.first()
+        before = list(Competence.objects.filter(version=wheel).values_list("name", flat=True))
+        for attempt in (
+            lambda: services.group_create(version=wheel, name="Ny gruppe"),
+            lambda: services.group_update(group=group, name="X", description=""),
+            lambda: services.group_delete(group=group),
+            lambda: services.competence_create(group=group, name="Ny"),
+            lambda: services.competence_update(competence=item, name="Omdøbt"),
+            lambda: services.competence_delete(competence=item),
+            lambda: services.item_move(item=item, direction=1),
+        ):
+            with pytest.raises(services.FrameworkLocked, match="offentliggjort og kan ikke ændres"):
+                attempt()
+        assert (
+            list(Competence.objects.filter(version=wheel).values_list("name", flat=True)) == before
+        )
+        assert CompetenceGroup.objects.filter(version=wheel).count() == 3
+
+
+def test_a_new_version_leaves_old_evaluations_on_the_old_version(org_a, wheel, round_a):
+    evaluation = evaluation_of(round_a, org_a.employee)
+    faglig = competence(wheel, "Faglig kompetence")
+    client = client_for(org_a.employee)
+    assert answer(client, evaluation, faglig, 3).status_code == 200
+    with org_a.scope():
+        draft = services.version_new_draft(version=wheel)
+        new_faglig = Competence.objects.get(version=draft, name="Faglig kompetence")
+        assert new_faglig.key == faglig.key and new_faglig.pk != faglig.pk
+        services.competence_update(competence=new_faglig, name="Faglighed")
+        services.version_publish(version=draft, by=org_a.hr)
+        wheel.refresh_from_db()
+        assert wheel.status == FrameworkVersion.Status.RETIRED
+        evaluation.refresh_from_db()
+        assert evaluation.version_id == wheel.pk
+        rating = Rating.objects.get(evaluation=evaluation)
+        assert rating.competence_id == faglig.pk and rating.competence.name == "Faglig kompetence"
+    new_round = open_round(draft, org_a.team)
+    assert evaluation_of(new_round, org_a.employee).version_id == draft.pk
+
+
+def test_publishing_needs_competences_and_a_draft(org_a):
+    empty = build_framework(org_a.kommune, groups={}, publish=False)
+    with org_a.scope(), pytest.raises(ValidationError, match="uden kompetencer"):
+        services.version_publish(version=empty, by=org_a.hr)
+
+
+# --- Roles: the Hvidovre matrix --------------------------------------------------------
+
+
+def test_roles_follow_what_a_person_leads(org_a):
+    with org_a.scope():
+        roles = selectors.roles_of(
+            [org_a.director.pk, org_a.chef.pk, org_a.leader.pk, org_a.employee.pk]
+        )
+    assert roles == {
+        org_a.director.pk: Role.DIREKTION,
+        org_a.chef.pk: Role.CENTERCHEF,
+        org_a.leader.pk: Role.LEDER_AF_MEDARBEJDERE,
+        org_a.employee.pk: Role.MEDARBEJDER,
+    }
+
+
+def test_leader_of_leaders_is_recognised(org_a):
+    unit_leader = PersonFactory(kommune=org_a.kommune)
+    with org_a.scope():
+        sub = org_services.unit_create(kommune=org_a.kommune, name="Undergruppe", parent=org_a.team)
+    PositionFactory(person=unit_leader, unit=sub, is_leader=True)
+    with org_a.scope():
+        assert selectors.role_of(org_a.leader) == Role.LEDER_AF_LEDERE
+
+
+def test_a_hvidovre_medarbejder_sees_only_the_medarbejder_rows(org_a):
+    matrix = build_framework(
+        org_a.kommune,
+        name="Ledelses- og medarbejdergrundlag",
+        groups={
+            "Sammen sikrer vi driften": ["Direktionen sætter retning", "Jeg følger reglerne"],
+            "Sammen styrker vi resultaterne": ["Lederen afstemmer mål", "Jeg skaber resultater"],
+        },
+        roles={
+            "Direktionen sætter retning": [Role.DIREKTION],
+            "Jeg følger reglerne": [Role.MEDARBEJDER],
+            "Lederen afstemmer mål": [Role.LEDER_AF_MEDARBEJDERE],
+            "Jeg skaber resultater": [Role.MEDARBEJDER],
+        },
+    )
+    round_ = open_round(matrix, org_a.root)
+    evaluation = evaluation_of(round_, org_a.employee)
+    assert (evaluation.role, evaluation.total) == (Role.MEDARBEJDER, 2)
+    page = client_for(org_a.employee).get(reverse("evaluation_form", args=[evaluation.pk]))
+    assert "Jeg følger reglerne" in page.text and "Jeg skaber resultater" in page.text
+    assert "Direktionen sætter retning" not in page.text
+    assert "Lederen afstemmer mål" not in page.text
+    leader_evaluation = evaluation_of(round_, org_a.leader)
+    assert (leader_evaluation.role, leader_evaluation.total) == (Role.LEDER_AF_MEDARBEJDERE, 1)
+    # A row for another role cannot be answered by posting to it either.
+    direktion_row = competence(matrix, "Direktionen sætter retning")
+    response = answer(client_for(org_a.employee), evaluation, direktion_row, 3)
+    assert response.status_code == 422
+    with org_a.scope():
+        assert not Rating.objects.filter(evaluation=evaluation).exists()
+
+
+# --- Answering -----------------------------------------------------------------------------
+
+
+def test_each_answer_is_saved_at_once_and_shown_again(org_a, wheel, round_a):
+    evaluation = evaluation_of(round_a, org_a.employee)
+    client = client_for(org_a.employee)
+    forandring = competence(wheel, "Forandringskompetence")
+    response = answer(client, evaluation, forandring, 4, "Har stået for to omlægninger.")
+    assert response.status_code == 200
+    assert "Gemt" in response.text
+    assert "1 af 5 besvaret" in response.text and 'hx-swap-oob="true"' in response.text
+    page = client.get(reverse("evaluation_form", args=[evaluation.pk]))
+    assert f'name="level-{forandring.pk}" value="4" checked' in page.text
+    assert "Har stået for to omlægninger." in page.text
+    assert "1 af 5 besvaret" in page.text
+
+
+def test_a_level_off_the_scale_is_refused_in_danish_and_nothing_is_saved(org_a, wheel, round_a):
+    evaluation = evaluation_of(round_a, org_a.employee)
+    faglig = competence(wheel, "Faglig kompetence")
+    client = client_for(org_a.employee)
+    assert answer(client, evaluation, faglig, 2).status_code == 200
+    for bad in ("9", "-1", "tre", "2.5"):
+        response = answer(client, evaluation, faglig, bad)
+        assert response.status_code == 422
+        assert "findes ikke på skalaen" in response.text
+        assert "Faglig kompetence" in response.text
+    with org_a.scope():
+        assert Rating.objects.get(evaluation=evaluation, competence=faglig).level == 2
+        assert Evaluation.objects.get(pk=evaluation.pk).answered == 1
+        assert (
+            Assessment.objects.get(
+                round=round_a, person=org_a.employee, competence=faglig
+            ).self_level
+            == 2
+        )
+
+
+def test_without_javascript_the_whole_form_posts_and_a_bad_level_saves_nothing(
+    org_a, wheel, round_a
+):
+    evaluation = evaluation_of(round_a, org_a.employee)
+    client = client_for(org_a.employee)
+    rows = [competence(wheel, n) for n in ("Forandringskompetence", "Innovationskompetence")]
+    url = reverse("evaluation_form", args=[evaluation.pk])
+    response = client.post(
+        url, {f"level-{rows[0].pk}": "3", f"level-{rows[1].pk}": "7"}, follow=True
+    )
+    assert "findes ikke på skalaen" in response.text
+    with org_a.scope():
+        assert not Rating.objects.filter(evaluation=evaluation).exists()
+    response = client.post(
+        url, {f"level-{rows[0].pk}": "3", f"level-{rows[1].pk}": "0"}, follow=True
+    )
+    assert "Dine svar er gemt." in response.text
+    with org_a.scope():
+        assert Evaluation.objects.get(pk=evaluation.pk).answered == 2
+
+
+def test_submit_needs_every_answer_then_locks_until_the_leader_reopens(org_a, wheel, round_a):
+    evaluation = evaluation_of(round_a, org_a.employee)
+    client = client_for(org_a.employee)
+    submit = reverse("evaluation_submit", args=[evaluation.pk])
+    response = client.post(submit, follow=True)
+    assert "Besvar alle 5 kompetencer" in response.text
+    with org_a.scope():
+        competences = list(Competence.objects.filter(version=wheel))
+    for item in competences:
+        answer(client, evaluation, item, 3)
+    response = client.post(submit, follow=True)
+    assert "Evalueringen er indsendt." in response.text
+    refused = answer(client, evaluation, competences[0], 1)
+    assert refused.status_code == 422 and "indsendt" in refused.text
+    # The employee cannot reopen; the leader can.
+    reopen = reverse("evaluation_reopen", args=[evaluation.pk])
+    assert client.post(reopen).status_code == 404
+    assert client_for(org_a.leader).post(reopen).status_code == 302
+    assert answer(client, evaluation, competences[0], 1).status_code == 200
+
+
+def test_leader_fills_the_leader_evaluation_and_sees_the_comparison(org_a, wheel, round_a):
+    forandring = competence(wheel, "Forandringskompetence")
+    with org_a.scope():
+        services.unit_profile_set(
+            unit=org_a.root, framework=wheel.framework, levels={forandring.key: 4}
+        )
+    self_ev = evaluation_of(round_a, org_a.employee)
+    leader_ev = evaluation_of(round_a, org_a.employee, "leader")
+    answer(client_for(org_a.employee), self_ev, forandring, 4)
+    leader = client_for(org_a.leader)
+    assert answer(leader, leader_ev, forandring, 2).status_code == 200
+    page = leader.get(reverse("person_comparison", args=[round_a.pk, org_a.employee.pk]))
+    assert page.status_code == 200
+    assert "2 trin under" in page.text  # required 4 (kyndig) − leader 2
+    assert "uenighed" in page.text  # self 4 vs leader 2
+    with org_a.scope():
+        row = Assessment.objects.get(round=round_a, person=org_a.employee, competence=forandring)
+        assert (row.required, row.self_level, row.leader_level, row.assessed, row.gap) == (
+            4,
+            4,
+            2,
+            2,
+            2,
+        )
+
+
+def test_who_may_open_and_fill_which_evaluation(org_a, org_b, wheel, round_a):
+    self_ev = evaluation_of(round_a, org_a.employee)
+    leader_ev = evaluation_of(round_a, org_a.employee, "leader")
+    faglig = competence(wheel, "Faglig kompetence")
+    self_url = reverse("evaluation_form", args=[self_ev.pk])
+    leader_url = reverse("evaluation_form", args=[leader_ev.pk])
+    assert client_for(org_a.employee).get(self_url).status_code == 200
+    assert client_for(org_a.leader).get(self_url).status_code == 200  # reads, cannot answer
+    assert answer(client_for(org_a.leader), self_ev, faglig, 3).status_code == 404
+    assert client_for(org_a.colleague).get(self_url).status_code == 404
+    assert client_for(org_a.other_employee).get(self_url).status_code == 404
+    assert client_for(org_b.hr).get(self_url).status_code == 404
+    # The subject does not see the leader's evaluation until it is submitted.
+    assert client_for(org_a.employee).get(leader_url).status_code == 404
+    assert answer(client_for(org_a.employee), leader_ev, faglig, 5).status_code == 404
+    assert answer(client_for(org_a.colleague), leader_ev, faglig, 5).status_code == 404
+    comparison = reverse("person_comparison", args=[round_a.pk, org_a.employee.pk])
+    assert client_for(org_a.leader).get(comparison).status_code == 200
+    assert client_for(org_a.colleague).get(comparison).status_code == 404
+    assert client_for(org_b.hr).get(comparison).status_code == 404
+
+
+def test_reading_someone_elses_evaluation_is_audited(org_a, round_a):
+    from kompetence.models import AuditEntry
+
+    self_ev = evaluation_of(round_a, org_a.employee)
+    client_for(org_a.leader).get(reverse("evaluation_form", args=[self_ev.pk]))
+    with org_a.scope():
+        assert AuditEntry.objects.filter(
+            subject=org_a.employee, actor=org_a.leader, object_type="profiles.Evaluation"
+        ).exists()
+
+
+# --- Required levels and gaps --------------------------------------------------------------
+
+
+def test_required_comes_from_the_job_profile_else_the_unit_profile(org_a, wheel, round_a):
+    forandring = competence(wheel, "Forandringskompetence")
+    samarbejde = competence(wheel, "Samarbejdskompetence")
+    with org_a.scope():
+        services.unit_profile_set(
+            unit=org_a.root,
+            framework=wheel.framework,
+            levels={forandring.key: 3, samarbejde.key: 3},
+        )
+        services.unit_profile_set(
+            unit=org_a.centre, framework=wheel.framework, levels={samarbejde.key: 4}
+        )
+        profile = services.job_profile_create(
+            kommune=org_a.kommune, framework=wheel.framework, name="Rådgiver"
+        )
+        services.job_requirements_set(job_profile=profile, levels={forandring.key: 5})
+
+        def required(person, item):
+            return Assessment.objects.get(round=round_a, person=person, competence=item).required
+
+        assert required(org_a.employee, forandring) == 3  # the root's unit profile
+        assert required(org_a.employee, samarbejde) == 4  # overridden by the centre
+        assert required(org_a.hr, samarbejde) == 3  # HR is not under the centre
+        services.job_profile_assign(position=org_a.employee.positions.get(), job_profile=profile)
+        assert required(org_a.employee, forandring) == 5  # the job profile wins
+        services.job_profile_assign(position=org_a.employee.positions.get(), job_profile=None)
+        assert required(org_a.employee, forandring) == 3
+
+
+def test_moving_a_person_updates_their_unit_and_required_levels(org_a, wheel, round_a):
+    samarbejde = competence(wheel, "Samarbejdskompetence")
+    with org_a.scope():
+        services.unit_profile_set(
+            unit=org_a.sibling_team, framework=wheel.framework, levels={samarbejde.key: 5}
+        )
+        position = org_a.employee.positions.get()
+        org_services.position_update(position=position, unit=org_a.sibling_team)
+        row = Assessment.objects.get(round=round_a, person=org_a.employee, competence=samarbejde)
+        assert (row.unit_id, row.required) == (org_a.sibling_team.pk, 5)
+
+
+def test_not_applicable_is_left_out_of_gaps_and_averages(org_a, wheel, round_a):
+    faglig = competence(wheel, "Faglig kompetence")
+    with org_a.scope():
+        services.unit_profile_set(
+            unit=org_a.root, framework=wheel.framework, levels={faglig.key: 3}
+        )
+    answer(client_for(org_a.employee), evaluation_of(round_a, org_a.employee), faglig, 0)
+    answer(client_for(org_a.colleague), evaluation_of(round_a, org_a.colleague), faglig, 1)
+    with org_a.scope():
+        row = Assessment.objects.get(round=round_a, person=org_a.employee, competence=faglig)
+        assert (row.self_level, row.assessed, row.gap) == (0, None, None)
+        heat = selectors.heatmap(org_a.centre, round_a)
+    cell = next(row for row in heat if row.unit == org_a.team).cells[faglig.pk]
+    assert (cell.mean, cell.count, cell.below) == (1.0, 1, 1)
+
+
+def test_a_level_off_the_scale_is_refused_for_profiles_too(org_a, wheel):
+    faglig = competence(wheel, "Faglig kompetence")
+    with org_a.scope(), pytest.raises(ValidationError, match="findes ikke på skalaen"):
+        services.unit_profile_set(
+            unit=org_a.root, framework=wheel.framework, levels={faglig.key: 0}
+        )
+
+
+# --- Pages and their query counts ------------------------------------------------------------
+
+
+def _fill_team(org, round_, wheel, size):
+    """`size` more people in the team, each with self and leader answers on every row."""
+    people = []
+    for _ in range(size):
+        person = PersonFactory(kommune=org.kommune)
+        PositionFactory(person=person, unit=org.team)
+        people.append(person)
+    with org.scope():
+        competences = list(Competence.objects.filter(version=wheel))
+        services.round_close(round_=round_)
+    round_ = open_round(wheel, org.root)
+    with org.scope():
+        evaluations = Evaluation.objects.filter(round=round_, kind__in=["self", "leader"])
+        services.ratings_bulk_set(
+            round_=round_,
+            answers=[
+                (e, c, 1 + (e.subject_id + c.pk) % 5, "") for e in evaluations for c in competences
+            ],
+        )
+    return round_
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_heatmap_query_count_does_not_grow_with_people(
+    org_a, wheel, round_a, size, django_assert_num_queries
+):
+    round_ = _fill_team(org_a, round_a, wheel, size)
+    client = client_for(org_a.chef)
+    url = reverse("heatmap") + f"?enhed={org_a.centre.pk}&runde={round_.pk}"
+    client.get(url)  # warm the framework cache
+    with django_assert_num_queries(HEATMAP_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Team Nord" in response.text and "n = " in response.text
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_my_competences_query_count_does_not_grow_with_people(
+    org_a, wheel, round_a, size, django_assert_num_queries
+):
+    _fill_team(org_a, round_a, wheel, size)
+    client = client_for(org_a.employee)
+    client.get(reverse("my_competences"))
+    with django_assert_num_queries(MY_COMPETENCES_QUERIES):
+        response = client.get(reverse("my_competences"))
+    assert response.status_code == 200
+    assert "Faglig kompetence" in response.text
+
+
+# The exact counts are pinned (not "at most"), so the 10- and 200-person runs above
+# prove the count is the same whatever the number of people.
+HEATMAP_QUERIES = 16
+MY_COMPETENCES_QUERIES = 14
+
+
+def test_team_overview_lists_the_leaders_people_only(org_a, round_a):
+    page = client_for(org_a.leader).get(reverse("team_overview"))
+    assert "Eva Medarbejder" in page.text and "Kim Kollega" in page.text
+    assert "Ole Andensen" not in page.text
+    assert client_for(org_a.employee).get(reverse("team_overview")).status_code == 404
+
+
+def test_hr_or_leader_opens_a_round_for_a_subtree(org_a, wheel):
+    client = client_for(org_a.leader)
+    response = client.post(
+        reverse("round_create"),
+        {
+            "name": "Team Nord 2027",
+            "version": wheel.pk,
+            "unit": org_a.team.pk,
+            "deadline": "2099-01-31",
+        },
+    )
+    assert response.status_code == 302
+    with org_a.scope():
+        evaluations = Evaluation.objects.filter(round__name="Team Nord 2027")
+        assert {e.subject for e in evaluations} == {org_a.leader, org_a.employee, org_a.colleague}
+    # A leader cannot open a round for a unit they do not lead.
+    response = client.post(
+        reverse("round_create"),
+        {
+            "name": "Syd",
+            "version": wheel.pk,
+            "unit": org_a.sibling_team.pk,
+            "deadline": "2099-01-31",
+        },
+    )
+    assert response.status_code == 200
+    assert "Marker en gyldig valgmulighed" in response.text
+    response = client.post(
+        reverse("round_create"),
+        {"name": "Gammel", "version": wheel.pk, "unit": org_a.team.pk, "deadline": "2001-01-31"},
+    )
+    assert "Fristen ligger i fortiden." in response.text
+
+
+def test_leader_roles_constant_is_the_four_leader_roles():
+    assert set(LEADER_ROLES) == set(Role.values) - {Role.MEDARBEJDER}

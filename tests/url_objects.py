@@ -1,0 +1,28 @@
+"""For the URL walk (tests/kompetence/test_tenancy.py): which object of a kommune's
+test organisation each kind of URL argument names. A new URL argument must be added
+here, or the walk fails and says so."""
+
+from __future__ import annotations
+
+from tests.profiles.factories import build_profiles
+
+
+def _profiles(org):
+    if not hasattr(org, "_profiles"):
+        org._profiles = build_profiles(org)
+    return org._profiles
+
+
+OBJECT_IDS = {
+    "unit_id": lambda org: org.team.pk,
+    "person_id": lambda org: org.employee.pk,
+    "position_id": lambda org: org.employee.positions.get().pk,
+    "version_id": lambda org: _profiles(org).draft.pk,
+    "group_id": lambda org: _profiles(org).group.pk,
+    "competence_id": lambda org: _profiles(org).competence.pk,
+    "scale_id": lambda org: _profiles(org).scale.pk,
+    "level_id": lambda org: _profiles(org).scale.levels.first().pk,
+    "job_profile_id": lambda org: _profiles(org).job_profile.pk,
+    "round_id": lambda org: _profiles(org).round.pk,
+    "evaluation_id": lambda org: _profiles(org).evaluation.pk,
+}
