@@ -2,6 +2,7 @@
 
 from kompetence import permissions
 from kompetence.extensions import NAV_LINKS
+from kompetence.tenancy import kommune_scope
 
 
 def roles_of(person) -> set[str]:
@@ -22,6 +23,9 @@ def navigation(request) -> dict:
         return {"kommune": getattr(request, "kommune", None), "nav_roles": set(), "nav_links": []}
     roles = getattr(request, "_nav_roles", None)
     if roles is None:
-        roles = request._nav_roles = roles_of(person)
+        # Error pages can render after the middleware's scope has closed (an exception
+        # raised on the way out); the person's own kommune is the right scope here.
+        with kommune_scope(request.kommune):
+            roles = request._nav_roles = roles_of(person)
     links = [link for link in NAV_LINKS if link.roles & roles]
     return {"kommune": request.kommune, "nav_roles": roles, "nav_links": links}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from celery import Task
+from celery.contrib.django.task import DjangoTask
 
 from kompetence.celery import app
 from kompetence.models import Kommune
 from kompetence.tenancy import kommune_scope
 
 
-class KommuneTask(Task):
+class KommuneTask(DjangoTask):
     """Takes `kommune_id` as its first argument, loads the kommune and runs the task
     body inside its scope, as a request would. The body receives the Kommune object."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet, Value
-from django.db.models.functions import StrIndex, Substr
+from django.db.models.functions import Greatest, StrIndex, Substr
 
 from kompetence.models import OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
@@ -333,7 +333,9 @@ def heatmap(unit: OrgUnit, round_: EvaluationRound) -> list[HeatRow]:
     rest = Substr("unit__path", prefix_length + 1)
     assessments = (
         Assessment.objects.filter(round=round_, unit__path__startswith=unit.path)
-        .annotate(bucket=Substr(rest, 1, StrIndex(rest, Value("/")) - 1))
+        # PostgreSQL refuses a negative length, so the people directly in `unit`
+        # (whose rest is empty) get length 0, i.e. the bucket "".
+        .annotate(bucket=Substr(rest, 1, Greatest(StrIndex(rest, Value("/")) - 1, Value(0))))
         .values("bucket", "competence_id")
         .annotate(
             mean=Avg("assessed"),

@@ -87,6 +87,21 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Celery tasks run in-process in tests, on SQLite and PostgreSQL alike; the tests
+    marked `worker` start a real worker process and send their tasks to it."""
+    from kompetence.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture
 def org_a(db) -> Org:
     return build_org("alfa")

@@ -2,9 +2,10 @@
 unless DATABASE_URL points at PostgreSQL."""
 
 import os
+import re
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import CACHES, DATABASES, REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -20,3 +21,9 @@ if "DATABASE_URL" not in os.environ:
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Parallel test workers (pytest-xdist) each get a Redis database of their own, so one
+# worker clearing its cache never drops another worker's sessions.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"]["LOCATION"] = re.sub(r"/\d*$", "", REDIS_URL) + f"/{14 - int(_worker or 0)}"

@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -16,3 +17,20 @@ def nav_link(context, url_name: str, label: str) -> str:
     if current:
         return format_html('<li><a href="{}" aria-current="page">{}</a></li>', url, label)
     return format_html('<li><a href="{}">{}</a></li>', url, label)
+
+
+@register.filter
+def css_string(value) -> str:
+    """Text made safe inside a double-quoted CSS string (e.g. a PDF page header)."""
+    text = str(value)
+    for char, escaped in (
+        ("\\", "\\\\"),
+        ('"', '\\"'),
+        ("\n", "\\a "),
+        ("<", "\\3c "),
+        (">", "\\3e "),
+    ):
+        text = text.replace(char, escaped)
+    # Inside <style> the browser does not decode HTML entities, so the CSS escapes
+    # above are the right ones and HTML escaping would only garble "&".
+    return mark_safe(text)  # noqa: S308 - every character that could end the string or the element is escaped
