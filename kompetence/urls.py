@@ -40,4 +40,5 @@ urlpatterns = [
     path("adgangslog/", views.audit_log, name="audit_log"),
     # The apps further along the data flow.
     path("", include("profiles.urls")),
+    path("", include("mus.urls")),
 ]

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class MusConfig(AppConfig):
     name = "mus"
     verbose_name = _("MUS og udviklingsplaner")
+
+    def ready(self) -> None:
+        from kompetence.extensions import (
+            NavLink,
+            register_home_panel,
+            register_nav,
+            register_person_panel,
+        )
+        from mus import panels
+
+        register_nav(NavLink("mus_overview", _("MUS"), frozenset({"employee", "leader"}), order=40))
+        register_home_panel(panels.home_mus_panel)
+        register_person_panel(panels.person_mus_panel)

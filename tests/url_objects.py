@@ -4,7 +4,15 @@ here, or the walk fails and says so."""
 
 from __future__ import annotations
 
+from tests.mus.factories import build_mus
 from tests.profiles.factories import build_profiles
+
+
+def _mus(org):
+    if not hasattr(org, "_mus"):
+        _profiles(org)  # the conversation links to the org's evaluation round
+        org._mus = build_mus(org)
+    return org._mus
 
 
 def _profiles(org):
@@ -25,4 +33,11 @@ OBJECT_IDS = {
     "job_profile_id": lambda org: _profiles(org).job_profile.pk,
     "round_id": lambda org: _profiles(org).round.pk,
     "evaluation_id": lambda org: _profiles(org).evaluation.pk,
+    "conversation_id": lambda org: _mus(org).conversation.pk,
+    "plan_id": lambda org: _mus(org).plan.pk,
+    "plan_version_id": lambda org: _mus(org).version.pk,
+    "goal_id": lambda org: _mus(org).goal.pk,
+    "activity_id": lambda org: _mus(org).activity.pk,
+    "pdf_id": lambda org: _mus(org).pdf_id,
+    "question_id": lambda org: _mus(org).question.pk,
 }

@@ -28,9 +28,10 @@ def database_url_of_test_db() -> str:
 
 
 class WorkerProcess:
-    def __init__(self, queue: str, log_path: Path):
+    def __init__(self, queue: str, log_path: Path, env: dict | None = None):
         self.queue = queue
         self.log_path = log_path
+        self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> WorkerProcess:
@@ -39,6 +40,8 @@ class WorkerProcess:
             "DJANGO_SETTINGS_MODULE": "kompetence.settings.test",
             "DATABASE_URL": database_url_of_test_db(),
             "REDIS_URL": settings.REDIS_URL,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **self.extra_env,
         }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -97,10 +100,17 @@ class WorkerProcess:
 
 @contextmanager
 def celery_worker(tmp_path: Path, queue: str | None = None):
-    """Starts a worker on a queue of its own and stops it afterwards."""
+    """Starts a worker on a queue of its own and stops it afterwards. While it runs,
+    tasks sent without an explicit queue go to that queue, so the test's own worker
+    (and no stray one) runs them."""
+    from kompetence.celery import app
+
     worker = WorkerProcess(queue or f"test-{uuid.uuid4().hex}", tmp_path / "worker.log").start()
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = worker.queue
     try:
         worker.wait_until_ready()
         yield worker
     finally:
+        app.conf.task_default_queue = previous
         worker.stop()

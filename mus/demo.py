@@ -1,0 +1,133 @@
+"""Demo MUS data: the demo leader's team has conversations in every state, one of them
+with a plan both have signed (and its PDF), and the demo employee has a MUS coming up
+to prepare for. Rows are created directly (no invitation e-mails during seeding) and
+found again by employee, so a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from kompetence.demo import DemoOrg
+from kompetence.permissions import persons_led_by
+from mus import services
+from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
+from profiles.models import Competence
+from profiles.selectors import latest_round_of
+
+
+def _at(days: int, hour: int) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def _conversation(
+    org: DemoOrg, employee, leader, *, days: int, hour: int, status: str
+) -> Conversation:
+    existing = Conversation.objects.filter(employee=employee).first()
+    if existing is not None:
+        return existing
+    return Conversation.objects.create(
+        kommune=org.kommune,
+        employee=employee,
+        leader=leader,
+        round=latest_round_of(employee),
+        starts_at=_at(days, hour),
+        duration_minutes=60,
+        location="Mødelokale 1, Rådhuset",
+        status=status,
+        held_at=_at(days, hour + 1) if status == Conversation.Status.HELD else None,
+        shared_notes=(
+            "Vi talte om de nye sagstyper og om, hvordan erfaringerne kan deles i teamet."
+            if status == Conversation.Status.HELD
+            else ""
+        ),
+    )
+
+
+def _signed_plan(org: DemoOrg, conversation: Conversation) -> None:
+    if Plan.objects.filter(conversation=conversation).exists():
+        return
+    plan = services.plan_get_or_create(conversation=conversation)
+    version: PlanVersion = services.current_version(plan)
+    version.leader_support = "Tid til kursus og sparring hver anden uge."
+    version.other_agreements = "Ønsker på sigt at arbejde med nye borgergrupper."
+    version.follow_up_date = timezone.localdate() + datetime.timedelta(days=120)
+    version.save()
+    competences = []
+    if conversation.round_id:
+        competences = list(Competence.objects.filter(version_id=conversation.round.version_id)[:2])
+    goal = PlanGoal.objects.create(
+        kommune=org.kommune,
+        version=version,
+        text="Bliver mere sikker i komplekse sager",
+        target_level=4,
+        order=1,
+    )
+    goal.competences.set(competences[:1])
+    second = PlanGoal.objects.create(
+        kommune=org.kommune, version=version, text="Deler viden med nye kolleger", order=2
+    )
+    second.competences.set(competences[1:2])
+    for order, (kind, title, goal_for, days, done) in enumerate(
+        [
+            (PlanActivity.Kind.EXTERNAL, "Kursus i sagsbehandling, 3 dage", goal, 60, False),
+            (
+                PlanActivity.Kind.SIDE_BY_SIDE,
+                "Sidemandsoplæring med en erfaren kollega",
+                goal,
+                30,
+                True,
+            ),
+            (PlanActivity.Kind.NETWORK, "Deltagelse i fagligt netværk", second, 150, False),
+        ],
+        start=1,
+    ):
+        PlanActivity.objects.create(
+            kommune=org.kommune,
+            version=version,
+            goal=goal_for,
+            kind=kind,
+            title=title,
+            deadline=timezone.localdate() + datetime.timedelta(days=days),
+            order=order,
+            status=PlanActivity.Status.DONE if done else PlanActivity.Status.PLANNED,
+            done_on=timezone.localdate() - datetime.timedelta(days=3) if done else None,
+        )
+    content_hash = services.content_hash(version)
+    # Seeded signatures: the demo people signed "in the past"; real signing always
+    # goes through services.plan_sign with the signer's password.
+    for role, signer in (
+        (Signature.Role.EMPLOYEE, plan.employee),
+        (Signature.Role.LEADER, plan.leader),
+    ):
+        Signature.objects.create(
+            kommune=org.kommune,
+            version=version,
+            signer=signer,
+            role=role,
+            content_hash=content_hash,
+            signed_at=conversation.held_at,
+        )
+    services.pdf_request(version=version, language="da")
+
+
+def seed(org: DemoOrg) -> None:
+    leader = org.logins["leder"]
+    employee = org.logins["medarbejder"]
+    team = [p for p in persons_led_by(leader).order_by("employee_number") if p.pk != employee.pk]
+    services.agenda_questions(kommune=org.kommune)
+    _conversation(org, employee, leader, days=12, hour=10, status=Conversation.Status.SCHEDULED)
+    for index, person in enumerate(team[:4]):
+        held = index < 2
+        conversation = _conversation(
+            org,
+            person,
+            leader,
+            days=-20 + index if held else 5 + index,
+            hour=9 + index,
+            status=Conversation.Status.HELD if held else Conversation.Status.SCHEDULED,
+        )
+        if held:
+            _signed_plan(org, conversation)

@@ -1,0 +1,109 @@
+"""Forms of the MUS pages. Choice querysets are set per request, inside the scope."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
+
+from kompetence.forms import InlineValidationMixin
+from mus.models import AgendaQuestion, Conversation, PlanActivity, PlanGoal, PlanVersion
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ConversationForm(InlineValidationMixin, forms.ModelForm):
+    class Meta:
+        model = Conversation
+        fields = ["starts_at", "duration_minutes", "is_online", "location"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+    def clean_duration_minutes(self):
+        minutes = self.cleaned_data["duration_minutes"]
+        if not 15 <= minutes <= 240:
+            raise forms.ValidationError(_("Vælg en varighed mellem 15 og 240 minutter."))
+        return minutes
+
+
+class RevisionMixin(forms.Form):
+    """Carries the plan revision the editor saw, for the conflict check."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class PlanTextsForm(RevisionMixin, forms.ModelForm):
+    class Meta:
+        model = PlanVersion
+        fields = ["leader_support", "other_agreements", "follow_up_date"]
+        widgets = {
+            "leader_support": forms.Textarea(attrs={"rows": 3}),
+            "other_agreements": forms.Textarea(attrs={"rows": 3}),
+            "follow_up_date": DATE,
+        }
+
+
+class GoalForm(RevisionMixin, forms.ModelForm):
+    target_level = forms.TypedChoiceField(
+        label=_("Målniveau"), coerce=int, empty_value=None, required=False
+    )
+
+    class Meta:
+        model = PlanGoal
+        fields = ["text", "competences", "target_level"]
+        field_classes = {"competences": SafeModelMultipleChoiceField}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "competences": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, competences, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competences"].queryset = competences
+        self.fields["competences"].required = False
+        self.fields["target_level"].choices = [("", _("Intet målniveau"))] + [
+            (level.value, level.label) for level in levels if not level.is_not_applicable
+        ]
+
+
+class ActivityForm(RevisionMixin, forms.ModelForm):
+    class Meta:
+        model = PlanActivity
+        fields = ["kind", "title", "description", "goal", "deadline"]
+        field_classes = {"goal": SafeModelChoiceField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "deadline": DATE}
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = goals
+        self.fields["goal"].required = False
+        self.fields["goal"].label = _("Hører til mål")
+        self.fields["goal"].label_from_instance = lambda goal: goal.text[:80]
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label=_("Din adgangskode"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Du bekræfter din underskrift med din adgangskode."),
+    )
+
+
+class ActivityDoneForm(forms.ModelForm):
+    class Meta:
+        model = PlanActivity
+        fields = ["done_on", "done_note"]
+        widgets = {"done_on": DATE, "done_note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].required = True
+
+
+class AgendaQuestionForm(forms.ModelForm):
+    class Meta:
+        model = AgendaQuestion
+        fields = ["text", "help_text", "is_active"]

@@ -1,0 +1,291 @@
+"""MUS conversations (medarbejderudviklingssamtale: the yearly development talk between
+an employee and their leader) and the development plans they end in.
+
+A plan lives in versions. A version is edited until someone signs it; from the first
+signature it is frozen, and any change makes a new version that both must sign again.
+A signature stores who, when, and the SHA-256 hash of the version's canonical content,
+so a signed plan can always be checked against what was signed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kompetence.models import Kommune, Person
+from kompetence.scoping import TenantManager
+from profiles.models import Competence, EvaluationRound
+
+
+class AgendaQuestion(models.Model):
+    """A preparation question on the kommune's MUS agenda. HR edits the list."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(_("spørgsmål"), max_length=300)
+    help_text = models.CharField(_("uddybning"), max_length=500, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("dagsordenspunkt")
+        verbose_name_plural = _("dagsordenspunkter")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Planlagt")
+        HELD = "held", _("Afholdt")
+        CANCELLED = "cancelled", _("Aflyst")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="mus_conversations")
+    leader = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="mus_led")
+    round = models.ForeignKey(
+        EvaluationRound,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("evalueringsrunde"),
+    )
+    starts_at = models.DateTimeField(_("tidspunkt"))
+    duration_minutes = models.PositiveSmallIntegerField(_("varighed (minutter)"), default=60)
+    is_online = models.BooleanField(_("online"), default=False)
+    location = models.CharField(
+        _("sted eller link"), max_length=300, help_text=_("Mødelokale, adresse eller mødelink.")
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    shared_notes = models.TextField(_("fælles noter"), blank=True)
+    # Calendar invitation identity: the UID stays, the sequence grows with each update.
+    ical_uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    ical_sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("MUS-samtale")
+        verbose_name_plural = _("MUS-samtaler")
+        ordering = ["-starts_at", "-pk"]
+        indexes = [models.Index(fields=["kommune", "employee", "-starts_at"])]
+
+    def __str__(self) -> str:
+        return f"MUS {self.employee} {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+class PreparationNote(models.Model):
+    """One side's private preparation for one agenda question (or in general). Only its
+    author ever sees it."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(AgendaQuestion, null=True, blank=True, on_delete=models.SET_NULL)
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "author", "question"], name="preparation_note_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:40]}"
+
+
+class Plan(models.Model):
+    """The development plan agreed in a MUS conversation, across its versions."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    conversation = models.OneToOneField(Conversation, on_delete=models.PROTECT, related_name="plan")
+    employee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="development_plans")
+    leader = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("udviklingsplan")
+        verbose_name_plural = _("udviklingsplaner")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{_('Udviklingsplan')}: {self.employee}"
+
+
+class PlanVersion(models.Model):
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    leader_support = models.TextField(_("lederens støtte"), blank=True)
+    other_agreements = models.TextField(
+        _("andre aftaler"),
+        blank=True,
+        help_text=_("Fx senioraftale, nye arbejdsområder eller videreuddannelse."),
+    )
+    follow_up_date = models.DateField(_("opfølgning"), null=True, blank=True)
+    # Optimistic locking: every saved edit increases it; an edit made on an older
+    # revision is refused with a conflict message instead of overwriting.
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("planversion")
+        verbose_name_plural = _("planversioner")
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+
+class PlanGoal(models.Model):
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="goals")
+    # Stays the same when the goal is copied into a new plan version.
+    key = models.UUIDField(default=uuid.uuid4)
+    text = models.TextField(_("mål"))
+    competences = models.ManyToManyField(
+        Competence, blank=True, related_name="+", verbose_name=_("kompetencer")
+    )
+    target_level = models.SmallIntegerField(_("målniveau"), null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+        ordering = ["version", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class PlanActivity(models.Model):
+    class Kind(models.TextChoices):
+        CATALOGUE_COURSE = "catalogue_course", _("Kursus fra kataloget")
+        EXTERNAL = "external", _("Eksternt kursus eller uddannelse")
+        ON_THE_JOB = "on_the_job", _("Læring i jobbet")
+        NETWORK = "network", _("Netværk")
+        JOB_ROTATION = "job_rotation", _("Jobrotation")
+        SIDE_BY_SIDE = "side_by_side", _("Sidemandsoplæring")
+        MENTORING = "mentoring", _("Mentorordning")
+        OTHER = "other", _("Andet")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planlagt")
+        IN_PROGRESS = "in_progress", _("I gang")
+        DONE = "done", _("Gennemført")
+        CANCELLED = "cancelled", _("Droppet")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="activities")
+    # Stays the same when the activity is copied into a new plan version, so its
+    # progress and any enrolment follow it.
+    key = models.UUIDField(default=uuid.uuid4)
+    goal = models.ForeignKey(
+        PlanGoal, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("aktivitet"), max_length=300)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    deadline = models.DateField(_("frist"), null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    # Progress is follow-up, not agreement: it is not part of the signed content.
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    done_on = models.DateField(_("gennemført den"), null=True, blank=True)
+    done_note = models.TextField(_("note"), blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("aktivitet")
+        verbose_name_plural = _("aktiviteter")
+        ordering = ["version", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signature(models.Model):
+    class Role(models.TextChoices):
+        EMPLOYEE = "employee", _("Medarbejder")
+        LEADER = "leader", _("Leder")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    signed_at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(max_length=64)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("underskrift")
+        verbose_name_plural = _("underskrifter")
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "role"], name="signature_one_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer} ({self.get_role_display()})"
+
+
+class PlanPdf(models.Model):
+    """The PDF of one plan version, made by a Celery task and kept in the storage."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Under udarbejdelse")
+        READY = "ready", _("Klar")
+        FAILED = "failed", _("Fejlede")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="pdfs")
+    language = models.CharField(max_length=8, default="da")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="plans/%Y/%m/", blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("plan-PDF")
+        verbose_name_plural = _("plan-PDF'er")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "language"], name="plan_pdf_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF {self.version} ({self.language})"

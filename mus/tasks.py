@@ -1,0 +1,23 @@
+"""Celery entry points of the MUS app: load by id, call a service."""
+
+from __future__ import annotations
+
+from kompetence.celery import app
+from kompetence.models import Kommune
+from kompetence.tasks import KommuneTask
+
+
+@app.task(
+    base=KommuneTask,
+    bind=True,
+    name="mus.render_plan_pdf",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def render_plan_pdf(self, kommune: Kommune, pdf_id: int) -> str:
+    from mus.services import pdf_render
+
+    return pdf_render(pdf_id=pdf_id).status

@@ -1,0 +1,92 @@
+"""Builders for MUS conversations and plans in tests, through the services."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from kompetence.tenancy import kommune_scope
+from mus import services
+from mus.models import AgendaQuestion, Conversation, Plan, PlanActivity, PlanGoal, PlanVersion
+from profiles.models import Competence
+
+
+def build_conversation(org, *, days: int = 7) -> Conversation:
+    with kommune_scope(org.kommune):
+        return services.conversation_schedule(
+            employee=org.employee,
+            leader=org.leader,
+            starts_at=timezone.now() + datetime.timedelta(days=days),
+            duration_minutes=60,
+            is_online=False,
+            location="Mødelokale 2",
+        )
+
+
+def build_plan(org, conversation: Conversation | None = None, *, activities: int = 3) -> Plan:
+    """A plan with two goals and `activities` activities, not signed."""
+    conversation = conversation or build_conversation(org)
+    with kommune_scope(org.kommune):
+        plan = services.plan_get_or_create(conversation=conversation)
+        version = services.current_version(plan)
+        competences = list(
+            Competence.objects.filter(version_id=conversation.round.version_id)[:2]
+            if conversation.round_id
+            else []
+        )
+        first = services.goal_add(
+            version=version,
+            revision=version.revision,
+            text="Bliver tryg i nye sagstyper",
+            competences=competences[:1],
+            target_level=4,
+        )
+        version.refresh_from_db()
+        services.goal_add(version=version, revision=version.revision, text="Deler viden i teamet")
+        for index in range(activities):
+            version.refresh_from_db()
+            services.activity_add(
+                version=version,
+                revision=version.revision,
+                kind=PlanActivity.Kind.EXTERNAL if index == 0 else PlanActivity.Kind.SIDE_BY_SIDE,
+                title=f"Aktivitet {index + 1}",
+                goal=first if index == 0 else None,
+                deadline=timezone.localdate() + datetime.timedelta(days=90 + index),
+            )
+        return plan
+
+
+def version_of(plan: Plan) -> PlanVersion:
+    with kommune_scope(plan.kommune):
+        return services.current_version(plan)
+
+
+@dataclass
+class MusObjects:
+    conversation: Conversation
+    plan: Plan
+    version: PlanVersion
+    goal: PlanGoal
+    activity: PlanActivity
+    question: AgendaQuestion
+    pdf_id: int
+
+
+def build_mus(org) -> MusObjects:
+    """One of each MUS object in an org, for the URL walk."""
+    plan = build_plan(org)
+    with kommune_scope(org.kommune):
+        version = services.current_version(plan)
+        pdf = version.pdfs.create(kommune=org.kommune, language="da")
+        question = services.agenda_questions(kommune=org.kommune)[0]
+        return MusObjects(
+            conversation=plan.conversation,
+            plan=plan,
+            version=version,
+            goal=version.goals.first(),
+            activity=version.activities.first(),
+            question=question,
+            pdf_id=pdf.pk,
+        )
