@@ -1,5 +1,6 @@
-"""The profiles part of `manage.py seed_demo`: both frameworks, believable answers, and a
-second run that changes nothing."""
+"""`manage.py seed_demo`: two believable kommuner (organisation, frameworks and answers,
+MUS and plans), every demo login working on its own kommune only, every page in each
+login's menu rendering, and a second run that changes nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.db.models.functions import Abs
 
-from kompetence.models import Kommune, Person, Position
+from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person, Position
 from kompetence.tenancy import kommune_scope
+from mus.models import Conversation, PlanPdf, PlanVersion, Signature
+from mus.services import signature_is_valid
 from profiles.models import (
     LEADER_ROLES,
     Assessment,
@@ -40,6 +43,12 @@ def _counts() -> dict:
                 "evaluations": Evaluation.objects.count(),
                 "ratings": Rating.objects.count(),
                 "assessments": Assessment.objects.count(),
+                "units": OrgUnit.objects.count(),
+                "people": Person.objects.count(),
+                "committees": MEDCommittee.objects.count(),
+                "conversations": Conversation.objects.count(),
+                "plan_versions": PlanVersion.objects.count(),
+                "signatures": Signature.objects.count(),
             }
     return counts
 
@@ -177,3 +186,56 @@ def test_every_page_in_each_demo_logins_navigation_renders(seeded):
                 assert response.status_code == 200, (kommune.slug, username, url)
                 checked += 1
     assert checked >= 30
+
+
+def test_the_organisations_are_believable(seeded):
+    first, _second = seeded
+    assert set(first) == {"fredericia", "hvidovre"}
+    for counts in first.values():
+        assert counts["units"] >= 15
+        assert 150 <= counts["people"] <= 400
+        assert counts["committees"] >= 3
+    with kommune_scope(Kommune.objects.get(slug="hvidovre")):
+        assert set(MEDCommittee.objects.values_list("kind", flat=True)) == {
+            "hoved",
+            "center",
+            "lokal",
+        }
+        assert OrgUnit.objects.filter(kind="center", name__startswith="Center for").count() >= 5
+
+
+def test_every_demo_login_signs_in_on_its_own_kommune_only(seeded):
+    from django.test import Client
+    from django.urls import reverse
+
+    from kompetence.demo import DEMO_PASSWORD, ROLE_LOGINS
+
+    fredericia, hvidovre = (
+        Kommune.objects.get(slug="fredericia"),
+        Kommune.objects.get(slug="hvidovre"),
+    )
+    for kommune, other in ((fredericia, hvidovre), (hvidovre, fredericia)):
+        for username, _role in ROLE_LOGINS:
+            client = Client(HTTP_HOST=f"{kommune.slug}.localhost")
+            response = client.post(
+                reverse("login"), {"username": username, "password": DEMO_PASSWORD}
+            )
+            assert response.status_code == 302, (kommune.slug, username)
+            assert client.get(reverse("home")).status_code == 200
+            # The same session is worthless on the other kommune's host.
+            assert (
+                client.get(reverse("home"), HTTP_HOST=f"{other.slug}.localhost").status_code != 200
+            )
+
+
+def test_the_demo_team_has_mus_in_every_state_and_signed_plans_with_pdfs(seeded):
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            employee = _login("medarbejder")
+            assert Conversation.objects.get(employee=employee).status == "scheduled"
+            assert Conversation.objects.filter(status="held").count() == 2
+            signatures = list(Signature.objects.select_related("version"))
+            assert len(signatures) == 4
+            assert all(signature_is_valid(s) for s in signatures)
+            # Asked for; they are rendered when the seeding transaction commits.
+            assert PlanPdf.objects.count() == 2
