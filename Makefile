@@ -65,10 +65,10 @@ demo: seed
 # The whole suite on the embedded database; the PostgreSQL/worker tests are
 # deselected here and run in `make test-pg` (CI runs both).
 test: install-dev
-	$(BIN)/pytest -m "not postgres" $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 -m "not postgres" $(PYTEST_ARGS)
 
 test-pg: install-dev
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
