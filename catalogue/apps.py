@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CatalogueConfig(AppConfig):
     name = "catalogue"
     verbose_name = _("Kursuskatalog")
+
+    def ready(self) -> None:
+        from catalogue import panels
+        from kompetence.extensions import NavLink, register_home_panel, register_nav
+        from profiles.extensions import register_competence_link
+
+        register_nav(
+            NavLink("catalogue", _("Kursuskatalog"), frozenset({"employee"}), order=50),
+            NavLink("approvals", _("Godkendelser"), frozenset({"leader"}), order=55),
+            NavLink("course_manage", _("Kurser"), frozenset({"kommune_hr"}), order=70),
+        )
+        register_home_panel(panels.home_courses_panel)
+        register_competence_link(panels.courses_for_competence_link)

@@ -6,12 +6,15 @@ from kompetence.tenancy import kommune_scope
 
 
 def roles_of(person) -> set[str]:
-    """The navigation roles of a person: employee always; leader, hr, med as they hold."""
+    """The navigation roles of a person: employee always; leader, hr (HR for some or all
+    units), kommune_hr (HR for the whole kommune) and med as they hold."""
     roles = {"employee"}
     if permissions.is_leader(person):
         roles.add("leader")
     if permissions.is_hr(person):
         roles.add("hr")
+        if permissions.administered_unit_paths(person) == [""]:
+            roles.add("kommune_hr")
     if person.med_memberships.exists():
         roles.add("med")
     return roles

@@ -5,12 +5,28 @@ typed arrives as text, never as markup."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from kompetence.models import Person
+
+_suppressed: ContextVar[bool] = ContextVar("mail_suppressed", default=False)
+
+
+@contextmanager
+def mail_suppressed():
+    """No e-mail leaves while this is open: for loading demo data, which describes
+    events that never happened to real people."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
 
 
 def language_of(person: Person) -> str:
@@ -27,7 +43,7 @@ def send_to_person(
     attachments: list[tuple[str, bytes, str]] = (),
 ) -> bool:
     """Renders and sends one e-mail. Returns False when the person has no address."""
-    if not person.email:
+    if not person.email or _suppressed.get():
         return False
     with translation.override(language_of(person)):
         context = {**context, "recipient": person}

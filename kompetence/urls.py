@@ -41,4 +41,5 @@ urlpatterns = [
     # The apps further along the data flow.
     path("", include("profiles.urls")),
     path("", include("mus.urls")),
+    path("", include("catalogue.urls")),
 ]

@@ -3,46 +3,29 @@ file (iTIP REQUEST for new and moved meetings, CANCEL for cancelled ones)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vCalAddress, vText
 
+from kompetence.calendar import ics_event
 from kompetence.mail import language_of, send_to_person
 from mus.models import Conversation
 
 
 def ics_for(conversation: Conversation, *, method: str) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", "-//Kompetence//MUS//DA")
-    calendar.add("version", "2.0")
-    calendar.add("method", method)
-    event = Event()
-    event.add("uid", f"{conversation.ical_uid}@kompetence")
-    event.add("sequence", conversation.ical_sequence)
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", conversation.starts_at)
-    event.add("dtend", conversation.ends_at)
-    event.add(
-        "summary",
-        _("MUS: %(employee)s og %(leader)s")
+    return ics_event(
+        uid=f"{conversation.ical_uid}@kompetence",
+        sequence=conversation.ical_sequence,
+        starts_at=conversation.starts_at,
+        ends_at=conversation.ends_at,
+        summary=_("MUS: %(employee)s og %(leader)s")
         % {"employee": conversation.employee.name, "leader": conversation.leader.name},
+        location=conversation.location,
+        description=_("Medarbejderudviklingssamtale (MUS)"),
+        method=method,
+        organizer=conversation.leader,
+        attendees=(conversation.employee, conversation.leader),
     )
-    event.add("location", conversation.location)
-    event.add("description", _("Medarbejderudviklingssamtale (MUS)"))
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{conversation.leader.email or settings.DEFAULT_FROM_EMAIL}")
-    organizer.params["cn"] = vText(conversation.leader.name)
-    event["organizer"] = organizer
-    for person in (conversation.employee, conversation.leader):
-        if person.email:
-            attendee = vCalAddress(f"mailto:{person.email}")
-            attendee.params["cn"] = vText(person.name)
-            attendee.params["role"] = vText("REQ-PARTICIPANT")
-            event.add("attendee", attendee, encode=0)
-    calendar.add_component(event)
-    return calendar.to_ical()
 
 
 def send_invitation(conversation: Conversation, *, method: str, update: bool = False) -> None:

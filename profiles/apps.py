@@ -21,8 +21,8 @@ class ProfilesConfig(AppConfig):
             NavLink("my_competences", _("Mine kompetencer"), frozenset({"employee"}), order=10),
             NavLink("team_overview", _("Mit team"), frozenset({"leader"}), order=20),
             NavLink("round_list", _("Evalueringer"), frozenset({"leader", "hr"}), order=30),
-            NavLink("framework_list", _("Kompetencerammer"), frozenset({"hr"}), order=60),
-            NavLink("job_profile_list", _("Jobprofiler"), frozenset({"hr"}), order=65),
+            NavLink("framework_list", _("Kompetencerammer"), frozenset({"kommune_hr"}), order=60),
+            NavLink("job_profile_list", _("Jobprofiler"), frozenset({"kommune_hr"}), order=65),
         )
         register_home_panel(panels.home_evaluations_panel)
         register_person_panel(panels.person_job_profiles_panel)

@@ -17,6 +17,7 @@ from kompetence.htmx import field_validation_response, redirect_after_post, rend
 from kompetence.http import KommuneRequest, person_required, staff_required
 from kompetence.models import AuditEntry
 from profiles import access, charts, selectors, services
+from profiles.extensions import links_for
 from profiles.forms import RoundForm
 from profiles.models import Competence, Evaluation, EvaluationRound
 
@@ -27,6 +28,8 @@ def my_competences(request: KommuneRequest) -> HttpResponse:
     person = request.person
     round_ = selectors.latest_round_of(person)
     rows = selectors.person_gaps(person, round_) if round_ else []
+    for row in rows:
+        row.links = links_for(row)
     structure = selectors.version_structure(round_.version) if round_ else None
     return render(
         request,

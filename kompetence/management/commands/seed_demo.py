@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kompetence.demo import DEMO_KOMMUNER, DEMO_PASSWORD, seed_organisation
+from kompetence.mail import mail_suppressed
 from kompetence.models import Kommune, User
 from kompetence.tenancy import kommune_scope
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for slug, (name, _tree) in DEMO_KOMMUNER.items():
-            with transaction.atomic():
+            with mail_suppressed(), transaction.atomic():
                 kommune, _created = Kommune.objects.get_or_create(
                     slug=slug, defaults={"name": name}
                 )

@@ -1,0 +1,55 @@
+"""Forms of the catalogue's employee and leader pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import Course
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Søg"), required=False, max_length=200)
+    form = forms.ChoiceField(label=_("Form"), required=False)
+    kompetence = forms.ChoiceField(label=_("Udvikler kompetencen"), required=False)
+    fra = forms.DateField(
+        label=_("Starter efter"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sted = forms.CharField(label=_("Sted"), required=False, max_length=100)
+    mine_gab = forms.BooleanField(label=_("Passer til mine gab"), required=False)
+
+    def __init__(self, *args, competences: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["form"].choices = [("", _("Alle former")), *list(Course.Form.choices)]
+        self.fields["kompetence"].choices = [("", _("Alle kompetencer")), *competences]
+
+
+class EnrolForm(forms.Form):
+    motivation = forms.CharField(
+        label=_("Hvorfor vil du deltage? (valgfrit)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    plan_activity = forms.TypedChoiceField(
+        label=_("Hører til aktivitet i min udviklingsplan"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan_activity"].choices = [("", _("Ingen"))] + [
+            (a.pk, a.title) for a in activities
+        ]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Godkend")), ("decline", _("Afvis"))])
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

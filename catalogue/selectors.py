@@ -1,0 +1,269 @@
+"""Reads on the catalogue: what a person may see, search, "matches my gaps", seats
+left, approvals waiting for a leader, and HR's figures."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
+from kompetence import permissions
+from kompetence.models import OrgUnit, Person
+from kompetence.selectors import primary_positions
+from profiles.models import Assessment, Competence
+from profiles.selectors import latest_round_of
+
+
+def visible_courses(person: Person) -> QuerySet[Course]:
+    """Published courses for everyone, or for the person's units or job profiles. HR
+    (for the whole kommune) also sees drafts and archived courses."""
+    if permissions.administered_unit_paths(person) == [""]:
+        return Course.objects.all()
+    position = primary_positions([person.pk]).get(person.pk)
+    audience = Q(audience_everyone=True)
+    if position is not None:
+        audience |= Q(audience_units__in=position.unit.ancestor_ids)
+        audience |= Q(audience_job_profiles__assignments__position__person=person)
+    published = Course.objects.filter(status=Course.Status.PUBLISHED)
+    return published.filter(pk__in=published.filter(audience).values("pk"))
+
+
+def with_listing_data(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """What a list of courses shows, in a constant number of queries."""
+    now = timezone.now()
+    return courses.annotate(
+        next_start=Min(
+            "sessions__starts_at",
+            filter=Q(sessions__starts_at__gte=now, sessions__is_cancelled=False),
+        ),
+        open_sessions=Count(
+            "sessions",
+            filter=Q(sessions__is_cancelled=False)
+            & (Q(sessions__starts_at__gte=now) | Q(sessions__starts_at__isnull=True)),
+            distinct=True,
+        ),
+    ).prefetch_related("competences")
+
+
+def search(courses: QuerySet[Course], text: str) -> QuerySet[Course]:
+    """Full-text search in title and description: PostgreSQL's Danish stemming
+    ("kurser" finds "kursus"), else a plain word match on other databases."""
+    text = text.strip()
+    if not text:
+        return courses
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("title", weight="A", config="danish") + SearchVector(
+            "description", weight="B", config="danish"
+        )
+        query = SearchQuery(text, config="danish", search_type="websearch")
+        return (
+            courses.annotate(search_rank=SearchRank(vector, query))
+            .filter(search_rank__gt=0)
+            .order_by("-search_rank", "title")
+        )
+    for word in text.split():
+        courses = courses.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    return courses
+
+
+@dataclass
+class Gap:
+    competence: Competence
+    required: int
+    assessed: int
+    size: int
+
+
+def current_gaps(person: Person) -> dict:
+    """{competence key: Gap} from the person's latest evaluation round, largest first."""
+    round_ = latest_round_of(person)
+    if round_ is None:
+        return {}
+    rows = (
+        Assessment.objects.filter(round=round_, person=person, gap__gt=0)
+        .select_related("competence")
+        .order_by("-gap", "competence__order")
+    )
+    return {
+        row.competence.key: Gap(row.competence, row.required, row.assessed, row.gap) for row in rows
+    }
+
+
+@dataclass
+class Match:
+    course: Course
+    score: int
+    closes: list[tuple[Gap, int]] = field(default_factory=list)  # (gap, level the course reaches)
+
+
+def rank_by_gaps(courses, gaps: dict) -> list[Match]:
+    """Courses that develop a competence the person falls short in, best first.
+
+    A course earns, for each gap it addresses, the number of steps of that gap it can
+    close (up to the course's level) times ten plus the gap's size, so the course for
+    the largest gap comes first and a course that closes more comes before one that
+    closes less."""
+    matches = []
+    for course in courses:
+        match = Match(course=course, score=0)
+        for competence in course.competences.all():
+            gap = gaps.get(competence.competence_key)
+            if gap is None or competence.level <= gap.assessed:
+                continue
+            closes = min(competence.level, gap.required) - gap.assessed
+            match.score += closes * 10 + gap.size
+            match.closes.append((gap, competence.level))
+        if match.score:
+            matches.append(match)
+    matches.sort(key=lambda m: (-m.score, m.course.title))
+    return matches
+
+
+def sessions_with_seats(course: Course) -> list[CourseSession]:
+    """The course's sessions, each with `seated` and `waiting` counts."""
+    return list(
+        course.sessions.annotate(
+            seated=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.SEATED)),
+            waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+        ).order_by("starts_at", "pk")
+    )
+
+
+def enrolments_of(person: Person) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(person=person)
+        .select_related("course", "session")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def approvals_for(leader: Person) -> QuerySet[Enrolment]:
+    """Requests from the people the leader leads, oldest first."""
+    return (
+        Enrolment.objects.filter(
+            status=Enrolment.Status.REQUESTED, person__in=permissions.persons_led_by(leader)
+        )
+        .select_related("person", "course", "session")
+        .order_by("requested_at", "pk")
+    )
+
+
+def competence_names(keys) -> dict:
+    """{competence key: name} from the newest framework version that has the key."""
+    names: dict = {}
+    for key, name in (
+        Competence.objects.filter(key__in=set(keys))
+        .order_by("key", "-version__number")
+        .values_list("key", "name")
+    ):
+        names.setdefault(key, name)
+    return names
+
+
+# --- HR's figures -------------------------------------------------------------------------------
+
+
+def session_overview(courses: QuerySet[Course]) -> list[dict]:
+    """Per course and session: requests, confirmed places, waiting list, completion."""
+    counts = (
+        Enrolment.objects.filter(course__in=courses)
+        .values("session_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    by_session: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for row in counts:
+        by_session[row["session_id"]][row["status"]] = row["n"]
+    result = []
+    for course in courses.prefetch_related(
+        Prefetch("sessions", queryset=CourseSession.objects.order_by("starts_at", "pk"))
+    ):
+        sessions = []
+        for session in course.sessions.all():
+            status = by_session.get(session.pk, {})
+            sessions.append(
+                {
+                    "session": session,
+                    "requested": status.get(Enrolment.Status.REQUESTED, 0),
+                    "seated": sum(status.get(s, 0) for s in Enrolment.SEATED),
+                    "waiting": status.get(Enrolment.Status.WAITLISTED, 0),
+                    "completed": status.get(Enrolment.Status.COMPLETED, 0),
+                    "no_show": status.get(Enrolment.Status.NO_SHOW, 0),
+                }
+            )
+        result.append({"course": course, "sessions": sessions})
+    return result
+
+
+@dataclass
+class CostReport:
+    by_unit: list[tuple[OrgUnit | None, int, Decimal]]
+    by_group: list[tuple[str, int, Decimal]]
+    total_participants: int
+    total_cost: Decimal
+
+
+def costs(
+    *, start: datetime.date, end: datetime.date, units: QuerySet[OrgUnit] | None = None
+) -> CostReport:
+    """Price × participants for sessions starting in [start, end] (undated sessions by
+    request date), per unit (the unit the person was in when enrolling, rolled up to
+    the top units of `units`) and per competence group (a course's price is split
+    evenly between the groups of the competences it develops)."""
+    enrolments = Enrolment.objects.filter(status__in=Enrolment.COSTED).filter(
+        Q(session__starts_at__date__range=(start, end))
+        | Q(session__starts_at__isnull=True, requested_at__date__range=(start, end))
+    )
+    rows = list(enrolments.values("unit_id", "unit__path", "course_id", "course__price"))
+    tops = (
+        list(units.order_by("path")) if units is not None else list(OrgUnit.objects.filter(depth=1))
+    )
+    unit_totals: dict[int | None, list] = defaultdict(lambda: [0, Decimal(0)])
+    for row in rows:
+        top = next((u.pk for u in tops if (row["unit__path"] or "").startswith(u.path)), None)
+        unit_totals[top][0] += 1
+        unit_totals[top][1] += row["course__price"]
+    units_by_pk = {u.pk: u for u in tops}
+
+    course_ids = {row["course_id"] for row in rows}
+    groups_of_course: dict[int, set[str]] = defaultdict(set)
+    keys_of_course: dict[int, list] = defaultdict(list)
+    for course_id, key in CourseCompetence.objects.filter(course_id__in=course_ids).values_list(
+        "course_id", "competence_key"
+    ):
+        keys_of_course[course_id].append(key)
+    group_names: dict = {}
+    for key, name in (
+        Competence.objects.filter(key__in={k for keys in keys_of_course.values() for k in keys})
+        .order_by("key", "-version__number")
+        .values_list("key", "group__name")
+    ):
+        group_names.setdefault(key, name)  # the newest version's group
+    for course_id, keys in keys_of_course.items():
+        groups_of_course[course_id] = {group_names[k] for k in keys if k in group_names}
+    group_totals: dict[str, list] = defaultdict(lambda: [0, Decimal(0)])
+    for row in rows:
+        groups = sorted(groups_of_course.get(row["course_id"], ())) or [""]
+        share = row["course__price"] / len(groups)
+        for group in groups:
+            group_totals[group][0] += 1
+            group_totals[group][1] += share
+    return CostReport(
+        by_unit=[
+            (units_by_pk.get(pk), count, cost)
+            for pk, (count, cost) in sorted(unit_totals.items(), key=lambda item: -item[1][1])
+        ],
+        by_group=[
+            (name, count, cost.quantize(Decimal("0.01")))
+            for name, (count, cost) in sorted(group_totals.items(), key=lambda item: -item[1][1])
+        ],
+        total_participants=len(rows),
+        total_cost=sum((row["course__price"] for row in rows), Decimal(0)),
+    )

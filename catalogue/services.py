@@ -1,0 +1,331 @@
+"""Writes on the catalogue, with its rules:
+
+* HR publishes courses; leaders may propose (a draft HR can publish);
+* an employee asks to join a session; their leader approves (or declines, giving a
+  reason) unless the course needs no approval;
+* a place is taken under a row lock on the session, so concurrent approvals can
+  never seat more people than the session has places: the rest go on the waiting list;
+* a cancellation frees the place for the first on the waiting list, who is told;
+* completion marks the development-plan activity the enrolment came from as done.
+
+Every step sends the person concerned a Danish (or English) e-mail; a confirmed place
+comes with an .ics calendar file.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalogue import notifications
+from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
+from kompetence import permissions
+from kompetence.models import Kommune, Person
+from kompetence.selectors import nearest_leaders, primary_positions
+from mus import services as mus_services
+from mus.models import PlanActivity
+from profiles.models import Framework
+
+COURSE_FIELDS = {
+    "title",
+    "description",
+    "form",
+    "provider",
+    "provider_name",
+    "duration",
+    "price",
+    "is_online",
+    "place",
+    "contact",
+    "requires_approval",
+    "audience_everyone",
+}
+
+
+# --- Courses and sessions ----------------------------------------------------------------
+
+
+@transaction.atomic
+def course_create(
+    *,
+    kommune: Kommune,
+    audience_units=(),
+    audience_job_profiles=(),
+    proposed_by: Person | None = None,
+    **fields,
+) -> Course:
+    unknown = set(fields) - COURSE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown course fields: {sorted(unknown)}")
+    course = Course.objects.create(kommune=kommune, proposed_by=proposed_by, **fields)
+    course.audience_units.set(audience_units)
+    course.audience_job_profiles.set(audience_job_profiles)
+    return course
+
+
+@transaction.atomic
+def course_update(
+    *, course: Course, audience_units=None, audience_job_profiles=None, **fields
+) -> Course:
+    unknown = set(fields) - COURSE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown course fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(course, name, value)
+    course.save()
+    if audience_units is not None:
+        course.audience_units.set(audience_units)
+    if audience_job_profiles is not None:
+        course.audience_job_profiles.set(audience_job_profiles)
+    return course
+
+
+@transaction.atomic
+def course_set_competences(*, course: Course, framework: Framework, levels: dict) -> None:
+    """Which competences the course develops, to which level; None removes one."""
+    valid = set(
+        framework.scale.levels.filter(is_not_applicable=False).values_list("value", flat=True)
+    )
+    for key, level in levels.items():
+        if level is None:
+            CourseCompetence.objects.filter(course=course, competence_key=key).delete()
+            continue
+        if level not in valid:
+            raise ValidationError(
+                _("Niveauet %(level)s findes ikke på skalaen.") % {"level": level}
+            )
+        CourseCompetence.objects.update_or_create(
+            course=course,
+            competence_key=key,
+            defaults={"level": level, "framework": framework, "kommune_id": course.kommune_id},
+        )
+
+
+def course_publish(*, course: Course) -> Course:
+    if course.status == Course.Status.ARCHIVED:
+        raise ValidationError(_("Et arkiveret kursus kan ikke offentliggøres igen; kopier det."))
+    course.status = Course.Status.PUBLISHED
+    course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+def course_archive(*, course: Course) -> Course:
+    course.status = Course.Status.ARCHIVED
+    course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+def _check_session(session: CourseSession) -> None:
+    if session.starts_at and session.ends_at and session.ends_at < session.starts_at:
+        raise ValidationError({"ends_at": _("Holdet slutter, før det starter.")})
+    if session.capacity is not None and session.capacity < 1:
+        raise ValidationError({"capacity": _("Et hold skal have mindst én plads.")})
+
+
+@transaction.atomic
+def session_create(*, course: Course, **fields) -> CourseSession:
+    session = CourseSession(kommune_id=course.kommune_id, course=course, **fields)
+    _check_session(session)
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_update(*, session: CourseSession, **fields) -> CourseSession:
+    session = CourseSession.objects.select_for_update().get(pk=session.pk)
+    was_cancelled = session.is_cancelled
+    for name, value in fields.items():
+        setattr(session, name, value)
+    _check_session(session)
+    if session.is_cancelled and not was_cancelled:
+        session.save()
+        _cancel_enrolments(session)
+        return session
+    seated = session.enrolments.filter(status__in=Enrolment.SEATED).count()
+    if session.capacity is not None and session.capacity < seated:
+        raise ValidationError(
+            {"capacity": _("Der er allerede %(n)s bekræftede deltagere.") % {"n": seated}}
+        )
+    session.save()
+    _promote_waiting(session)
+    return session
+
+
+# --- Enrolment -------------------------------------------------------------------------------
+
+
+def in_audience(course: Course, person: Person) -> bool:
+    if course.audience_everyone:
+        return True
+    from catalogue.selectors import visible_courses
+
+    return visible_courses(person).filter(pk=course.pk).exists()
+
+
+@transaction.atomic
+def enrolment_request(
+    *,
+    session: CourseSession,
+    person: Person,
+    motivation: str = "",
+    plan_activity: PlanActivity | None = None,
+) -> Enrolment:
+    course = session.course
+    if course.status != Course.Status.PUBLISHED:
+        raise ValidationError(_("Kurset er ikke åbent for tilmelding."))
+    if not session.is_open_for_registration:
+        raise ValidationError(_("Tilmeldingen til holdet er lukket."))
+    if not in_audience(course, person):
+        raise ValidationError(_("Kurset er ikke for din målgruppe."))
+    if plan_activity is not None and plan_activity.version.plan.employee_id != person.pk:
+        raise ValidationError(_("Aktiviteten hører til en anden persons udviklingsplan."))
+    live = Enrolment.objects.filter(session=session, person=person).exclude(
+        status__in=[Enrolment.Status.DECLINED, Enrolment.Status.CANCELLED]
+    )
+    if live.exists():
+        raise ValidationError(_("Du er allerede tilmeldt holdet."))
+    position = primary_positions([person.pk]).get(person.pk)
+    enrolment = Enrolment.objects.create(
+        kommune_id=person.kommune_id,
+        session=session,
+        course=course,
+        person=person,
+        unit=position.unit if position else None,
+        plan_activity=plan_activity,
+        motivation=motivation[:2000],
+    )
+    leaders = nearest_leaders(person)
+    if course.requires_approval and leaders:
+        notifications.request_to_leaders(enrolment, leaders)
+        return enrolment
+    return _seat(enrolment)
+
+
+def _seat(enrolment: Enrolment) -> Enrolment:
+    """A confirmed place if the session has one, else the waiting list. The session row
+    is locked first, so two people can never take the same last place."""
+    session = CourseSession.objects.select_for_update().get(pk=enrolment.session_id)
+    seated = session.enrolments.filter(status__in=Enrolment.SEATED).count()
+    now = timezone.now()
+    if session.capacity is None or seated < session.capacity:
+        enrolment.status = Enrolment.Status.CONFIRMED
+        enrolment.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        notifications.confirmed(enrolment)
+    else:
+        enrolment.status = Enrolment.Status.WAITLISTED
+        enrolment.waitlisted_at = now
+        enrolment.save(
+            update_fields=["status", "waitlisted_at", "decided_by", "decided_at", "decision_reason"]
+        )
+        notifications.waitlisted(enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_decide(
+    *, enrolment: Enrolment, leader: Person, approve: bool, reason: str = ""
+) -> Enrolment:
+    """The leader's answer to a request. Declining needs a reason the employee reads."""
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .select_related("session", "course")
+        .get(pk=enrolment.pk)
+    )
+    if not permissions.leads(leader, enrolment.person):
+        raise ValidationError(_("Kun medarbejderens leder kan godkende tilmeldingen."))
+    if enrolment.status != Enrolment.Status.REQUESTED:
+        raise ValidationError(_("Tilmeldingen er allerede behandlet."))
+    enrolment.decided_by, enrolment.decided_at = leader, timezone.now()
+    enrolment.decision_reason = reason.strip()[:2000]
+    if approve:
+        return _seat(enrolment)
+    if not enrolment.decision_reason:
+        raise ValidationError({"reason": _("Skriv en begrundelse, når du afviser.")})
+    enrolment.status = Enrolment.Status.DECLINED
+    enrolment.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    notifications.declined(enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, enrolment: Enrolment) -> Enrolment:
+    """Frees the place; the first on the waiting list gets it and is told."""
+    session = CourseSession.objects.select_for_update().get(pk=enrolment.session_id)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if not enrolment.can_cancel:
+        raise ValidationError(_("Tilmeldingen kan ikke afmeldes."))
+    enrolment.status = Enrolment.Status.CANCELLED
+    enrolment.save(update_fields=["status"])
+    _promote_waiting(session)
+    return enrolment
+
+
+def _cancel_enrolments(session: CourseSession) -> None:
+    """A cancelled session: everyone with a request, a place or a waiting-list spot is
+    told and their enrolment cancelled, so they can choose another session."""
+    live = session.enrolments.filter(
+        status__in=[
+            Enrolment.Status.REQUESTED,
+            Enrolment.Status.CONFIRMED,
+            Enrolment.Status.WAITLISTED,
+        ]
+    ).select_related("course", "session", "person")
+    for enrolment in live:
+        enrolment.status = Enrolment.Status.CANCELLED
+        enrolment.save(update_fields=["status"])
+        notifications.session_cancelled(enrolment)
+
+
+def _promote_waiting(session: CourseSession) -> list[Enrolment]:
+    """Gives free places to the waiting list in order. The caller holds the row lock."""
+    if session.is_cancelled:
+        return []
+    promoted = []
+    seated = session.enrolments.filter(status__in=Enrolment.SEATED).count()
+    waiting = session.enrolments.filter(status=Enrolment.Status.WAITLISTED).order_by(
+        "waitlisted_at", "pk"
+    )
+    for enrolment in waiting:
+        if session.capacity is not None and seated >= session.capacity:
+            break
+        enrolment.status = Enrolment.Status.CONFIRMED
+        enrolment.save(update_fields=["status"])
+        notifications.promoted(enrolment)
+        promoted.append(enrolment)
+        seated += 1
+    return promoted
+
+
+@transaction.atomic
+def enrolment_record(*, enrolment: Enrolment, status: str) -> Enrolment:
+    """Attendance and completion. Completion marks the plan activity it came from done."""
+    if status not in (
+        Enrolment.Status.ATTENDED,
+        Enrolment.Status.COMPLETED,
+        Enrolment.Status.NO_SHOW,
+    ):
+        raise ValidationError(_("Ukendt status."))
+    if enrolment.status not in (*Enrolment.SEATED, Enrolment.Status.NO_SHOW):
+        raise ValidationError(_("Kun deltagere med en bekræftet plads kan registreres."))
+    enrolment.status = status
+    enrolment.completed_at = timezone.now() if status == Enrolment.Status.COMPLETED else None
+    enrolment.save(update_fields=["status", "completed_at"])
+    if status == Enrolment.Status.COMPLETED and enrolment.plan_activity_id:
+        _complete_plan_activity(enrolment)
+    return enrolment
+
+
+def _complete_plan_activity(enrolment: Enrolment) -> None:
+    """The activity may have moved to a newer plan version since the enrolment: the
+    current version's activity with the same key is the one to mark."""
+    activity = enrolment.plan_activity
+    current = mus_services.current_version(activity.version.plan)
+    target = current.activities.filter(key=activity.key).first()
+    if target is not None and target.status != PlanActivity.Status.DONE:
+        mus_services.activity_mark_done(
+            activity=target,
+            done_on=timezone.localdate(),
+            note=_("Gennemført: %(course)s") % {"course": enrolment.course.title},
+        )

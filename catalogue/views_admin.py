@@ -1,0 +1,538 @@
+"""HR's catalogue pages: the course editor (leaders may use its form to propose a
+course), sessions and their rosters, the overview of requests and places, and the
+cost report with its spreadsheet.
+
+Every page but the proposal form is for HR of the whole kommune
+(`kommune_hr_required`): everyone else gets 404. Objects are looked up inside the
+request's kommune, so another kommune's ids are as absent as ids that do not exist.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from catalogue import selectors, services
+from catalogue.forms_admin import (
+    CostPeriodForm,
+    CourseCompetencesForm,
+    CourseForm,
+    CourseStatusForm,
+    RecordForm,
+    SessionForm,
+)
+from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
+from kompetence import permissions
+from kompetence.audit import audit_record
+from kompetence.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.http import KommuneRequest, kommune_hr_required, staff_required
+from kompetence.models import AuditEntry, OrgUnit
+from profiles import selectors as profile_selectors
+from profiles.models import JobProfile
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KRONER = "#,##0.00"
+
+
+# --- Lookups ---------------------------------------------------------------------------
+
+
+def get_course_or_404(request: KommuneRequest, course_id: int) -> Course:
+    """The course `course_id` of the request's kommune, with who proposed it.
+
+    Security contract: looked up with an explicit filter on the request's kommune, on
+    top of the scope the middleware opened; an id of another kommune and an id that
+    does not exist raise the same Http404. The viewer's role is not checked here: the
+    view's decorator (`kommune_hr_required`) has answered 404 to everyone but HR."""
+    course = (
+        Course.objects.select_related("proposed_by")
+        .filter(kommune=request.kommune, pk=course_id)
+        .first()
+    )
+    if course is None:
+        raise Http404
+    return course
+
+
+def get_session_or_404(request: KommuneRequest, session_id: int) -> CourseSession:
+    """The session `session_id` of the request's kommune, with its course.
+
+    Security contract: as `get_course_or_404`."""
+    session = (
+        CourseSession.objects.select_related("course")
+        .filter(kommune=request.kommune, pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _is_kommune_hr(request: KommuneRequest) -> bool:
+    return permissions.administered_unit_paths(request.person) == [""]
+
+
+def _course_form(request: KommuneRequest, data=None, *, course: Course | None = None):
+    form = CourseForm(
+        data,
+        instance=course,
+        units=permissions.visible_units(request.person).order_by("path"),
+        job_profiles=JobProfile.objects.order_by("name", "pk"),
+    )
+    form.validate_url = request.get_full_path()
+    return form
+
+
+def _competences_form(request: KommuneRequest, data=None, *, course: Course | None = None):
+    """The level selects for every published framework version of the kommune."""
+    versions = (
+        profile_selectors.published_versions()
+        .filter(kommune=request.kommune)
+        .select_related("framework__scale")
+        .order_by("framework__name", "framework_id")
+    )
+    initial = {}
+    if course is not None:
+        initial = dict(
+            CourseCompetence.objects.filter(course=course).values_list("competence_key", "level")
+        )
+    return CourseCompetencesForm(
+        data,
+        structures=[profile_selectors.version_structure(v) for v in versions],
+        initial_levels=initial,
+    )
+
+
+def _competence_tables(form: CourseCompetencesForm) -> list[dict]:
+    """Per framework, its groups of {competence, field} rows (profiles/_level_tables)."""
+    return [
+        {
+            "framework": structure.version.framework,
+            "groups": [
+                {
+                    "group": group.group,
+                    "rows": [{"competence": c, "field": form.bound(c)} for c in group.competences],
+                }
+                for group in structure.groups
+                if group.competences
+            ],
+        }
+        for structure in form.structures
+    ]
+
+
+def _save_course(
+    request: KommuneRequest,
+    form: CourseForm,
+    levels_form: CourseCompetencesForm,
+    *,
+    course: Course | None = None,
+) -> Course | None:
+    """Creates or updates the course and what it develops, all or nothing. A refusal
+    from the services lands on the form, and None is returned."""
+    try:
+        with transaction.atomic():
+            if course is None:
+                course = services.course_create(
+                    kommune=request.kommune,
+                    proposed_by=None if _is_kommune_hr(request) else request.person,
+                    **form.course_fields(),
+                )
+            else:
+                course = services.course_update(course=course, **form.course_fields())
+            for framework, levels in levels_form.levels_by_framework():
+                services.course_set_competences(course=course, framework=framework, levels=levels)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    return course
+
+
+def _forms_valid(*forms) -> bool:
+    # Every form is validated, so all errors show at once.
+    return all([form.is_valid() for form in forms])
+
+
+# --- Courses ---------------------------------------------------------------------------
+
+
+@require_GET
+@kommune_hr_required
+def course_manage(request: KommuneRequest) -> HttpResponse:
+    courses = (
+        Course.objects.filter(kommune=request.kommune)
+        .select_related("proposed_by")
+        .annotate(session_count=Count("sessions"))
+        .order_by("title", "pk")
+    )
+    by_status: dict[str, list[Course]] = {status: [] for status in Course.Status.values}
+    for course in courses:
+        by_status[course.status].append(course)
+    sections = [
+        {"status": status, "label": label, "courses": by_status[status]}
+        for status, label in Course.Status.choices
+    ]
+    return render(request, "catalogue/admin_course_list.html", {"sections": sections})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def course_create(request: KommuneRequest) -> HttpResponse:
+    """HR creates a draft; a leader proposes one, which HR then edits and publishes."""
+    is_hr = _is_kommune_hr(request)
+    data = request.POST if request.method == "POST" else None
+    form = _course_form(request, data)
+    levels_form = _competences_form(request, data)
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if _forms_valid(form, levels_form):
+            course = _save_course(request, form, levels_form)
+            if course is not None and is_hr:
+                messages.success(
+                    request, _("Kurset er oprettet som kladde. Tilføj hold, og offentliggør det.")
+                )
+                return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
+            if course is not None:
+                messages.success(
+                    request,
+                    _(
+                        "Tak for forslaget. Kurset er gemt som kladde; HR ser det på "
+                        "kursusoversigten og offentliggør det."
+                    ),
+                )
+                return redirect_after_post(request, reverse("catalogue"))
+    return render_form(
+        request,
+        "catalogue/admin_course_form.html",
+        {
+            "form": form,
+            "levels_form": levels_form,
+            "frameworks": _competence_tables(levels_form),
+            "course": None,
+            "is_hr": is_hr,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def course_edit(request: KommuneRequest, course_id: int) -> HttpResponse:
+    course = get_course_or_404(request, course_id)
+    data = request.POST if request.method == "POST" else None
+    form = _course_form(request, data, course=course)
+    levels_form = _competences_form(request, data, course=course)
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if _forms_valid(form, levels_form) and _save_course(
+            request, form, levels_form, course=course
+        ):
+            messages.success(request, _("Kurset er gemt."))
+            return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
+    return render_form(
+        request,
+        "catalogue/admin_course_form.html",
+        {
+            "form": form,
+            "levels_form": levels_form,
+            "frameworks": _competence_tables(levels_form),
+            "course": course,
+            "sessions": selectors.sessions_with_seats(course),
+            "is_hr": True,
+        },
+    )
+
+
+@require_POST
+@kommune_hr_required
+def course_status(request: KommuneRequest, course_id: int) -> HttpResponse:
+    course = get_course_or_404(request, course_id)
+    form = CourseStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vælg offentliggør eller arkiver."))
+        return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
+    try:
+        if form.cleaned_data["action"] == "publish":
+            services.course_publish(course=course)
+            notice = _("Kurset er offentliggjort. Medarbejderne i målgruppen kan nu se det.")
+        else:
+            services.course_archive(course=course)
+            notice = _("Kurset er arkiveret og vises ikke længere i kataloget.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, notice)
+    return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
+
+
+# --- Sessions --------------------------------------------------------------------------
+
+
+def _save_session(form: SessionForm, save) -> CourseSession | None:
+    """Calls `save` (a service); its refusals, keyed by field, show beside the fields."""
+    try:
+        return save(**form.session_fields())
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def session_create(request: KommuneRequest, course_id: int) -> HttpResponse:
+    course = get_course_or_404(request, course_id)
+    form = SessionForm(request.POST if request.method == "POST" else None)
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        if form.is_valid() and _save_session(
+            form, lambda **fields: services.session_create(course=course, **fields)
+        ):
+            messages.success(request, _("Holdet er oprettet."))
+            return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
+    return render_form(
+        request,
+        "catalogue/admin_session_form.html",
+        {"form": form, "course": course, "session": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def session_edit(request: KommuneRequest, session_id: int) -> HttpResponse:
+    session = get_session_or_404(request, session_id)
+    course = session.course
+    form = SessionForm(request.POST if request.method == "POST" else None, instance=session)
+    form.validate_url = request.get_full_path()
+    if request.method == "POST":
+        if response := field_validation_response(request, form):
+            return response
+        waiting = session.enrolments.filter(status=Enrolment.Status.WAITLISTED)
+        before = waiting.count()
+        if form.is_valid() and _save_session(
+            form, lambda **fields: services.session_update(session=session, **fields)
+        ):
+            promoted = before - waiting.count()
+            messages.success(request, _("Holdet er gemt."))
+            if promoted:
+                messages.info(
+                    request,
+                    _("%(n)s fra ventelisten har fået en plads og har fået besked.")
+                    % {"n": promoted},
+                )
+            return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
+    return render_form(
+        request,
+        "catalogue/admin_session_form.html",
+        {"form": form, "course": course, "session": session},
+    )
+
+
+def _roster(session: CourseSession) -> dict[str, list[Enrolment]]:
+    """The session's enrolments in the roster's four lists, in one query."""
+    enrolments = (
+        Enrolment.objects.filter(session=session)
+        .select_related("person", "unit", "decided_by", "plan_activity")
+        .order_by("requested_at", "pk")
+    )
+    roster: dict[str, list[Enrolment]] = {
+        "seated": [],
+        "waiting": [],
+        "requested": [],
+        "history": [],
+    }
+    for enrolment in enrolments:
+        if enrolment.status in Enrolment.SEATED or enrolment.status == Enrolment.Status.NO_SHOW:
+            roster["seated"].append(enrolment)
+        elif enrolment.status == Enrolment.Status.WAITLISTED:
+            roster["waiting"].append(enrolment)
+        elif enrolment.status == Enrolment.Status.REQUESTED:
+            roster["requested"].append(enrolment)
+        else:
+            roster["history"].append(enrolment)
+    roster["seated"].sort(key=lambda e: (e.person.name, e.pk))
+    roster["waiting"].sort(key=lambda e: (e.waitlisted_at or e.requested_at, e.pk))
+    return roster
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def session_roster(request: KommuneRequest, session_id: int) -> HttpResponse:
+    session = get_session_or_404(request, session_id)
+    if request.method == "POST":
+        form = RecordForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Vælg deltog, gennemført eller udeblev."))
+            return redirect_after_post(request, reverse("session_roster", args=[session.pk]))
+        enrolment = (
+            Enrolment.objects.select_related("person", "course", "plan_activity__version__plan")
+            .filter(session=session, pk=form.cleaned_data["enrolment"])
+            .first()
+        )
+        if enrolment is None:
+            raise Http404
+        status = form.cleaned_data["status"]
+        try:
+            with transaction.atomic():
+                services.enrolment_record(enrolment=enrolment, status=status)
+                audit_record(
+                    request,
+                    action=AuditEntry.Action.CHANGE,
+                    subject=enrolment.person,
+                    obj=enrolment,
+                    summary=_("%(course)s: %(status)s")
+                    % {"course": enrolment.course.title, "status": Enrolment.Status(status).label},
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(name)s er registreret som »%(status)s«.")
+                % {"name": enrolment.person.name, "status": Enrolment.Status(status).label},
+            )
+        url = reverse("session_roster", args=[session.pk]) + f"#tilmelding-{enrolment.pk}"
+        return redirect_after_post(request, url)
+    return render(
+        request,
+        "catalogue/admin_roster.html",
+        {
+            "session": session,
+            "course": session.course,
+            "roster": _roster(session),
+            "record_choices": RecordForm.base_fields["status"].choices,
+        },
+    )
+
+
+# --- HR's figures ----------------------------------------------------------------------
+
+
+@require_GET
+@kommune_hr_required
+def catalogue_overview(request: KommuneRequest) -> HttpResponse:
+    courses = Course.objects.filter(
+        kommune=request.kommune,
+        status__in=[Course.Status.PUBLISHED, Course.Status.ARCHIVED],
+    ).order_by("title", "pk")
+    rows = selectors.session_overview(courses)
+    return render(
+        request,
+        "catalogue/admin_overview.html",
+        {
+            "published": [r for r in rows if r["course"].status == Course.Status.PUBLISHED],
+            "archived": [r for r in rows if r["course"].status == Course.Status.ARCHIVED],
+        },
+    )
+
+
+def _cost_units(request: KommuneRequest) -> QuerySet[OrgUnit]:
+    """The centres (the units right below the direktion); a kommune whose tree is only
+    one level deep gets its top units."""
+    centres = OrgUnit.objects.filter(kommune=request.kommune, depth=2)
+    if centres.exists():
+        return centres
+    return OrgUnit.objects.filter(kommune=request.kommune, depth=1)
+
+
+def _cost_report(request: KommuneRequest, form: CostPeriodForm):
+    return selectors.costs(
+        start=form.cleaned_data["fra"], end=form.cleaned_data["til"], units=_cost_units(request)
+    )
+
+
+def _costs_page(request: KommuneRequest, form: CostPeriodForm, report, *, status: int = 200):
+    return render(
+        request,
+        "catalogue/admin_costs.html",
+        {"form": form, "report": report},
+        status=status,
+    )
+
+
+@require_GET
+@kommune_hr_required
+def catalogue_costs(request: KommuneRequest) -> HttpResponse:
+    form = CostPeriodForm(request.GET)
+    if not form.is_valid():
+        # Like every form with mistakes: the page itself, with the messages by the fields.
+        return _costs_page(request, form, None)
+    return _costs_page(request, form, _cost_report(request, form))
+
+
+def _text(cell, value: str) -> None:
+    """A text cell that stays text: openpyxl would store a value starting with "="
+    (a unit called "=HYPERLINK(…)") as a formula."""
+    cell.value = value
+    cell.data_type = "s"
+
+
+def _sheet(workbook: Workbook, title: str, heading: str, rows, total: tuple) -> None:
+    sheet = workbook.create_sheet(title)
+    sheet.append([heading, _("Deltagere"), _("Kroner")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for name, count, cost in [*rows, total]:
+        sheet.append([None, count, cost])
+        _text(sheet.cell(row=sheet.max_row, column=1), name)
+        sheet.cell(row=sheet.max_row, column=3).number_format = KRONER
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 12
+    sheet.column_dimensions["C"].width = 16
+    sheet.freeze_panes = "A2"
+
+
+@require_GET
+@kommune_hr_required
+def catalogue_costs_xlsx(request: KommuneRequest) -> HttpResponse:
+    form = CostPeriodForm(request.GET)
+    if not form.is_valid():
+        # Not a spreadsheet: the page that explains what is wrong with the dates.
+        return _costs_page(request, form, None, status=400)
+    report = _cost_report(request, form)
+    total = (_("I alt"), report.total_participants, report.total_cost)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    _sheet(
+        workbook,
+        _("Pr. enhed"),
+        _("Enhed"),
+        [
+            (unit.name if unit else _("Anden eller ingen enhed"), n, cost)
+            for unit, n, cost in report.by_unit
+        ],
+        total,
+    )
+    _sheet(
+        workbook,
+        _("Pr. kompetencegruppe"),
+        _("Kompetencegruppe"),
+        [(name or _("Ingen kompetencegruppe"), n, cost) for name, n, cost in report.by_group],
+        total,
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    start, end = form.cleaned_data["fra"], form.cleaned_data["til"]
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="kursusomkostninger-{start:%Y-%m-%d}-{end:%Y-%m-%d}.xlsx"'
+    )
+    return response
