@@ -239,3 +239,18 @@ def test_the_demo_team_has_mus_in_every_state_and_signed_plans_with_pdfs(seeded)
             assert all(signature_is_valid(s) for s in signatures)
             # Asked for; they are rendered when the seeding transaction commits.
             assert PlanPdf.objects.count() == 2
+
+
+def test_the_demo_catalogue_has_courses_a_waiting_list_and_requests_for_the_leader(seeded):
+    from catalogue.models import Course, Enrolment
+    from catalogue.selectors import approvals_for
+
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            assert Course.objects.filter(status="published").count() >= 10
+            assert Course.objects.filter(status="draft", proposed_by__isnull=False).exists()
+            assert Enrolment.objects.filter(status="waitlisted").count() == 1
+            assert (
+                approvals_for(_login("leder")).count() == 4
+            )  # three team members + the demo employee
+            assert Enrolment.objects.filter(status="completed").exists()

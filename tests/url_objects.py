@@ -4,6 +4,7 @@ here, or the walk fails and says so."""
 
 from __future__ import annotations
 
+from tests.catalogue.factories import build_catalogue
 from tests.mus.factories import build_mus
 from tests.profiles.factories import build_profiles
 
@@ -13,6 +14,12 @@ def _mus(org):
         _profiles(org)  # the conversation links to the org's evaluation round
         org._mus = build_mus(org)
     return org._mus
+
+
+def _catalogue(org):
+    if not hasattr(org, "_catalogue"):
+        org._catalogue = build_catalogue(org)
+    return org._catalogue
 
 
 def _profiles(org):
@@ -40,4 +47,7 @@ OBJECT_IDS = {
     "activity_id": lambda org: _mus(org).activity.pk,
     "pdf_id": lambda org: _mus(org).pdf_id,
     "question_id": lambda org: _mus(org).question.pk,
+    "course_id": lambda org: _catalogue(org).course.pk,
+    "session_id": lambda org: _catalogue(org).session.pk,
+    "enrolment_id": lambda org: _catalogue(org).enrolment.pk,
 }
