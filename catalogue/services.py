@@ -105,7 +105,7 @@ def course_set_competences(*, course: Course, framework: Framework, levels: dict
 
 def course_publish(*, course: Course) -> Course:
     if course.status == Course.Status.ARCHIVED:
-        raise ValidationError(_("Et arkiveret kursus kan ikke offentliggøres igen; kopier det."))
+        raise ValidationError(_("Et arkiveret kursus kan ikke offentliggøres igen."))
     course.status = Course.Status.PUBLISHED
     course.save(update_fields=["status", "updated_at"])
     return course

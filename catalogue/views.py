@@ -185,7 +185,13 @@ def enrolment_cancel(request: KommuneRequest, enrolment_id: int) -> HttpResponse
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Du er afmeldt."))
+        own = enrolment.person_id == request.person.pk
+        messages.success(
+            request,
+            _("Du er afmeldt.")
+            if own
+            else _("%(name)s er afmeldt.") % {"name": enrolment.person.name},
+        )
     return redirect("my_courses" if enrolment.person_id == request.person.pk else "approvals")
 
 

@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -333,7 +334,11 @@ def session_edit(request: KommuneRequest, session_id: int) -> HttpResponse:
             if promoted:
                 messages.info(
                     request,
-                    _("%(n)s fra ventelisten har fået en plads og har fået besked.")
+                    ngettext(
+                        "%(n)s fra ventelisten har fået en plads og har fået besked.",
+                        "%(n)s fra ventelisten har fået en plads og har fået besked.",
+                        promoted,
+                    )
                     % {"n": promoted},
                 )
             return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
