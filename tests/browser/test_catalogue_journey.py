@@ -39,14 +39,18 @@ def test_publish_enrol_approve_waitlist_cancel_promote(browser, page, url_of, or
     assert_accessible(page)
     page.get_by_role("link", name="Nyt kursus").click()
     page.get_by_role("textbox", name="Titel").fill(TITLE)
-    page.get_by_role("textbox", name="Beskrivelse").fill("Samtaleteknik til svære samtaler med borgere.")
+    page.get_by_role("textbox", name="Beskrivelse").fill(
+        "Samtaleteknik til svære samtaler med borgere."
+    )
     page.get_by_role("spinbutton", name=re.compile("^Pris pr. deltager")).fill("1500")
     assert_accessible(page)
     page.get_by_role("button", name="Opret kurset").click()
     page.get_by_role("link", name="Nyt hold").click()
     starts = (timezone.localtime() + datetime.timedelta(days=30)).replace(hour=9, minute=0)
     page.get_by_label("Start", exact=True).fill(starts.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Slut", exact=True).fill((starts + datetime.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Slut", exact=True).fill(
+        (starts + datetime.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
+    )
     page.get_by_role("spinbutton", name="Pladser").fill("2")
     assert_accessible(page)
     page.get_by_role("button", name="Opret holdet").click()
@@ -72,7 +76,9 @@ def test_publish_enrol_approve_waitlist_cancel_promote(browser, page, url_of, or
     assert_accessible(leader)
     for person in (org_a.employee, org_a.colleague, third):
         leader.get_by_role("button", name=f"Godkend {person.name}").click()
-        expect(leader.get_by_role("status").or_(leader.locator(".messages"))).to_contain_text(person.name)
+        expect(leader.get_by_role("status").or_(leader.locator(".messages"))).to_contain_text(
+            person.name
+        )
     expect(leader.get_by_text("Tina Tredje er skrevet på ventelisten")).to_be_visible()
     leader_context.close()
     with org_a.scope():

@@ -288,7 +288,9 @@ def test_catalogue_page_query_count_is_the_same_for_10_and_200_courses(org_a):
     assert len(many) == len(few)
 
 
-def test_cancelling_a_session_cancels_its_enrolments_and_tells_everyone(org_a, django_capture_on_commit_callbacks):
+def test_cancelling_a_session_cancels_its_enrolments_and_tells_everyone(
+    org_a, django_capture_on_commit_callbacks
+):
     course = build_course(org_a.kommune, requires_approval=False)
     session = build_session(course, capacity=1)
     ask(client_for(org_a.employee), session)
@@ -298,5 +300,7 @@ def test_cancelling_a_session_cancels_its_enrolments_and_tells_everyone(org_a, d
         services.session_update(session=session, is_cancelled=True)
         statuses = set(Enrolment.objects.filter(session=session).values_list("status", flat=True))
     assert statuses == {"cancelled"}
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([org_a.employee.email, org_a.colleague.email])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [org_a.employee.email, org_a.colleague.email]
+    )
     assert all(m.subject.startswith("Holdet er aflyst") for m in mail.outbox)
