@@ -133,6 +133,7 @@ class CourseSession(models.Model):
                 | Q(starts_at__isnull=True)
                 | Q(ends_at__gte=models.F("starts_at")),
                 name="session_ends_after_start",
+                violation_error_message=_("Holdet slutter, før det starter."),
             )
         ]
 

@@ -40,20 +40,24 @@ def register_person_panel(panel: Callable) -> None:
         PERSON_PANELS.append(panel)
 
 
-def register_home_panel(panel: Callable) -> None:
+def register_home_panel(panel: Callable, *, first: bool = False) -> None:
     if panel not in HOME_PANELS:
-        HOME_PANELS.append(panel)
+        HOME_PANELS.insert(0, panel) if first else HOME_PANELS.append(panel)
 
 
 # Sent (with `person_ids`, `kommune`) after positions change, so apps that keep
 # figures derived from the organisation (e.g. required levels) can bring them up to date.
 positions_changed = Signal()
+# Sent (with `kommune`) when the platform operator creates a kommune, so apps can give
+# it their defaults (e.g. the default årshjul).
+kommune_created = Signal()
 
 __all__ = [
     "HOME_PANELS",
     "NAV_LINKS",
     "PERSON_PANELS",
     "NavLink",
+    "kommune_created",
     "positions_changed",
     "register_home_panel",
     "register_nav",

@@ -135,6 +135,7 @@ class OrgUnit(models.Model):
                 fields=["kommune", "external_id"],
                 condition=~Q(external_id=""),
                 name="orgunit_external_id_unique_per_kommune",
+                violation_error_message=_("Enheds-id'et bruges allerede af en anden enhed."),
             )
         ]
         permissions = [
@@ -199,6 +200,9 @@ class Person(models.Model):
             models.UniqueConstraint(
                 fields=["kommune", "employee_number"],
                 name="person_employee_number_unique_per_kommune",
+                violation_error_message=_(
+                    "Medarbejdernummeret bruges allerede af en anden person."
+                ),
             )
         ]
 
@@ -235,6 +239,7 @@ class Position(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="position_ends_after_start",
+                violation_error_message=_("Slutdatoen ligger før startdatoen."),
             )
         ]
 

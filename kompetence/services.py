@@ -12,7 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from kompetence.extensions import positions_changed
+from kompetence.extensions import kommune_created, positions_changed
 from kompetence.models import (
     Kommune,
     MEDCommittee,
@@ -210,4 +210,5 @@ def kommune_create(*, slug: str, name: str, hr_name: str, hr_email: str) -> tupl
         hr = person_create(
             kommune=kommune, employee_number="HR-1", name=hr_name, email=hr_email, is_hr=True
         )
+        kommune_created.send(sender=Kommune, kommune=kommune)
     return kommune, hr

@@ -27,6 +27,14 @@ def kommune_label(host: str) -> str | None:
     return hostname[: -len(suffix)] or None
 
 
+def kommune_url(kommune: Kommune, path: str = "/") -> str:
+    """An absolute link into the kommune's own host, for e-mails."""
+    return (
+        f"{settings.SITE_SCHEME}://{kommune.slug}.{settings.KOMPETENCE_DOMAIN}"
+        f"{settings.SITE_PORT}{path}"
+    )
+
+
 @contextmanager
 def kommune_scope(kommune: Kommune):
     """Everything done for one kommune runs inside this: requests, tasks, commands."""

@@ -242,7 +242,11 @@ class JobProfile(models.Model):
         verbose_name_plural = _("jobprofiler")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["kommune", "name"], name="job_profile_name_unique")
+            models.UniqueConstraint(
+                fields=["kommune", "name"],
+                name="job_profile_name_unique",
+                violation_error_message=_("Der findes allerede en jobprofil med det navn."),
+            )
         ]
 
     def __str__(self) -> str:
