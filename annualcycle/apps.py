@@ -5,3 +5,29 @@ from django.utils.translation import gettext_lazy as _
 class AnnualcycleConfig(AppConfig):
     name = "annualcycle"
     verbose_name = _("Årshjul og overblik")
+
+    def ready(self) -> None:
+        from annualcycle import panels, services
+        from kompetence.extensions import (
+            NavLink,
+            kommune_created,
+            register_home_panel,
+            register_nav,
+        )
+
+        register_nav(
+            NavLink("cycle", _("Årshjul"), frozenset({"employee"}), order=85),
+            NavLink("dashboard", _("Overblik"), frozenset({"leader", "hr", "med"}), order=75),
+            NavLink("gap_report_list", _("Rapporter"), frozenset({"leader", "hr"}), order=77),
+            NavLink(
+                "action_plan_list",
+                _("Handlingsplaner"),
+                frozenset({"leader", "hr", "med"}),
+                order=78,
+            ),
+        )
+        # "Mine opgaver nu" comes first on the home page.
+        register_home_panel(panels.home_tasks_panel, first=True)
+        kommune_created.connect(
+            services.on_kommune_created, dispatch_uid="annualcycle-default-cycle"
+        )

@@ -42,4 +42,5 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("mus.urls")),
     path("", include("catalogue.urls")),
+    path("", include("annualcycle.urls")),
 ]

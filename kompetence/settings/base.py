@@ -8,6 +8,7 @@ an embedded SQLite database and Celery executes tasks in-process.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -19,6 +20,9 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # Kommuner live on subdomains of this domain: fredericia.<KOMPETENCE_DOMAIN>.
 KOMPETENCE_DOMAIN = env("KOMPETENCE_DOMAIN", default="localhost")
+# Links in e-mails: <scheme>://<slug>.<KOMPETENCE_DOMAIN>/...
+SITE_SCHEME = env("SITE_SCHEME", default="https")
+SITE_PORT = env("SITE_PORT", default="")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
     default=[KOMPETENCE_DOMAIN, f".{KOMPETENCE_DOMAIN}", "127.0.0.1", "[::1]"],
@@ -186,6 +190,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Deadline reminders every morning; safe to run more than once (see annualcycle.reminders).
+    "deadline-reminders": {
+        "task": "annualcycle.send_reminders_all",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
 
 # django-guardian: no anonymous user row; every grant belongs to a kommune's person.
 ANONYMOUS_USER_NAME = None

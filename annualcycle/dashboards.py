@@ -1,0 +1,677 @@
+"""Reads behind the dashboards ("Overblik") for leaders, HR and MED committees.
+
+For a unit's subtree, per row (the people directly in the unit, and each child unit's
+whole subtree) and in total: people, self-evaluations and leader evaluations submitted,
+MUS held and development plans signed in the period, plan activities done, gaps by
+competence group with the largest gaps, and course places and their cost.
+
+Every figure follows people: a person counts once, in the unit of their main position
+now (leadership first, then the oldest: `kompetence.selectors.primary_positions`), so
+the rows always add up to the total. Gaps are read by `Assessment.unit`, as the heat-map
+reads them, which the profiles services keep at that same unit. Each figure is one
+aggregate query grouped by unit over the whole subtree; rows are added up from units in
+Python (a loop over units, never over people), so a page issues the same queries for ten
+people or 45,000.
+
+For a MED committee, cells built from fewer than k people are hidden by the rules in
+`annualcycle.anonymity`: per family of figures, on the row's people and on the number
+of people the family is built from, consistently across drill-down pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from annualcycle import anonymity
+from annualcycle.models import Cycle
+from annualcycle.selectors import current_cycle
+from catalogue.models import Enrolment
+from kompetence.models import OrgUnit, Position
+from mus.models import Conversation, PlanActivity, PlanVersion, Signature
+from profiles.models import Assessment, Competence, CompetenceGroup, Evaluation, EvaluationRound
+from profiles.selectors import rounds_for_unit, version_structure
+
+TOP_GAPS = 5
+# For a MED committee, the largest gaps are chosen among this many candidates, each
+# checked for anonymity through the whole subtree.
+TOP_GAP_CANDIDATES = 10
+
+SMALL = "small"  # hidden: built from fewer than k people
+COMPLEMENTARY = "complementary"  # hidden so that another hidden figure cannot be worked out
+
+
+# --- Period and round ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+    cycle: Cycle | None  # None: the last 12 months, because no årshjul covers today
+
+    @property
+    def range(self) -> tuple[datetime.date, datetime.date]:
+        return (self.start, self.end)
+
+
+def dashboard_period(today: datetime.date | None = None) -> Period:
+    """The current årshjul's period, else the last 12 months up to today."""
+    today = today or timezone.localdate()
+    cycle = current_cycle(today)
+    if cycle is not None:
+        return Period(start=cycle.starts_on, end=cycle.ends_on, cycle=cycle)
+    return Period(start=today - datetime.timedelta(days=365), end=today, cycle=None)
+
+
+def dashboard_rounds(unit: OrgUnit) -> list[EvaluationRound]:
+    """The rounds that cover `unit`, newest first."""
+    return list(rounds_for_unit(unit).order_by("-opened_at", "-pk"))
+
+
+def default_round(rounds: list[EvaluationRound]) -> EvaluationRound | None:
+    """The newest open round, else the newest round."""
+    return next((r for r in rounds if r.status == EvaluationRound.Status.OPEN), None) or (
+        rounds[0] if rounds else None
+    )
+
+
+# --- Figures per unit --------------------------------------------------------------------
+
+
+@dataclass
+class GroupFigures:
+    people: int = 0  # people with at least one rated competence in the group
+    rated: int = 0  # assessments with both a required and an assessed level
+    below: int = 0  # of those, below the required level
+    gap_sum: int = 0
+
+    def add(self, other: GroupFigures) -> None:
+        self.people += other.people
+        self.rated += other.rated
+        self.below += other.below
+        self.gap_sum += other.gap_sum
+
+
+@dataclass
+class Figures:
+    """The sums for one unit's own people, or for a row (several units added up)."""
+
+    people: int = 0
+    mus_held: int = 0
+    plans_signed: int = 0
+    self_total: int = 0
+    self_done: int = 0
+    leader_total: int = 0
+    leader_done: int = 0
+    activity_people: int = 0
+    activities: int = 0
+    activities_done: int = 0
+    enrolled_people: int = 0
+    seats: int = 0
+    completed: int = 0
+    cost: Decimal = Decimal(0)
+    groups: dict[int, GroupFigures] = field(default_factory=dict)
+
+    def add(self, other: Figures) -> None:
+        for name in (
+            "people",
+            "mus_held",
+            "plans_signed",
+            "self_total",
+            "self_done",
+            "leader_total",
+            "leader_done",
+            "activity_people",
+            "activities",
+            "activities_done",
+            "enrolled_people",
+            "seats",
+            "completed",
+            "cost",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for group_id, figures in other.groups.items():
+            self.groups.setdefault(group_id, GroupFigures()).add(figures)
+
+
+# Each family of figures and the number of people it is built from (see anonymity.py).
+FAMILIES = {
+    "people": lambda f: f.people,  # people, MUS held, plans signed
+    "self": lambda f: f.self_total,
+    "leader": lambda f: f.leader_total,
+    "activities": lambda f: f.activity_people,
+    "enrolments": lambda f: f.enrolled_people,
+}
+
+
+def _first_position(person) -> QuerySet[Position]:
+    """The main active position of `person` (an OuterRef): leadership first, then the
+    oldest, as `kompetence.selectors.primary_positions` chooses."""
+    return (
+        Position.objects.active()
+        .filter(person=person)
+        .order_by("-is_leader", "start_date", "pk")
+        .values("pk")[:1]
+    )
+
+
+def _main_positions(unit: OrgUnit) -> QuerySet[Position]:
+    """One row per active person whose main position is in `unit`'s subtree."""
+    return Position.objects.active().filter(
+        unit__path__startswith=unit.path,
+        person__is_active=True,
+        pk=Subquery(_first_position(OuterRef("person"))),
+    )
+
+
+def _main_position_in(unit: OrgUnit, person: str) -> Q:
+    """Rows whose `person` (the path of a Person foreign key) is active and has their
+    main position in `unit`'s subtree. One filter() call makes one join to that position,
+    which `{person}__positions__unit_id` then reads. The main position is found by an
+    indexed lookup among the person's own positions (an IN over all main positions of
+    the subtree is what SQLite would recompute for every row)."""
+    return Q(
+        **{
+            f"{person}__is_active": True,
+            f"{person}__positions__unit__path__startswith": unit.path,
+            f"{person}__positions__pk": Subquery(_first_position(OuterRef(f"{person}_id"))),
+        }
+    )
+
+
+def _latest_plan_versions(period: Period) -> QuerySet[PlanVersion]:
+    """The newest version of each plan from a MUS conversation in the period."""
+    newer = PlanVersion.objects.filter(plan=OuterRef("plan"), number__gt=OuterRef("number"))
+    return PlanVersion.objects.filter(
+        plan__conversation__starts_at__date__range=period.range
+    ).exclude(Exists(newer))
+
+
+def _people_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
+    held = Conversation.objects.filter(
+        employee=OuterRef("person"), status=Conversation.Status.HELD
+    ).filter(
+        Q(held_at__date__range=period.range)
+        | Q(held_at__isnull=True, starts_at__date__range=period.range)
+    )
+    signed = (
+        _latest_plan_versions(period)
+        .filter(plan__employee=OuterRef("person"))
+        .filter(
+            Exists(Signature.objects.filter(version=OuterRef("pk"), role=Signature.Role.EMPLOYEE)),
+            Exists(Signature.objects.filter(version=OuterRef("pk"), role=Signature.Role.LEADER)),
+        )
+    )
+    return (
+        _main_positions(unit)
+        .values(at_unit=F("unit_id"))
+        .annotate(
+            people=Count("pk"),
+            mus_held=Count("pk", filter=Exists(held)),
+            plans_signed=Count("pk", filter=Exists(signed)),
+        )
+        .order_by()
+    )
+
+
+def _evaluations_by_unit(unit: OrgUnit, round_: EvaluationRound) -> QuerySet:
+    self_kind = Q(kind=Evaluation.Kind.SELF)
+    leader_kind = Q(kind=Evaluation.Kind.LEADER)
+    submitted = Q(status=Evaluation.Status.SUBMITTED)
+    return (
+        Evaluation.objects.filter(
+            round=round_,
+            kind__in=[Evaluation.Kind.SELF, Evaluation.Kind.LEADER],
+        )
+        .filter(_main_position_in(unit, "subject"))
+        # The join the filter made, so each evaluation meets its subject's main position.
+        .values(at_unit=F("subject__positions__unit_id"))
+        .annotate(
+            self_total=Count("pk", filter=self_kind),
+            self_done=Count("pk", filter=self_kind & submitted),
+            leader_total=Count("pk", filter=leader_kind),
+            leader_done=Count("pk", filter=leader_kind & submitted),
+        )
+        .order_by()
+    )
+
+
+def _activities_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
+    """Activities of the newest plan versions; dropped activities do not count."""
+    return (
+        PlanActivity.objects.filter(version__in=_latest_plan_versions(period))
+        .filter(_main_position_in(unit, "version__plan__employee"))
+        .exclude(status=PlanActivity.Status.CANCELLED)
+        .values(at_unit=F("version__plan__employee__positions__unit_id"))
+        .annotate(
+            activity_people=Count("version__plan__employee_id", distinct=True),
+            activities=Count("pk"),
+            activities_done=Count("pk", filter=Q(status=PlanActivity.Status.DONE)),
+        )
+        .order_by()
+    )
+
+
+def _enrolments_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
+    """Places taken on sessions in the period (undated sessions by request date), as
+    `catalogue.selectors.costs` counts them; a no-show costs but holds no place."""
+    return (
+        Enrolment.objects.filter(status__in=Enrolment.COSTED)
+        .filter(
+            Q(session__starts_at__date__range=period.range)
+            | Q(session__starts_at__isnull=True, requested_at__date__range=period.range)
+        )
+        .filter(_main_position_in(unit, "person"))
+        .values(at_unit=F("person__positions__unit_id"))
+        .annotate(
+            enrolled_people=Count("person_id", distinct=True),
+            seats=Count("pk", filter=Q(status__in=Enrolment.SEATED)),
+            completed=Count("pk", filter=Q(status=Enrolment.Status.COMPLETED)),
+            cost=Sum("course__price"),
+        )
+        .order_by()
+    )
+
+
+def _rated(unit: OrgUnit, round_: EvaluationRound) -> QuerySet[Assessment]:
+    """Assessments with both a required and an assessed level, in `unit`'s subtree.
+
+    By `Assessment.unit`, as the heat-map: the services keep it at the unit of the
+    person's main position, and reading it needs no join for the largest table."""
+    return Assessment.objects.filter(
+        round=round_,
+        gap__isnull=False,
+        unit__path__startswith=unit.path,
+        person__is_active=True,
+    )
+
+
+def _gaps_by_unit(unit: OrgUnit, round_: EvaluationRound) -> QuerySet:
+    return (
+        _rated(unit, round_)
+        .values("group_id", at_unit=F("unit_id"))
+        .annotate(
+            people=Count("person_id", distinct=True),
+            rated=Count("pk"),
+            below=Count("pk", filter=Q(gap__gt=0)),
+            gap_sum=Sum("gap"),
+        )
+        .order_by()
+    )
+
+
+def figures_by_unit(
+    unit: OrgUnit, round_: EvaluationRound | None, period: Period
+) -> dict[int, Figures]:
+    """{unit id: Figures of the people whose main position is directly in that unit},
+    for `unit`'s whole subtree: three (five with a round) aggregate queries whatever the
+    number of people."""
+    units: dict[int, Figures] = defaultdict(Figures)
+    queries = [
+        _people_by_unit(unit, period),
+        _activities_by_unit(unit, period),
+        _enrolments_by_unit(unit, period),
+    ]
+    if round_ is not None:
+        queries.append(_evaluations_by_unit(unit, round_))
+    for queryset in queries:
+        for row in queryset:
+            figures = units[row.pop("at_unit")]
+            for name, value in row.items():
+                setattr(figures, name, value or 0)
+    if round_ is not None:
+        for row in _gaps_by_unit(unit, round_):
+            units[row["at_unit"]].groups[row["group_id"]] = GroupFigures(
+                people=row["people"],
+                rated=row["rated"],
+                below=row["below"],
+                gap_sum=row["gap_sum"] or 0,
+            )
+    return units
+
+
+# --- Rows, cells and suppression -----------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """A shown figure (`value` of `total`, when it is a share), or a hidden one."""
+
+    value: int | Decimal
+    total: int | None = None
+    hidden: str = ""  # "", SMALL or COMPLEMENTARY
+    # For a unit hidden only so that another figure cannot be worked out: the sum of
+    # the figures shown inside it, which tells nothing new (see `_Hiding.visible_part`).
+    partial: Cell | None = None
+
+    @property
+    def share(self) -> float | None:
+        if self.hidden or not self.total:
+            return None
+        return self.value / self.total
+
+
+@dataclass
+class GapCell:
+    group: CompetenceGroup
+    people: int
+    rated: int
+    below: int
+    gap_sum: int
+    hidden: str = ""
+    partial: GapCell | None = None
+
+    @property
+    def share(self) -> float | None:
+        return self.below / self.rated if self.rated and not self.hidden else None
+
+    @property
+    def mean(self) -> float | None:
+        return self.gap_sum / self.rated if self.rated and not self.hidden else None
+
+
+@dataclass
+class Row:
+    DIRECT = "direct"
+    CHILD = "child"
+    TOTAL = "total"
+
+    kind: str
+    label: str
+    unit: OrgUnit | None  # the child unit to drill into (None: direct and total rows)
+    people: Cell
+    self_eval: Cell
+    leader_eval: Cell
+    mus: Cell
+    plans: Cell
+    activities: Cell
+    seats: Cell
+    completed: Cell
+    cost: Cell
+    gaps: list[GapCell]
+
+    @property
+    def is_total(self) -> bool:
+        return self.kind == self.TOTAL
+
+
+@dataclass
+class CompetenceGap:
+    competence: Competence
+    group: CompetenceGroup
+    people: int
+    rated: int
+    below: int
+    gap_sum: int
+
+    @property
+    def share(self) -> float:
+        return self.below / self.rated
+
+    @property
+    def mean(self) -> float:
+        return self.gap_sum / self.rated
+
+
+@dataclass
+class Dashboard:
+    unit: OrgUnit
+    round: EvaluationRound | None
+    period: Period
+    rows: list[Row]  # direct and child rows; the total is separate
+    total: Row
+    groups: list[CompetenceGroup]
+    top_gaps: list[CompetenceGap]
+    k: int | None  # None: nothing is hidden (leaders and HR)
+
+
+# Each cell of a row: its family of figures and how it is built from a row's sums.
+CELLS = {
+    "people": ("people", lambda f: Cell(f.people)),
+    "mus": ("people", lambda f: Cell(f.mus_held, f.people)),
+    "plans": ("people", lambda f: Cell(f.plans_signed, f.people)),
+    "self_eval": ("self", lambda f: Cell(f.self_done, f.self_total)),
+    "leader_eval": ("leader", lambda f: Cell(f.leader_done, f.leader_total)),
+    "activities": ("activities", lambda f: Cell(f.activities_done, f.activities)),
+    "seats": ("enrolments", lambda f: Cell(f.seats)),
+    "completed": ("enrolments", lambda f: Cell(f.completed)),
+    "cost": ("enrolments", lambda f: Cell(f.cost)),
+}
+
+
+def _group_size(group_id: int):
+    return lambda f: f.groups[group_id].people if group_id in f.groups else 0
+
+
+def _gap_cell(group: CompetenceGroup):
+    def build(figures: Figures) -> GapCell:
+        g = figures.groups.get(group.pk, GroupFigures())
+        return GapCell(
+            group=group, people=g.people, rated=g.rated, below=g.below, gap_sum=g.gap_sum
+        )
+
+    return build
+
+
+class _Hiding:
+    """Which cells of one page are hidden. A cell is hidden if its row's people are
+    hidden (a row about fewer than k people shows nothing at all, not even a zero), or
+    if its own family's figure is; hiding more never makes anything else derivable."""
+
+    def __init__(self, tree: dict, by_unit: dict[int, Figures], families, k: int):
+        self.k, self.by_unit = k, by_unit
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for pk, parent in tree.items():
+            if parent is not None:
+                self.children[parent].append(pk)
+        self.cells = {
+            family: anonymity.suppressed_cells(
+                {
+                    pk: (parent, size_of(by_unit[pk]) if pk in by_unit else 0)
+                    for pk, parent in tree.items()
+                },
+                k,
+            )
+            for family, size_of in families.items()
+        }
+
+    def hidden(self, family, kind: str, key: int) -> bool:
+        def hidden_in(cells) -> bool:
+            return key in cells.direct if kind == Row.DIRECT else key in cells.units
+
+        return hidden_in(self.cells["people"]) or hidden_in(self.cells[family])
+
+    def reason(self, family, kind: str, key: int, n: int, people: int) -> str:
+        if not self.hidden(family, kind, key):
+            return ""
+        return SMALL if people < self.k or 0 < n < self.k else COMPLEMENTARY
+
+    def visible_part(self, family, key: int) -> Figures:
+        """The sum of the `family` figures shown inside the hidden unit `key`: its own
+        shown rows, and inside its hidden children, theirs. Each part is shown on some
+        page of the subtree, so the sum tells nothing new; it lets the page show how
+        far the figures that may be shown go."""
+        part = Figures()
+        stack = [key]
+        while stack:
+            unit_id = stack.pop()
+            if unit_id in self.by_unit and not self.hidden(family, Row.DIRECT, unit_id):
+                part.add(self.by_unit[unit_id])
+            for child in self.children[unit_id]:
+                if self.hidden(family, Row.CHILD, child):
+                    stack.append(child)
+                else:
+                    part.add(self._subtree_sum(child))
+        return part
+
+    def _subtree_sum(self, key: int) -> Figures:
+        total, stack = Figures(), [key]
+        while stack:
+            unit_id = stack.pop()
+            if unit_id in self.by_unit:
+                total.add(self.by_unit[unit_id])
+            stack.extend(self.children[unit_id])
+        return total
+
+
+def _row(
+    kind: str,
+    label: str,
+    unit: OrgUnit | None,
+    key: int,
+    figures: Figures,
+    groups: list[CompetenceGroup],
+    hiding: _Hiding | None,
+    families: dict,
+) -> Row:
+    def cell(family, build):
+        shown = build(figures)
+        if hiding is None:
+            return shown
+        size = families[family]
+        shown.hidden = hiding.reason(family, kind, key, size(figures), figures.people)
+        if shown.hidden == COMPLEMENTARY and kind != Row.DIRECT:
+            part = hiding.visible_part(family, key)
+            if size(part):
+                shown.partial = build(part)
+        return shown
+
+    return Row(
+        kind=kind,
+        label=label,
+        unit=unit,
+        gaps=[cell(("group", group.pk), _gap_cell(group)) for group in groups],
+        **{name: cell(family, build) for name, (family, build) in CELLS.items()},
+    )
+
+
+def _top_gaps(
+    unit: OrgUnit,
+    round_: EvaluationRound,
+    structure,
+    tree: dict | None,
+    k: int | None,
+) -> list[CompetenceGap]:
+    """The competences with the largest share of assessments below the required level.
+    For a MED committee, a competence is left out when its figure is hidden."""
+    totals = list(
+        _rated(unit, round_)
+        .values("competence_id")
+        .annotate(
+            people=Count("person_id", distinct=True),
+            rated=Count("pk"),
+            below=Count("pk", filter=Q(gap__gt=0)),
+            gap_sum=Sum("gap"),
+        )
+        .filter(below__gt=0)
+        .order_by()
+    )
+    totals.sort(key=lambda r: (-r["below"] / r["rated"], -r["gap_sum"] / r["rated"]))
+    competences = {c.pk: c for c in structure.competences}
+    groups = {g.group.pk: g.group for g in structure.groups}
+    if k is not None:
+        totals = totals[:TOP_GAP_CANDIDATES]
+        people: dict[int, dict[int, int]] = defaultdict(dict)
+        for row in (
+            _rated(unit, round_)
+            .filter(competence_id__in=[r["competence_id"] for r in totals])
+            .values("competence_id", at_unit=F("unit_id"))
+            .annotate(people=Count("person_id", distinct=True))
+            .order_by()
+        ):
+            people[row["competence_id"]][row["at_unit"]] = row["people"]
+        shown = []
+        for row in totals:
+            sizes = people[row["competence_id"]]
+            cells = anonymity.suppressed_cells(
+                {pk: (parent, sizes.get(pk, 0)) for pk, parent in tree.items()}, k
+            )
+            if unit.pk not in cells.units:
+                shown.append(row)
+        totals = shown
+    result = []
+    for row in totals[:TOP_GAPS]:
+        competence = competences.get(row["competence_id"])
+        if competence is None:
+            continue
+        result.append(
+            CompetenceGap(
+                competence=competence,
+                group=groups[competence.group_id],
+                people=row["people"],
+                rated=row["rated"],
+                below=row["below"],
+                gap_sum=row["gap_sum"],
+            )
+        )
+    return result
+
+
+def unit_dashboard(
+    unit: OrgUnit,
+    round_: EvaluationRound | None,
+    period: Period,
+    *,
+    k: int | None = None,
+) -> Dashboard:
+    """The dashboard of `unit`'s subtree. With `k` (MED committees), every cell built
+    from fewer than k people, and every cell that would give one away, is hidden."""
+    units = list(
+        OrgUnit.objects.filter(path__startswith=unit.path)
+        .order_by("path")
+        .only("pk", "parent_id", "name", "path", "kommune_id")
+    )
+    # unit id → parent id inside the subtree (None for `unit` itself).
+    tree = {u.pk: (u.parent_id if u.pk != unit.pk else None) for u in units}
+    by_unit = figures_by_unit(unit, round_, period)
+    structure = version_structure(round_.version) if round_ is not None else None
+    groups = [g.group for g in structure.groups] if structure else []
+
+    families = dict(FAMILIES)
+    families.update({("group", group.pk): _group_size(group.pk) for group in groups})
+    hiding = _Hiding(tree, by_unit, families, k) if k is not None else None
+
+    # Each unit's figures go to its row: the unit itself, or the child it lies under.
+    children = {u.pk: u for u in units if u.parent_id == unit.pk and u.pk != unit.pk}
+    depth = unit.path.count("/") - 1
+    row_figures: dict[int, Figures] = defaultdict(Figures)
+    total = Figures()
+    for u in units:
+        figures = by_unit.get(u.pk)
+        if figures is None:
+            continue
+        parts = u.path.strip("/").split("/")
+        key = int(parts[depth]) if len(parts) > depth else unit.pk
+        row_figures[key].add(figures)
+        total.add(figures)
+
+    rows = []
+    direct = row_figures.get(unit.pk)
+    if direct is not None and direct.people:
+        rows.append(_row(Row.DIRECT, unit.name, None, unit.pk, direct, groups, hiding, families))
+    for child in sorted(children.values(), key=lambda c: c.name):
+        figures = row_figures.get(child.pk)
+        if figures is not None and figures.people:
+            rows.append(
+                _row(Row.CHILD, child.name, child, child.pk, figures, groups, hiding, families)
+            )
+    total_row = _row(Row.TOTAL, unit.name, None, unit.pk, total, groups, hiding, families)
+    top_gaps = []
+    if round_ is not None and not total_row.people.hidden:
+        top_gaps = _top_gaps(unit, round_, structure, tree, k)
+    return Dashboard(
+        unit=unit,
+        round=round_,
+        period=period,
+        rows=rows,
+        total=total_row,
+        groups=groups,
+        top_gaps=top_gaps,
+        k=k,
+    )

@@ -1,0 +1,269 @@
+"""The kommune's årshjul (annual cycle of competence work), what each role must do in
+each phase, deadline reminders, gap reports, and the units' action plans.
+
+The default cycle follows Ballerup's guideline: October–December (budget and
+direction), January–March (self-evaluations, MUS and development plans),
+April–June (collect plans and needs) and August–October (status and needs for next
+year). Each kommune edits its own.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person
+from kompetence.scoping import TenantManager
+from profiles.models import JobProfile
+
+
+class CycleRole(models.TextChoices):
+    """Who a task is for, in the terms of Ballerup's guideline. Derived per person from
+    positions, the HR role and MED memberships (see annualcycle.selectors.cycle_roles)."""
+
+    EMPLOYEE = "employee", _("Medarbejdere")
+    LOCAL_LEADER = "local_leader", _("Lokale ledelser")
+    CENTRE_MANAGEMENT = "centre_management", _("Centerledelser")
+    DIREKTION = "direktion", _("Direktion og chefgruppe")
+    HR = "hr", _("HR")
+    HOVED_MED = "hoved_med", _("Hoved-MED")
+    CENTER_MED = "center_med", _("Center-MED")
+    LOKAL_MED = "lokal_med", _("Lokal-MED")
+
+
+class Cycle(models.Model):
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("navn"), max_length=200)
+    starts_on = models.DateField(_("starter"))
+    ends_on = models.DateField(_("slutter"))
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("årshjul")
+        verbose_name_plural = _("årshjul")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="cycle_ends_after_start",
+                violation_error_message=_("Årshjulet slutter, før det starter."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(_("navn"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    starts_on = models.DateField(_("starter"))
+    ends_on = models.DateField(_("slutter"))
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("fase")
+        verbose_name_plural = _("faser")
+        ordering = ["cycle", "starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="phase_ends_after_start",
+                violation_error_message=_("Fasen slutter, før den starter."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(models.Model):
+    """Something roles must do in a phase, with a deadline and a link to where it is done."""
+
+    class Kind(models.TextChoices):
+        """What the task's status is measured by on "my tasks now"."""
+
+        OPEN_ROUND = "open_round", _("Åbn evalueringsrunde")
+        SELF_EVALUATION = "self_evaluation", _("Selvevaluering")
+        LEADER_EVALUATION = "leader_evaluation", _("Ledervurderinger")
+        MUS = "mus", _("MUS og udviklingsplaner")
+        PLANS_COLLECTED = "plans_collected", _("Saml op på udviklingsplaner")
+        ACTION_PLAN = "action_plan", _("Handlingsplan")
+        DASHBOARD = "dashboard", _("Drøft tallene")
+        OTHER = "other", _("Andet")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("opgave"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    roles = models.JSONField(_("for"), default=list)
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    deadline = models.DateField(_("frist"))
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("påmindelse dage før fristen"), default=7
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("opgave")
+        verbose_name_plural = _("opgaver")
+        ordering = ["phase", "deadline", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def role_labels(self) -> list[str]:
+        labels = dict(CycleRole.choices)
+        return [str(labels.get(role, role)) for role in self.roles]
+
+
+class ReminderSent(models.Model):
+    """One reminder for one task to one person, claimed before it is sent: the unique
+    constraint is what makes the reminder job safe to run twice or to re-run after a
+    worker died half-way."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "person"], name="reminder_once_per_task_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} → {self.person}"
+
+
+class GapReport(models.Model):
+    """A gap report a leader or HR asked for, built by a Celery task (XLSX and a PDF
+    summary) and kept in the storage."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Under udarbejdelse")
+        READY = "ready", _("Klar")
+        FAILED = "failed", _("Fejlede")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("enhed (med underenheder)"),
+    )
+    job_profile = models.ForeignKey(
+        JobProfile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("kun jobprofil"),
+    )
+    group_name = models.CharField(_("kun kompetencegruppe"), max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    xlsx = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    people = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("gabrapport")
+        verbose_name_plural = _("gabrapporter")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.requested_at:%Y-%m-%d}"
+
+
+class ActionPlan(models.Model):
+    """A unit's handlingsplan for a year (Fredericia): priorities, planned activities
+    and budget, written by the unit's leader from its gap picture; the MED committee
+    covering the unit can comment."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("år"))
+    priorities = models.TextField(_("prioriteter"), blank=True)
+    budget = models.DecimalField(_("budget (kr.)"), max_digits=12, decimal_places=2, default=0)
+    updated_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("handlingsplan")
+        verbose_name_plural = _("handlingsplaner")
+        ordering = ["-year", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year"],
+                name="action_plan_per_unit_year",
+                violation_error_message=_("Enheden har allerede en handlingsplan for det år."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}"
+
+
+class ActionPlanItem(models.Model):
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(_("aktivitet"), max_length=300)
+    course = models.ForeignKey(
+        "catalogue.Course",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("fra kataloget"),
+    )
+    competence_group = models.CharField(_("kompetencegruppe"), max_length=200, blank=True)
+    participants = models.PositiveIntegerField(_("deltagere"), default=0)
+    budget = models.DecimalField(_("budget (kr.)"), max_digits=12, decimal_places=2, default=0)
+    deadline = models.DateField(_("frist"), null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("planlagt aktivitet")
+        verbose_name_plural = _("planlagte aktiviteter")
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActionPlanComment(models.Model):
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    committee = models.ForeignKey(
+        MEDCommittee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("kommentar"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("kommentar")
+        verbose_name_plural = _("kommentarer")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -1,0 +1,36 @@
+"""Celery entry points of the annual cycle: load by id, call a service."""
+
+from __future__ import annotations
+
+from kompetence.celery import app
+from kompetence.models import Kommune
+from kompetence.tasks import KommuneTask
+
+
+@app.task(name="annualcycle.send_reminders_all")
+def send_reminders_all() -> int:
+    """Celery beat's daily entry point: one reminder task per kommune."""
+    kommuner = list(Kommune.objects.filter(is_active=True).values_list("pk", flat=True))
+    for kommune_id in kommuner:
+        send_reminders.delay(kommune_id)
+    return len(kommuner)
+
+
+@app.task(base=KommuneTask, bind=True, name="annualcycle.send_reminders", acks_late=True)
+def send_reminders(self, kommune: Kommune) -> int:
+    from annualcycle.reminders import reminders_send
+
+    return reminders_send(kommune=kommune)
+
+
+@app.task(
+    base=KommuneTask,
+    bind=True,
+    name="annualcycle.build_gap_report",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def build_gap_report(self, kommune: Kommune, report_id: int) -> str:
+    from annualcycle.reports import gap_report_build
+
+    return gap_report_build(report_id=report_id).status
