@@ -22,6 +22,57 @@ def _catalogue(org):
     return org._catalogue
 
 
+def _cycle(org):
+    from annualcycle import services
+
+    if not hasattr(org, "_cycle"):
+        org._cycle = services.cycle_create_default(kommune=org.kommune, start_year=2026)
+    return org._cycle
+
+
+def _committee(org):
+    from kompetence import services
+    from kompetence.models import MEDMembership
+
+    if not hasattr(org, "_committee"):
+        org._committee = services.med_committee_create(
+            kommune=org.kommune,
+            name="Center-MED",
+            kind="center",
+            unit=org.centre,
+            members=[(org.colleague, MEDMembership.Role.MEMBER)],
+        )
+    return org._committee
+
+
+def _report(org):
+    from annualcycle.models import GapReport
+
+    if not hasattr(org, "_report"):
+        org._report = GapReport.objects.create(
+            kommune=org.kommune, requested_by=org.hr, unit=org.root
+        )
+    return org._report
+
+
+def _action_plan(org):
+    from annualcycle.models import ActionPlan
+
+    if not hasattr(org, "_action_plan"):
+        org._action_plan = ActionPlan.objects.create(kommune=org.kommune, unit=org.team, year=2027)
+    return org._action_plan
+
+
+def _action_plan_item(org):
+    from annualcycle.models import ActionPlanItem
+
+    if not hasattr(org, "_action_plan_item"):
+        org._action_plan_item = ActionPlanItem.objects.create(
+            kommune=org.kommune, plan=_action_plan(org), title="Kursus i konflikthåndtering"
+        )
+    return org._action_plan_item
+
+
 def _profiles(org):
     if not hasattr(org, "_profiles"):
         org._profiles = build_profiles(org)
@@ -50,4 +101,13 @@ OBJECT_IDS = {
     "course_id": lambda org: _catalogue(org).course.pk,
     "session_id": lambda org: _catalogue(org).session.pk,
     "enrolment_id": lambda org: _catalogue(org).enrolment.pk,
+    "cycle_id": lambda org: _cycle(org).pk,
+    "phase_id": lambda org: _cycle(org).phases.order_by("pk").first().pk,
+    "task_id": lambda org: (
+        _cycle(org).phases.order_by("pk").first().tasks.order_by("pk").first().pk
+    ),
+    "committee_id": lambda org: _committee(org).pk,
+    "report_id": lambda org: _report(org).pk,
+    "action_plan_id": lambda org: _action_plan(org).pk,
+    "item_id": lambda org: _action_plan_item(org).pk,
 }

@@ -96,6 +96,7 @@ def test_every_tenant_model_has_a_scoped_manager():
 NON_OBJECT_ARGS = {
     "uidb64": lambda org: urlsafe_base64_encode(str(org.employee.user_id).encode()),
     "token": lambda org: "abc-123",
+    "kind": lambda org: "xlsx",
 }
 
 

@@ -115,7 +115,7 @@ def test_hr_builds_reorders_previews_and_publishes_a_framework(org_a):
         group = CompetenceGroup.objects.get(version=version)
 
     for name, roles in [
-        ("Overblik", []),
+        ("Helhedssyn", []),
         ("Strategisk ledelse", [Role.LEDER_AF_MEDARBEJDERE, Role.CENTERCHEF]),
         ("Samarbejde", []),
     ]:
@@ -135,32 +135,32 @@ def test_hr_builds_reorders_previews_and_publishes_a_framework(org_a):
                 .values_list("name", flat=True)
             )
 
-    assert names() == ["Overblik", "Strategisk ledelse", "Samarbejde"]
+    assert names() == ["Helhedssyn", "Strategisk ledelse", "Samarbejde"]
     samarbejde = competence(version, "Samarbejde")
     response = client.post(
         reverse("competence_move", args=[samarbejde.pk]), {"direction": "up"}, **HTMX
     )
     assert "»Samarbejde« er flyttet op." in response.text
-    assert names() == ["Overblik", "Samarbejde", "Strategisk ledelse"]
+    assert names() == ["Helhedssyn", "Samarbejde", "Strategisk ledelse"]
     client.post(reverse("competence_move", args=[samarbejde.pk]), {"direction": "up"})
-    assert names() == ["Samarbejde", "Overblik", "Strategisk ledelse"]
+    assert names() == ["Samarbejde", "Helhedssyn", "Strategisk ledelse"]
     # Already at the top: nothing moves, and the editor says so.
     response = client.post(
         reverse("competence_move", args=[samarbejde.pk]), {"direction": "up"}, **HTMX
     )
     assert "»Samarbejde« er allerede øverst." in response.text
-    assert names() == ["Samarbejde", "Overblik", "Strategisk ledelse"]
+    assert names() == ["Samarbejde", "Helhedssyn", "Strategisk ledelse"]
 
     page = client.get(editor)
     assert page.status_code == 200
-    assert page.text.index("Samarbejde") < page.text.index("Overblik")
+    assert page.text.index("Samarbejde") < page.text.index("Helhedssyn")
     assert "Kun for: Centerchef, Leder af medarbejdere" in page.text
 
     preview = client.get(
         reverse("framework_preview", args=[version.pk]), {"rolle": Role.MEDARBEJDER}
     )
     assert preview.status_code == 200
-    assert "Overblik" in preview.text
+    assert "Helhedssyn" in preview.text
     assert "Strategisk ledelse" not in preview.text
     as_leader = client.get(
         reverse("framework_preview", args=[version.pk]), {"rolle": Role.LEDER_AF_MEDARBEJDERE}
