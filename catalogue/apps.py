@@ -7,8 +7,13 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Kursuskatalog")
 
     def ready(self) -> None:
-        from catalogue import panels
-        from kompetence.extensions import NavLink, register_home_panel, register_nav
+        from catalogue import panels, personal_data
+        from kompetence.extensions import (
+            NavLink,
+            register_home_panel,
+            register_nav,
+            register_personal_data,
+        )
         from profiles.extensions import register_competence_link
 
         register_nav(
@@ -18,3 +23,6 @@ class CatalogueConfig(AppConfig):
         )
         register_home_panel(panels.home_courses_panel)
         register_competence_link(panels.courses_for_competence_link)
+        register_personal_data(
+            personal_data.personal_data_files, description=personal_data.DESCRIPTION
+        )

@@ -2,7 +2,8 @@
 
 The core does not import `profiles`, `mus`, `catalogue` or `annualcycle`; instead
 they register here (in their AppConfig.ready) navigation links, panels on a person's
-page and panels on the home page, as pretix's plugins do through signals.
+page, panels on the home page and their part of the personal data export, as
+pretix's plugins do through signals.
 """
 
 from __future__ import annotations
@@ -28,6 +29,22 @@ PERSON_PANELS: list[Callable] = []
 HOME_PANELS: list[Callable] = []
 
 
+@dataclass(frozen=True)
+class PersonalDataSection:
+    """One app's part of a person's data export (GDPR right of access).
+
+    `files` is a callable (person) -> {name in the ZIP: bytes}; it must issue a fixed
+    number of queries whatever the amount of data. `description` (a lazy translation)
+    tells the person what the files hold; it goes into the ZIP's README.txt and onto
+    the "Mine data" page."""
+
+    files: Callable
+    description: str
+
+
+PERSONAL_DATA_SECTIONS: list[PersonalDataSection] = []
+
+
 def register_nav(*links: NavLink) -> None:
     for link in links:
         if link not in NAV_LINKS:
@@ -45,6 +62,12 @@ def register_home_panel(panel: Callable, *, first: bool = False) -> None:
         HOME_PANELS.insert(0, panel) if first else HOME_PANELS.append(panel)
 
 
+def register_personal_data(files: Callable, *, description: str) -> None:
+    """Adds an app's files to the personal data export (see `kompetence.personal_data`)."""
+    if all(section.files is not files for section in PERSONAL_DATA_SECTIONS):
+        PERSONAL_DATA_SECTIONS.append(PersonalDataSection(files=files, description=description))
+
+
 # Sent (with `person_ids`, `kommune`) after positions change, so apps that keep
 # figures derived from the organisation (e.g. required levels) can bring them up to date.
 positions_changed = Signal()
@@ -55,11 +78,14 @@ kommune_created = Signal()
 __all__ = [
     "HOME_PANELS",
     "NAV_LINKS",
+    "PERSONAL_DATA_SECTIONS",
     "PERSON_PANELS",
     "NavLink",
+    "PersonalDataSection",
     "kommune_created",
     "positions_changed",
     "register_home_panel",
     "register_nav",
     "register_person_panel",
+    "register_personal_data",
 ]

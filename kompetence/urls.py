@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kompetence import accounts, health, views
+from kompetence import accounts, health, views, views_personal_data
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,6 +38,13 @@ urlpatterns = [
     path("personer/<int:person_id>/stillinger/ny/", views.position_create, name="position_create"),
     path("stillinger/<int:position_id>/rediger/", views.position_edit, name="position_edit"),
     path("adgangslog/", views.audit_log, name="audit_log"),
+    path("mine-data/", views_personal_data.my_data, name="my_data"),
+    path("mine-data/hent/", views_personal_data.my_data_download, name="my_data_download"),
+    path(
+        "personer/<int:person_id>/data/",
+        views_personal_data.person_data_download,
+        name="person_data_download",
+    ),
     # The apps further along the data flow.
     path("", include("profiles.urls")),
     path("", include("mus.urls")),

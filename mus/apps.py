@@ -12,9 +12,13 @@ class MusConfig(AppConfig):
             register_home_panel,
             register_nav,
             register_person_panel,
+            register_personal_data,
         )
-        from mus import panels
+        from mus import panels, personal_data
 
         register_nav(NavLink("mus_overview", _("MUS"), frozenset({"employee", "leader"}), order=40))
         register_home_panel(panels.home_mus_panel)
         register_person_panel(panels.person_mus_panel)
+        register_personal_data(
+            personal_data.personal_data_files, description=personal_data.DESCRIPTION
+        )

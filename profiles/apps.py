@@ -13,8 +13,9 @@ class ProfilesConfig(AppConfig):
             register_home_panel,
             register_nav,
             register_person_panel,
+            register_personal_data,
         )
-        from profiles import panels, services
+        from profiles import panels, personal_data, services
 
         positions_changed.connect(services.on_positions_changed, dispatch_uid="profiles-positions")
         register_nav(
@@ -26,3 +27,6 @@ class ProfilesConfig(AppConfig):
         )
         register_home_panel(panels.home_evaluations_panel)
         register_person_panel(panels.person_job_profiles_panel)
+        register_personal_data(
+            personal_data.personal_data_files, description=personal_data.DESCRIPTION
+        )

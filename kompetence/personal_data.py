@@ -1,0 +1,237 @@
+"""The personal data export (GDPR article 15, the right of access): one ZIP with
+everything Kompetence holds about a person, for the person themselves or for HR
+answering a request on their behalf.
+
+The organisation core writes the person record, positions, MED memberships and the
+audit entries about the person; the apps further along the data flow add their own
+files through `extensions.register_personal_data`, so this module never imports them.
+Every section issues a fixed number of queries, so an export costs the same number
+of queries however much data the person has.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import textwrap
+import uuid
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kompetence.audit import audit_record
+from kompetence.extensions import PERSONAL_DATA_SECTIONS, PersonalDataSection
+from kompetence.models import AuditEntry, MEDMembership, OrgUnit, Person, Position
+
+FORMAT = "kompetence-persondata/1"
+README = "README.txt"
+
+
+def _json_default(value):
+    if isinstance(value, datetime.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal | Promise):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_bytes(data) -> bytes:
+    """The export's JSON: UTF-8 as written (æ, ø, å stay readable), indented, with dates
+    and times in ISO 8601 (times in the kommune's time zone, with the offset)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    return (text + "\n").encode("utf-8")
+
+
+def person_ref(person: Person | None) -> dict | None:
+    """How the export names another person: name and employee number, nothing more."""
+    if person is None:
+        return None
+    return {"name": person.name, "employee_number": person.employee_number}
+
+
+# --- The core's own section ----------------------------------------------------------
+
+
+def _unit_names(positions: list[Position]) -> dict[int, str]:
+    """Names of every unit on the way down to the person's units: one query."""
+    ids = {pk for position in positions for pk in position.unit.ancestor_ids}
+    return dict(OrgUnit.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _core_files(person: Person) -> dict[str, bytes]:
+    person = Person.objects.select_related("user", "kommune").get(pk=person.pk)
+    positions = list(
+        Position.objects.filter(person=person).select_related("unit").order_by("start_date", "pk")
+    )
+    unit_names = _unit_names(positions)
+    memberships = MEDMembership.objects.filter(person=person).select_related("committee")
+    user = person.user
+    record = {
+        "format": FORMAT,
+        "exported_at": timezone.now(),
+        "kommune": person.kommune.name,
+        "person": {
+            "name": person.name,
+            "employee_number": person.employee_number,
+            "email": person.email,
+            "is_active": person.is_active,
+            "is_hr": person.is_hr,
+            "created_at": person.created_at,
+            "updated_at": person.updated_at,
+        },
+        "login": None
+        if user is None
+        else {
+            "username": user.username,
+            "email": user.email,
+            "language": user.language,
+            "is_active": user.is_active,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "positions": [
+            {
+                "job_title": position.job_title,
+                "unit": position.unit.name,
+                "unit_path": [unit_names.get(pk, "") for pk in position.unit.ancestor_ids],
+                "is_leader": position.is_leader,
+                "start_date": position.start_date,
+                "end_date": position.end_date,
+            }
+            for position in positions
+        ],
+        "med_memberships": [
+            {
+                "committee": membership.committee.name,
+                "kind": membership.committee.get_kind_display(),
+                "role": membership.get_role_display(),
+            }
+            for membership in memberships
+        ],
+    }
+    entries = AuditEntry.objects.filter(subject=person).select_related("actor").order_by("at", "pk")
+    audit = [
+        {
+            "at": entry.at,
+            "actor": person_ref(entry.actor),
+            "action": entry.action,
+            "action_label": entry.get_action_display(),
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "summary": entry.summary,
+        }
+        for entry in entries
+    ]
+    return {"person.json": json_bytes(record), "adgangslog.json": json_bytes(audit)}
+
+
+CORE_SECTION = PersonalDataSection(
+    files=_core_files,
+    description=gettext_lazy(
+        "person.json: dine stamoplysninger (navn, medarbejdernummer, e-mail), dit login, "
+        "dine stillinger med enhed og periode og dine MED-udvalg. adgangslog.json: "
+        "adgangsloggen om dig – hvem der har læst, ændret, underskrevet eller hentet "
+        "dine data, og hvornår."
+    ),
+)
+
+
+def sections() -> list[PersonalDataSection]:
+    """Every part of the export, the core's first."""
+    return [CORE_SECTION, *PERSONAL_DATA_SECTIONS]
+
+
+# --- The ZIP ---------------------------------------------------------------------------
+
+
+def _readme(person: Person, parts: list[PersonalDataSection], made_at: datetime.datetime) -> bytes:
+    paragraphs = [
+        _("Dine data fra Kompetence"),
+        _(
+            "Denne ZIP-fil indeholder alt, hvad Kompetence har registreret om "
+            "%(name)s (medarbejdernummer %(number)s). Den er lavet %(when)s."
+        )
+        % {
+            "name": person.name,
+            "number": person.employee_number,
+            "when": timezone.localtime(made_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        _("Filerne:"),
+        *(f"* {part.description}" for part in parts),
+        _(
+            "JSON-filerne er tekst (UTF-8) og kan åbnes i en teksteditor eller en browser. "
+            "Feltnavnene er på engelsk (fx name = navn, level = niveau, comment = "
+            "kommentar). Datoer og tidspunkter står efter ISO 8601, fx 2027-03-01 og "
+            "2027-03-01T10:00:00+01:00 (dansk tid)."
+        ),
+        _(
+            "Lederens private forberedelsesnoter til MUS er ikke med: de er lederens egne "
+            "arbejdsnoter. Lederens vurdering af dig er med, når lederen har indsendt den."
+        ),
+        _(
+            "Har du spørgsmål til dine data, eller mener du, at noget er forkert, så kontakt "
+            "HR (Personale og Udvikling) i din kommune."
+        ),
+    ]
+    lines = []
+    for paragraph in paragraphs:
+        indent = "  " if paragraph.startswith("* ") else ""
+        lines.append(textwrap.fill(paragraph, width=78, subsequent_indent=indent))
+    return ("\n\n".join(lines) + "\n").encode("utf-8")
+
+
+def personal_data_files(person: Person) -> dict[str, bytes]:
+    """Every file of the person's export, README.txt included."""
+    parts = sections()
+    files: dict[str, bytes] = {}
+    for part in parts:
+        for name, data in part.files(person).items():
+            if name in files or name == README:
+                raise ValueError(f"Two sections of the personal data export write {name}")
+            files[name] = data
+    files[README] = _readme(person, parts, timezone.now())
+    return files
+
+
+def personal_data_zip(person: Person) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in personal_data_files(person).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class PersonalDataExport:
+    filename: str
+    content: bytes
+
+
+@transaction.atomic
+def personal_data_export(*, request, subject: Person) -> PersonalDataExport:
+    """The ZIP of `subject`'s data, logged as an export by the request's person.
+
+    The caller has checked that the request's person may export `subject`'s data. The
+    log entry is written first, so the export lists itself in adgangslog.json; if
+    building the ZIP fails, the transaction takes the entry back with it."""
+    audit_record(
+        request,
+        action=AuditEntry.Action.EXPORT,
+        subject=subject,
+        obj=subject,
+        summary=_("Persondata (ZIP)"),
+    )
+    content = personal_data_zip(subject)
+    today = timezone.localdate().isoformat()
+    filename = get_valid_filename(f"persondata-{subject.employee_number}-{today}.zip")
+    return PersonalDataExport(filename=filename, content=content)

@@ -1,0 +1,175 @@
+"""The MUS app's part of the personal data export (see kompetence.personal_data): the
+person's MUS conversations with their own preparation and the shared notes, and every
+version of their development plans as JSON, with signatures and the stored PDFs.
+
+The leader's preparation notes are private to the leader (as on the MUS pages) and are
+never read here: the notes are fetched with `author=person`.
+
+Nine queries whatever the number of conversations, plans and versions; the PDFs are
+read from the storage, not the database."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from kompetence.models import Person
+from kompetence.personal_data import json_bytes, person_ref
+from mus.models import (
+    Conversation,
+    Plan,
+    PlanActivity,
+    PlanGoal,
+    PlanPdf,
+    PlanVersion,
+    PreparationNote,
+    Signature,
+)
+
+DESCRIPTION = _(
+    "mus_samtaler.json: dine MUS-samtaler (tidspunkt, sted, leder, status), de fælles "
+    "noter og din egen forberedelse. Mappen udviklingsplaner: hver version af dine "
+    "udviklingsplaner som JSON (mål, aktiviteter, lederens støtte, andre aftaler, "
+    "opfølgning og underskrifter med tidspunkt og SHA-256-kontrolsum af det underskrevne "
+    "indhold) og den underskrevne plan som PDF, når den er lavet."
+)
+
+
+def _conversations(person: Person) -> list[dict]:
+    conversations = (
+        Conversation.objects.filter(employee=person)
+        .select_related("leader", "round")
+        .prefetch_related(
+            Prefetch(
+                "notes",
+                queryset=PreparationNote.objects.filter(author=person)
+                .select_related("question")
+                .order_by("question__order", "question_id", "pk"),
+                to_attr="own_notes",
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+    return [
+        {
+            "starts_at": conversation.starts_at,
+            "ends_at": conversation.ends_at,
+            "is_online": conversation.is_online,
+            "location": conversation.location,
+            "status": conversation.get_status_display(),
+            "held_at": conversation.held_at,
+            "leader": person_ref(conversation.leader),
+            "evaluation_round": conversation.round.name if conversation.round else None,
+            "shared_notes": conversation.shared_notes,
+            "my_preparation": [
+                {
+                    "question": note.question.text if note.question else None,
+                    "text": note.text,
+                    "updated_at": note.updated_at,
+                }
+                for note in conversation.own_notes
+            ],
+        }
+        for conversation in conversations
+    ]
+
+
+def _plans(person: Person):
+    versions = PlanVersion.objects.order_by("number").prefetch_related(
+        Prefetch(
+            "goals",
+            queryset=PlanGoal.objects.order_by("order", "pk").prefetch_related("competences"),
+        ),
+        Prefetch("activities", queryset=PlanActivity.objects.order_by("order", "pk")),
+        Prefetch("signatures", queryset=Signature.objects.select_related("signer")),
+        Prefetch(
+            "pdfs",
+            queryset=PlanPdf.objects.filter(status=PlanPdf.Status.READY).order_by("language"),
+        ),
+    )
+    return (
+        Plan.objects.filter(employee=person)
+        .select_related("employee", "leader", "conversation")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+        .order_by("created_at", "pk")
+    )
+
+
+def _version_data(plan: Plan, version: PlanVersion, latest: int, pdf_names: list[str]) -> dict:
+    goals = list(version.goals.all())
+    goal_numbers = {goal.pk: number for number, goal in enumerate(goals, start=1)}
+    return {
+        "plan": plan.pk,
+        "version": version.number,
+        "is_latest_version": version.number == latest,
+        "conversation_at": plan.conversation.starts_at,
+        "employee": person_ref(plan.employee),
+        "leader": person_ref(plan.leader),
+        "created_at": version.created_at,
+        "updated_at": version.updated_at,
+        "goals": [
+            {
+                "number": goal_numbers[goal.pk],
+                "text": goal.text,
+                "target_level": goal.target_level,
+                "competences": [competence.name for competence in goal.competences.all()],
+            }
+            for goal in goals
+        ],
+        "activities": [
+            {
+                "kind": activity.get_kind_display(),
+                "title": activity.title,
+                "description": activity.description,
+                "goal": goal_numbers.get(activity.goal_id),
+                "deadline": activity.deadline,
+                "status": activity.get_status_display(),
+                "done_on": activity.done_on,
+                "done_note": activity.done_note,
+            }
+            for activity in version.activities.all()
+        ],
+        "leader_support": version.leader_support,
+        "other_agreements": version.other_agreements,
+        "follow_up_date": version.follow_up_date,
+        "signatures": [
+            {
+                "role": signature.get_role_display(),
+                "signer": person_ref(signature.signer),
+                "signed_at": signature.signed_at,
+                "content_hash_sha256": signature.content_hash,
+            }
+            for signature in version.signatures.all()
+        ],
+        "pdf_files": pdf_names,
+    }
+
+
+def _pdf_bytes(pdf: PlanPdf) -> bytes | None:
+    """The stored PDF, or None when its file has gone from the storage: a lost file
+    must not keep the rest of the person's data from them."""
+    if not pdf.file:
+        return None
+    try:
+        with pdf.file.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def personal_data_files(person: Person) -> dict[str, bytes]:
+    files = {"mus_samtaler.json": json_bytes(_conversations(person))}
+    for plan in _plans(person):
+        versions = list(plan.versions.all())
+        latest = max((version.number for version in versions), default=0)
+        for version in versions:
+            stem = f"udviklingsplaner/plan-{plan.pk}-version-{version.number}"
+            pdf_names = []
+            for pdf in version.pdfs.all():
+                data = _pdf_bytes(pdf)
+                if data is not None:
+                    name = f"{stem}-{pdf.language}.pdf"
+                    files[name] = data
+                    pdf_names.append(name)
+            files[f"{stem}.json"] = json_bytes(_version_data(plan, version, latest, pdf_names))
+    return files
