@@ -7,7 +7,11 @@ class KompetenceConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from kompetence import org_import
         from kompetence.extensions import NavLink, register_nav
+        from kompetence.imports import register_importer
+
+        register_importer(org_import.organisation_importer)
 
         register_nav(
             NavLink("org_tree", _("Organisation"), frozenset({"leader", "hr"}), order=80),

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.dispatch import Signal
 
+from kompetence.tabular import Column
+
 
 @dataclass(frozen=True)
 class NavLink:
@@ -68,6 +70,26 @@ def register_personal_data(files: Callable, *, description: str) -> None:
         PERSONAL_DATA_SECTIONS.append(PersonalDataSection(files=files, description=description))
 
 
+@dataclass(frozen=True)
+class PositionAttribute:
+    """An extra column of the organisation import whose data another app owns (the job
+    profile, in `profiles`). Values are the canonical texts (a job profile's name);
+    None means "none"."""
+
+    column: Column
+    choices: Callable  # (kommune) -> {lower-case text in the file: canonical text}
+    current: Callable  # (position ids) -> {position id: canonical text}, only those with one
+    apply: Callable  # (kommune, {position id: canonical text or None}) -> None
+
+
+POSITION_ATTRIBUTES: list[PositionAttribute] = []
+
+
+def register_position_attribute(attribute: PositionAttribute) -> None:
+    if all(a.column.key != attribute.column.key for a in POSITION_ATTRIBUTES):
+        POSITION_ATTRIBUTES.append(attribute)
+
+
 # Sent (with `person_ids`, `kommune`) after positions change, so apps that keep
 # figures derived from the organisation (e.g. required levels) can bring them up to date.
 positions_changed = Signal()
@@ -80,12 +102,15 @@ __all__ = [
     "NAV_LINKS",
     "PERSONAL_DATA_SECTIONS",
     "PERSON_PANELS",
+    "POSITION_ATTRIBUTES",
     "NavLink",
     "PersonalDataSection",
+    "PositionAttribute",
     "kommune_created",
     "positions_changed",
     "register_home_panel",
     "register_nav",
     "register_person_panel",
     "register_personal_data",
+    "register_position_attribute",
 ]

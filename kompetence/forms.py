@@ -116,3 +116,41 @@ class AuditFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
+
+
+IMPORT_EXTENSIONS = (".csv", ".txt", ".xlsx")
+
+
+class ImportUploadForm(forms.Form):
+    """An import file and the importer's options. Too large, empty or of the wrong type
+    is refused here, before anything is stored."""
+
+    file = forms.FileField(
+        label=_("Fil"), help_text=_("CSV (UTF-8 eller Windows-1252, ; eller ,) eller XLSX.")
+    )
+
+    def __init__(self, *args, importer, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields.update(importer.option_fields())
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("Filen fylder %(size)s MB. Den må højst fylde %(max)s MB.")
+                % {
+                    "size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ","),
+                    "max": self.max_bytes // (1024 * 1024),
+                }
+            )
+        if not upload.name.lower().endswith(IMPORT_EXTENSIONS):
+            raise forms.ValidationError(
+                _("Filen skal være en CSV- eller XLSX-fil (.csv eller .xlsx).")
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("Filen er tom."))
+        return upload
+
+    def options(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "file"}

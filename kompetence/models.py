@@ -342,3 +342,44 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_type}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way in: checked (a dry run) by a Celery task, shown to
+    HR with what would change and every problem by line and column, then applied all
+    or nothing by another task. Kinds are registered by the apps (kompetence.imports)."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Kontrolleres")
+        CHECKED = "checked", _("Klar til at blive gennemført")
+        REFUSED = "refused", _("Afvist")
+        APPLYING = "applying", _("Gennemføres")
+        APPLIED = "applied", _("Gennemført")
+        FAILED = "failed", _("Fejlede")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=32)
+    created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    options = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKING)
+    # The dry run's (and after applying, the applied) changes and problems.
+    result = models.JSONField(default=dict)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("importer")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename}"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)

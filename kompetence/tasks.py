@@ -28,3 +28,41 @@ def count_people(self, kommune: Kommune) -> int:
     from kompetence.models import Person
 
     return Person.objects.filter(kommune=kommune, is_active=True).count()
+
+
+@app.task(
+    base=KommuneTask,
+    bind=True,
+    name="kompetence.import_check",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def import_check(self, kommune: Kommune, job_id: int) -> str:
+    """The dry run of an uploaded file. Writes only the job's result: safe to repeat."""
+    from kompetence import imports
+    from kompetence.models import ImportJob
+
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        return imports.import_check(job=job).status
+    except Exception as error:
+        imports.import_fail(job_id=job_id, error=error)
+        raise
+
+
+@app.task(
+    base=KommuneTask,
+    bind=True,
+    name="kompetence.import_apply",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def import_apply(self, kommune: Kommune, job_id: int) -> str:
+    """Applies a checked file all or nothing; a redelivered task finds it done."""
+    from kompetence import imports
+
+    try:
+        return imports.import_apply(job_id=job_id).status
+    except Exception as error:
+        imports.import_fail(job_id=job_id, error=error)
+        raise

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kompetence import accounts, health, views, views_personal_data
+from kompetence import accounts, health, views, views_imports, views_personal_data
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,6 +38,18 @@ urlpatterns = [
     path("personer/<int:person_id>/stillinger/ny/", views.position_create, name="position_create"),
     path("stillinger/<int:position_id>/rediger/", views.position_edit, name="position_edit"),
     path("adgangslog/", views.audit_log, name="audit_log"),
+    path("import/<str:importer>/", views_imports.import_upload, name="import_upload"),
+    path(
+        "import/<str:importer>/skabelon.csv",
+        views_imports.import_template,
+        name="import_template",
+    ),
+    path("import/koersler/<int:job_id>/", views_imports.import_job, name="import_job"),
+    path(
+        "import/koersler/<int:job_id>/gennemfoer/",
+        views_imports.import_job_apply,
+        name="import_job_apply",
+    ),
     path("mine-data/", views_personal_data.my_data, name="my_data"),
     path("mine-data/hent/", views_personal_data.my_data_download, name="my_data_download"),
     path(

@@ -14,8 +14,9 @@ class ProfilesConfig(AppConfig):
             register_nav,
             register_person_panel,
             register_personal_data,
+            register_position_attribute,
         )
-        from profiles import panels, personal_data, services
+        from profiles import org_columns, panels, personal_data, services
 
         positions_changed.connect(services.on_positions_changed, dispatch_uid="profiles-positions")
         register_nav(
@@ -27,6 +28,7 @@ class ProfilesConfig(AppConfig):
         )
         register_home_panel(panels.home_evaluations_panel)
         register_person_panel(panels.person_job_profiles_panel)
+        register_position_attribute(org_columns.JOB_PROFILE_COLUMN)
         register_personal_data(
             personal_data.personal_data_files, description=personal_data.DESCRIPTION
         )

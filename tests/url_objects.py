@@ -73,6 +73,16 @@ def _action_plan_item(org):
     return org._action_plan_item
 
 
+def _import_job(org):
+    from kompetence.models import ImportJob
+
+    if not hasattr(org, "_import_job"):
+        org._import_job = ImportJob.objects.create(
+            kommune=org.kommune, kind="organisation", created_by=org.hr, filename="org.csv"
+        )
+    return org._import_job
+
+
 def _profiles(org):
     if not hasattr(org, "_profiles"):
         org._profiles = build_profiles(org)
@@ -110,4 +120,5 @@ OBJECT_IDS = {
     "report_id": lambda org: _report(org).pk,
     "action_plan_id": lambda org: _action_plan(org).pk,
     "item_id": lambda org: _action_plan_item(org).pk,
+    "job_id": lambda org: _import_job(org).pk,
 }

@@ -221,6 +221,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Uploads larger than this are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Import files (organisation, catalogue, frameworks) larger than this are refused with a
+# message; 45,000 people are about 7 MB of CSV.
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=25)
 
 LOGGING = {
     "version": 1,

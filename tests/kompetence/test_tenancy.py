@@ -97,6 +97,7 @@ NON_OBJECT_ARGS = {
     "uidb64": lambda org: urlsafe_base64_encode(str(org.employee.user_id).encode()),
     "token": lambda org: "abc-123",
     "kind": lambda org: "xlsx",
+    "importer": lambda org: "organisation",
 }
 
 

@@ -1,0 +1,311 @@
+"""Files in from other systems: the dry run → apply flow every import shares.
+
+An importer (the organisation here, the catalogue in `catalogue/`) says which columns
+it reads and, for a table, what would change (`plan`) and how to write it (`apply`).
+This module does the rest, the same for every kind: the file is stored, a Celery task
+reads it and makes the plan without writing anything (the dry run), HR sees what
+would be created, changed and deactivated and every problem by line and column, and
+a second task applies it, all or nothing: it reads the file again and re-makes the
+plan inside the transaction, so what is written is checked against the database as it
+is at that moment, not as it was at the dry run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from kompetence.models import AuditEntry, ImportJob, Kommune, Person
+from kompetence.tabular import Column, Problem, Table, TableError, read_table
+
+EXAMPLES_PER_CHANGE = 50  # lines of detail per kind of change on the dry-run page
+
+Progress = Callable[[int], None]  # percent done, 0–100
+
+
+@dataclass
+class Plan:
+    """What an import would do (or did): changes counted by kind, with examples, or
+    the problems that stop it. `work` is the importer's own data for `apply`."""
+
+    labels: dict[str, str]  # change kind → label, in display order
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    work: Any = None
+
+    def add(self, kind: str, text: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        examples = self.examples.setdefault(kind, [])
+        if len(examples) < EXAMPLES_PER_CHANGE:
+            examples.append(text)
+
+    def problem(self, message: str, line: int | None = None, column: str | None = None):
+        self.problems.append(Problem(message, line, column))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "problems": [p.as_dict() for p in self.problems],
+            "changes": [
+                {
+                    "kind": kind,
+                    "label": str(label),
+                    "count": self.counts.get(kind, 0),
+                    "examples": self.examples.get(kind, []),
+                }
+                for kind, label in self.labels.items()
+            ],
+            "total": self.total,
+        }
+
+
+class Importer(Protocol):
+    kind: str  # also the URL slug
+    title: str
+    description: str
+    columns: list[Column]
+    template_name: str  # the page's extra documentation, or ""
+
+    def allowed(self, person: Person) -> bool: ...
+
+    def option_fields(self) -> dict:
+        """Extra form fields for the upload form (name → field)."""
+
+    def describe_options(self, options: dict) -> str:
+        """One sentence on the chosen options, for the job's page."""
+
+    def plan(self, *, kommune: Kommune, table: Table, options: dict, progress: Progress) -> Plan:
+        """What would change; never writes."""
+
+    def apply(self, *, kommune: Kommune, plan: Plan, progress: Progress) -> None:
+        """Writes `plan` (which has no problems); runs inside the import's transaction."""
+
+
+IMPORTERS: dict[str, Importer] = {}
+
+
+def register_importer(importer: Importer) -> None:
+    IMPORTERS[importer.kind] = importer
+
+
+def importer_for(kind: str) -> Importer | None:
+    return IMPORTERS.get(kind)
+
+
+# --- Progress, shown on the page while a task runs --------------------------------------
+
+
+def _progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def progress_of(job: ImportJob) -> int | None:
+    return cache.get(_progress_key(job.pk)) if job.is_busy else None
+
+
+def _reporter(job_id: int) -> Progress:
+    last = [-1]
+
+    def report(percent: int) -> None:
+        # The cache, not the job row: during the apply the row is inside the
+        # import's transaction, where no one else can see it change.
+        if percent != last[0]:
+            last[0] = percent
+            cache.set(_progress_key(job_id), percent, 6 * 3600)
+
+    return report
+
+
+# --- The flow ------------------------------------------------------------------------
+
+
+def import_start(
+    *, kommune: Kommune, importer: Importer, created_by: Person, upload, options: dict
+) -> ImportJob:
+    """Stores the uploaded file and sends it to be checked (the dry run)."""
+    job = ImportJob(
+        kommune=kommune,
+        kind=importer.kind,
+        created_by=created_by,
+        filename=upload.name[:255],
+        options=options,
+    )
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    _send("import_check", kommune, job)
+    return job
+
+
+def import_start_bytes(
+    *,
+    kommune: Kommune,
+    importer: Importer,
+    created_by: Person | None,
+    name: str,
+    data: bytes,
+    options: dict,
+) -> ImportJob:
+    return import_start(
+        kommune=kommune,
+        importer=importer,
+        created_by=created_by,
+        upload=ContentFile(data, name=name),
+        options=options,
+    )
+
+
+def _send(task_name: str, kommune: Kommune, job: ImportJob) -> None:
+    from kompetence import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(kommune.pk, job.pk))
+
+
+def _read(job: ImportJob, importer: Importer) -> Table:
+    with job.file.open("rb") as stored:
+        data = stored.read()
+    return read_table(data, importer.columns)
+
+
+def plan_table(
+    *,
+    kommune: Kommune,
+    importer: Importer,
+    data: bytes,
+    options: dict,
+    progress: Progress = lambda percent: None,
+) -> Plan:
+    """The dry run of a file's bytes (also what `manage.py import_org` prints)."""
+    try:
+        table = read_table(data, importer.columns)
+    except TableError as error:
+        return Plan(labels=_labels(importer), problems=error.problems)
+    return _plan(importer, kommune, table, options, progress)
+
+
+def _plan(importer: Importer, kommune: Kommune, table: Table, options: dict, progress) -> Plan:
+    plan = importer.plan(kommune=kommune, table=table, options=options, progress=progress)
+    plan.problems[:0] = table.problems
+    return plan
+
+
+@transaction.atomic
+def import_run(
+    *,
+    kommune: Kommune,
+    importer: Importer,
+    data: bytes,
+    options: dict,
+    progress: Progress = lambda percent: None,
+) -> Plan:
+    """Plans and applies a file at once, all or nothing, without a job: for the command
+    line (`manage.py import_org`) and the benchmark. A plan with problems writes nothing."""
+    plan = plan_table(kommune=kommune, importer=importer, data=data, options=options)
+    if not plan.problems:
+        importer.apply(kommune=kommune, plan=plan, progress=progress)
+    return plan
+
+
+def _labels(importer: Importer) -> dict[str, str]:
+    return dict(getattr(importer, "labels", {}))
+
+
+def import_check(*, job: ImportJob) -> ImportJob:
+    """The dry run: reads the file and stores what would change. Writes nothing else."""
+    importer = IMPORTERS[job.kind]
+    progress = _reporter(job.pk)
+    try:
+        table = _read(job, importer)
+    except TableError as error:
+        plan = Plan(labels=_labels(importer), problems=error.problems)
+    else:
+        plan = _plan(importer, job.kommune, table, job.options, progress)
+    job.result = plan.as_dict()
+    job.status = ImportJob.Status.REFUSED if plan.problems else ImportJob.Status.CHECKED
+    job.save(update_fields=["result", "status"])
+    return job
+
+
+def import_apply_request(*, job: ImportJob) -> ImportJob:
+    """HR has read the dry run and says go: the apply task is sent."""
+    if job.status != ImportJob.Status.CHECKED:
+        return job
+    job.status = ImportJob.Status.APPLYING
+    job.save(update_fields=["status"])
+    _send("import_apply", job.kommune, job)
+    return job
+
+
+class _Refused(Exception):
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+
+def import_apply(*, job_id: int) -> ImportJob:
+    """Applies the file all or nothing. Safe to run twice (a redelivered task): the job
+    row is locked first, and a job that is no longer waiting to be applied is left."""
+    progress = _reporter(job_id)
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportJob.Status.APPLYING:
+                return job
+            importer = IMPORTERS[job.kind]
+            try:
+                table = _read(job, importer)
+            except TableError as error:
+                raise _Refused(Plan(labels=_labels(importer), problems=error.problems)) from None
+            plan = _plan(
+                importer, job.kommune, table, job.options, lambda percent: progress(percent // 2)
+            )
+            if plan.problems:
+                raise _Refused(plan)
+            importer.apply(kommune=job.kommune, plan=plan, progress=lambda p: progress(50 + p // 2))
+            job.result = plan.as_dict()
+            job.status = ImportJob.Status.APPLIED
+            job.applied_at = timezone.now()
+            job.save(update_fields=["result", "status", "applied_at"])
+            AuditEntry.objects.create(
+                kommune=job.kommune,
+                actor=job.created_by,
+                action=AuditEntry.Action.CHANGE,
+                object_type=ImportJob._meta.label,
+                object_id=str(job.pk),
+                summary=f"{importer.title}: {job.filename} ({summary_text(job.result)})"[:300],
+            )
+            return job
+    except _Refused as refused:
+        # The database changed since the dry run (or the file did): nothing was written.
+        job = ImportJob.objects.get(pk=job_id)
+        job.result = refused.plan.as_dict()
+        job.status = ImportJob.Status.REFUSED
+        job.save(update_fields=["result", "status"])
+        return job
+
+
+def import_fail(*, job_id: int, error: BaseException) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED, error=type(error).__name__[:300]
+    )
+
+
+def max_upload_bytes() -> int:
+    return settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def summary_text(result: dict) -> str:
+    """ "3 ændringer" / "0 ændringer": the line the page and the command print first."""
+    total = result.get("total", 0)
+    return ngettext("%(count)s ændring", "%(count)s ændringer", total) % {"count": total}
