@@ -206,7 +206,7 @@ def test_a_ring_of_units_is_refused(org_a):
 )
 def test_files_that_are_not_tables(org_a, data, expected):
     plan = dry_run(org_a, data)
-    assert [p.message for p in plan.problems][0].startswith(expected)
+    assert plan.problems[0].message.startswith(expected)
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(org_a):
@@ -426,7 +426,7 @@ def test_the_apply_checks_the_file_again_against_the_database_of_that_moment(
     client = client_for(org_a.hr)
     lines = [HEADER, "T1;Team Øst;C0;5001;Navn Navnesen;;Titel;;"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = upload(client, csv_bytes(lines))
+        upload(client, csv_bytes(lines))
     with org_a.scope():
         job = ImportJob.objects.get()
         assert job.status == ImportJob.Status.CHECKED
