@@ -5,10 +5,12 @@ inside the kommune scope."""
 from __future__ import annotations
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
 from kompetence.forms import InlineValidationMixin
+from profiles.interchange import MAX_IMPORT_BYTES
 from profiles.models import (
     Competence,
     CompetenceGroup,
@@ -40,6 +42,58 @@ class FrameworkCreateForm(InlineValidationMixin, forms.Form):
         else:
             # A kommune without a scale of its own gets the default one when it saves.
             del self.fields["scale"]
+
+
+class FrameworkImportForm(forms.Form):
+    """A framework file to import. What is in the file is checked by the import
+    service; the form checks only that there is a file and that it is not too large."""
+
+    file = forms.FileField(
+        label=_("Fil"),
+        error_messages={
+            "required": _("Vælg den fil, der skal importeres."),
+            "empty": _("Filen er tom."),
+        },
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[
+            ("json", _("Kompetence-JSON (eksporteret fra Kompetence)")),
+            ("moodle", _("Moodle CSV (Moodles import/eksport af kompetencerammer)")),
+        ],
+        initial="json",
+        widget=forms.RadioSelect,
+    )
+    framework = SafeModelChoiceField(
+        queryset=Framework.objects.none(),
+        label=_("Importér som"),
+        required=False,
+        empty_label=_("En ny ramme"),
+        help_text=_(
+            "Vælg en eksisterende ramme for at få filen som dens næste version (en kladde). "
+            "Offentliggjorte versioner ændres aldrig."
+        ),
+    )
+
+    def __init__(self, *args, frameworks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Højst %(size)s.") % {
+            "size": filesizeformat(MAX_IMPORT_BYTES)
+        }
+        field = self.fields["framework"]
+        field.queryset = frameworks
+        field.label_from_instance = lambda framework: (
+            _("Ny kladde af »%(name)s«") % {"name": framework.name}
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("Filen er for stor (%(size)s). En rammefil må højst fylde %(max)s.")
+                % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_IMPORT_BYTES)}
+            )
+        return upload
 
 
 class GroupForm(InlineValidationMixin, forms.ModelForm):

@@ -7,6 +7,7 @@ from profiles import views_frameworks as views
 urlpatterns = [
     path("rammer/", views.framework_list, name="framework_list"),
     path("rammer/ny/", views.framework_create, name="framework_create"),
+    path("rammer/importer/", views.framework_import, name="framework_import"),
     path("rammer/versioner/<int:version_id>/", views.framework_version, name="framework_version"),
     path(
         "rammer/versioner/<int:version_id>/grupper/ny/",
@@ -27,6 +28,16 @@ urlpatterns = [
         "rammer/versioner/<int:version_id>/ny-version/",
         views.framework_new_version,
         name="framework_new_version",
+    ),
+    path(
+        "rammer/versioner/<int:version_id>/eksport/json/",
+        views.framework_export_json,
+        name="framework_export_json",
+    ),
+    path(
+        "rammer/versioner/<int:version_id>/eksport/moodle-csv/",
+        views.framework_export_moodle_csv,
+        name="framework_export_moodle_csv",
     ),
     path(
         "rammer/versioner/<int:version_id>/udgaa/",

@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -29,10 +30,11 @@ from kompetence.audit import audit_record
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, hr_required, kommune_hr_required, staff_required
 from kompetence.models import AuditEntry, Position
-from profiles import selectors, services
+from profiles import interchange, selectors, services
 from profiles.forms_frameworks import (
     CompetenceForm,
     FrameworkCreateForm,
+    FrameworkImportForm,
     GroupForm,
     JobProfileForm,
     JobRequirementsForm,
@@ -374,6 +376,89 @@ def framework_retire(request: KommuneRequest, version_id: int) -> HttpResponse:
         % {"number": version.number},
     )
     return redirect_after_post(request, reverse("framework_version", args=[version.pk]))
+
+
+# --- Export and import ----------------------------------------------------------------
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    return HttpResponse(
+        content,
+        content_type=content_type,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+@require_GET
+@kommune_hr_required
+def framework_export_json(request: KommuneRequest, version_id: int) -> HttpResponse:
+    version = get_version_or_404(request, version_id)
+    return _download(
+        interchange.framework_export_json(version=version),
+        interchange.export_filename(version, "json"),
+        "application/json; charset=utf-8",
+    )
+
+
+@require_GET
+@kommune_hr_required
+def framework_export_moodle_csv(request: KommuneRequest, version_id: int) -> HttpResponse:
+    version = get_version_or_404(request, version_id)
+    return _download(
+        interchange.framework_export_moodle_csv(version=version),
+        interchange.export_filename(version, "csv"),
+        "text/csv; charset=utf-8",
+    )
+
+
+IMPORTERS = {
+    "json": interchange.framework_import_json,
+    "moodle": interchange.framework_import_moodle_csv,
+}
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def framework_import(request: KommuneRequest) -> HttpResponse:
+    """Upload a framework file; it becomes a new draft, never a change to a published
+    version. `?ramme=<id>` preselects the framework it becomes a new version of."""
+    frameworks = Framework.objects.filter(kommune=request.kommune).order_by("name", "pk")
+    form = FrameworkImportForm(
+        request.POST or None,
+        request.FILES or None,
+        frameworks=frameworks,
+        initial={"framework": request.GET.get("ramme")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            imported = IMPORTERS[form.cleaned_data["format"]](
+                kommune=request.kommune,
+                data=form.cleaned_data["file"].read(),
+                framework=form.cleaned_data["framework"],
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            version = imported.version
+            messages.success(
+                request,
+                _(
+                    "Rammen »%(name)s« er importeret som kladde (version %(number)s). "
+                    "Gennemgå den, før du offentliggør den."
+                )
+                % {"name": version.framework.name, "number": version.number},
+            )
+            if imported.renamed_from:
+                messages.info(
+                    request,
+                    _(
+                        "Der fandtes allerede en ramme med navnet »%(old)s«, så den nye "
+                        "hedder »%(new)s«."
+                    )
+                    % {"old": imported.renamed_from, "new": version.framework.name},
+                )
+            return redirect_after_post(request, reverse("framework_version", args=[version.pk]))
+    return render(request, "profiles/framework_import.html", {"form": form})
 
 
 # --- Groups ----------------------------------------------------------------------------

@@ -1,0 +1,1110 @@
+"""Competence frameworks in and out of Kompetence: our own versioned JSON format
+(profiles/schemas/framework-v1.schema.json) and the CSV layout of Moodle's competency
+framework tool (admin/tool/lpimportcsv), so a kommune can bring a framework from its LMS.
+
+An import reads the whole file into a plain description (`FrameworkData`), checks all of
+it, and only then writes it, in one transaction, as a new draft: a new framework with
+version 1, or a new draft version of an existing framework. A published version is
+never touched. Every problem is a Danish sentence that names where it is (a JSON path
+such as `groups[2].competences[0].name`, or a line of the CSV file); a rejected file
+stores nothing.
+
+docs/framework-format.md describes both formats and what a Moodle round trip keeps.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from functools import cache
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kompetence import tabular
+from kompetence.models import Kommune
+from profiles import selectors, services
+from profiles.models import (
+    Competence,
+    CompetenceGroup,
+    Framework,
+    FrameworkVersion,
+    RatingScale,
+    Role,
+    ScaleLevel,
+)
+
+FORMAT = "kompetence-framework"
+FORMAT_VERSION = 1
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "framework-v1.schema.json"
+# A framework of a few hundred competences with long texts is well under this.
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# More problems than this are summed up: a file that bad needs fixing at its source.
+MAX_PROBLEMS = 20
+
+
+class ImportRefused(ValidationError):
+    """The file was not imported; `messages` says why, in Danish, by path or line."""
+
+
+@dataclass(frozen=True)
+class Imported:
+    version: FrameworkVersion
+    # The name in the file, when a framework of that name existed and the new one was
+    # given another; empty otherwise.
+    renamed_from: str = ""
+
+
+# --- The plain description both formats are read into -------------------------------
+
+
+@dataclass
+class LevelData:
+    value: int
+    label_da: str
+    label_en: str = ""
+    description_da: str = ""
+    description_en: str = ""
+    not_applicable: bool = False
+    where: str = ""
+
+
+@dataclass
+class ScaleData:
+    name: str
+    levels: list[LevelData]
+    # Moodle's layout carries only each level's value, Danish label and whether it is
+    # "not applicable"; an existing scale is then matched on those alone.
+    labels_only: bool = False
+
+
+@dataclass
+class CompetenceData:
+    name: str
+    key: uuid.UUID | None = None
+    short_description: str = ""
+    what: str = ""
+    why: str = ""
+    how: str = ""
+    kind: str = Competence.Kind.GENERAL
+    roles: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GroupData:
+    name: str
+    key: uuid.UUID | None = None
+    description: str = ""
+    competences: list[CompetenceData] = field(default_factory=list)
+
+
+@dataclass
+class FrameworkData:
+    name: str
+    description: str
+    scale: ScaleData
+    groups: list[GroupData]
+
+
+def _refuse(problems: list[str]) -> ImportRefused:
+    if len(problems) > MAX_PROBLEMS:
+        rest = len(problems) - MAX_PROBLEMS
+        more = _("… og %(count)s fejl mere. Ret de første, og prøv igen.") % {"count": rest}
+        problems = [*problems[:MAX_PROBLEMS], more]
+    return ImportRefused(problems)
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_IMPORT_BYTES:
+        raise _refuse(
+            [
+                _("Filen er for stor (%(size)s). En rammefil må højst fylde %(max)s.")
+                % {"size": filesizeformat(len(data)), "max": filesizeformat(MAX_IMPORT_BYTES)}
+            ]
+        )
+    if not data.strip():
+        raise _refuse([_("Filen er tom.")])
+
+
+# --- Our JSON format: export ----------------------------------------------------------
+
+
+def framework_document(*, version: FrameworkVersion) -> dict:
+    """`version` as a document of our JSON format. Order numbers are positions (1, 2,
+    …), so the same framework always gives the same document."""
+    structure = selectors.version_structure(version)
+    framework = version.framework
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "name": framework.name,
+        "description": framework.description,
+        "scale": {
+            "name": framework.scale.name,
+            "levels": [
+                {
+                    "value": level.value,
+                    "label_da": level.label_da,
+                    "label_en": level.label_en,
+                    "description_da": level.description_da,
+                    "description_en": level.description_en,
+                    "not_applicable": level.is_not_applicable,
+                }
+                for level in structure.levels
+            ],
+        },
+        "groups": [
+            {
+                "key": str(entry.group.key),
+                "name": entry.group.name,
+                "description": entry.group.description,
+                "order": group_order,
+                "competences": [
+                    {
+                        "key": str(competence.key),
+                        "name": competence.name,
+                        "short_description": competence.short_description,
+                        "what": competence.what,
+                        "why": competence.why,
+                        "how": competence.how,
+                        "kind": competence.kind,
+                        "roles": list(competence.roles),
+                        "order": order,
+                    }
+                    for order, competence in enumerate(entry.competences, start=1)
+                ],
+            }
+            for group_order, entry in enumerate(structure.groups, start=1)
+        ],
+    }
+
+
+def framework_export_json(*, version: FrameworkVersion) -> bytes:
+    document = framework_document(version=version)
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def export_filename(version: FrameworkVersion, extension: str) -> str:
+    slug = slugify(version.framework.name) or "kompetenceramme"
+    return f"{slug}-v{version.number}.{extension}"
+
+
+# --- Our JSON format: import ----------------------------------------------------------
+
+
+@cache
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+TYPE_NAMES = {
+    "string": gettext_lazy("tekst"),
+    "integer": gettext_lazy("et heltal"),
+    "number": gettext_lazy("et tal"),
+    "boolean": gettext_lazy("true eller false"),
+    "array": gettext_lazy("en liste"),
+    "object": gettext_lazy("et objekt"),
+    "null": gettext_lazy("null"),
+}
+
+
+def _json_type(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _shown(value) -> str:
+    """A value from the file as a message quotes it: text as it is, anything else as
+    JSON; cut short, since it may be anything."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else f"{text[:80]}…"
+
+
+def _schema_problems(error: jsonschema.ValidationError) -> list[str]:
+    """A jsonschema error as Danish sentences naming the path; never its raw text."""
+    path = _path(error.absolute_path)
+    keyword, expected, value = error.validator, error.validator_value, error.instance
+
+    def at(sub: str) -> str:
+        return f"{path}.{sub}" if path else sub
+
+    if keyword == "required":
+        return [
+            _("%(path)s: feltet mangler.") % {"path": at(name)}
+            for name in expected
+            if name not in value
+        ]
+    if keyword == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        return [
+            _("%(path)s: feltet findes ikke i formatet. Tilladte felter her: %(fields)s.")
+            % {"path": at(name), "fields": ", ".join(sorted(known))}
+            for name in sorted(set(value) - known)
+        ]
+    where = path or _("filen")
+    if keyword == "type":
+        expected = [expected] if isinstance(expected, str) else expected
+        return [
+            _("%(path)s: skal være %(expected)s, ikke %(actual)s.")
+            % {
+                "path": where,
+                "expected": f" {_('eller')} ".join(str(TYPE_NAMES[t]) for t in expected),
+                "actual": TYPE_NAMES[_json_type(value)],
+            }
+        ]
+    if keyword == "enum":
+        return [
+            _("%(path)s: »%(value)s« er ikke tilladt. Brug en af: %(allowed)s.")
+            % {"path": where, "value": _shown(value), "allowed": ", ".join(map(str, expected))}
+        ]
+    if keyword == "const":
+        return [_("%(path)s: skal være %(expected)s.") % {"path": where, "expected": expected}]
+    if keyword == "minLength":
+        return [_("%(path)s: må ikke være tom.") % {"path": where}]
+    if keyword == "maxLength":
+        return [
+            _("%(path)s: er for lang (%(length)s tegn); højst %(max)s tegn.")
+            % {"path": where, "length": len(value), "max": expected}
+        ]
+    if keyword == "minimum":
+        return [_("%(path)s: skal være mindst %(min)s.") % {"path": where, "min": expected}]
+    if keyword == "maximum":
+        return [_("%(path)s: må højst være %(max)s.") % {"path": where, "max": expected}]
+    if keyword == "minItems":
+        return [
+            _("%(path)s: skal have mindst %(min)s elementer.") % {"path": where, "min": expected}
+        ]
+    if keyword == "uniqueItems":
+        return [_("%(path)s: nævner den samme værdi flere gange.") % {"path": where}]
+    if keyword == "pattern":
+        # Only keys have a pattern in the schema.
+        return [
+            _("%(path)s: »%(value)s« er ikke et gyldigt id (et UUID som %(example)s).")
+            % {
+                "path": where,
+                "value": _shown(value),
+                "example": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            }
+        ]
+    return [_("%(path)s: værdien er ugyldig.") % {"path": where}]
+
+
+def _load_json(data: bytes):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _refuse([_("Filen er ikke UTF-8-kodet tekst, så den kan ikke være JSON.")]) from error
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _refuse(
+            [
+                _("Filen er ikke gyldig JSON: fejl i linje %(line)s, tegn %(column)s.")
+                % {"line": error.lineno, "column": error.colno}
+            ]
+        ) from error
+
+
+def _parse_document(document) -> FrameworkData:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise _refuse(
+            [
+                _(
+                    "Filen er ikke en kompetenceramme i Kompetences format: feltet »format« "
+                    "skal være »%(format)s«."
+                )
+                % {"format": FORMAT}
+            ]
+        )
+    if document.get("format_version") != FORMAT_VERSION:
+        raise _refuse(
+            [
+                _(
+                    "format_version: filen har formatversion %(found)s; Kompetence kan læse "
+                    "version %(supported)s."
+                )
+                % {"found": document.get("format_version"), "supported": FORMAT_VERSION}
+            ]
+        )
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.path)))
+    if errors:
+        raise _refuse([problem for error in errors for problem in _schema_problems(error)])
+
+    problems: list[str] = []
+
+    def text(value: str, where: str) -> str:
+        value = value.strip()
+        if not value:
+            problems.append(_("%(path)s: må ikke være tom.") % {"path": where})
+        return value
+
+    scale = document["scale"]
+    levels = [
+        LevelData(
+            value=level["value"],
+            label_da=text(level["label_da"], f"scale.levels[{i}].label_da"),
+            label_en=level.get("label_en", "").strip() or level["label_da"].strip(),
+            description_da=level.get("description_da", "").strip(),
+            description_en=level.get("description_en", "").strip(),
+            not_applicable=level.get("not_applicable", False),
+            where=f"scale.levels[{i}].value",
+        )
+        for i, level in enumerate(scale["levels"])
+    ]
+    groups = []
+    for i, group in _ordered(document["groups"]):
+        where = f"groups[{i}]"
+        competences = [
+            CompetenceData(
+                name=text(competence["name"], f"{where}.competences[{j}].name"),
+                key=_key(competence.get("key")),
+                short_description=competence.get("short_description", "").strip(),
+                what=competence.get("what", "").strip(),
+                why=competence.get("why", "").strip(),
+                how=competence.get("how", "").strip(),
+                kind=competence.get("kind", Competence.Kind.GENERAL),
+                # Stored in the roles' own order, as the editor stores them.
+                roles=[r for r in Role.values if r in competence.get("roles", [])],
+            )
+            for j, competence in _ordered(group.get("competences", []))
+        ]
+        groups.append(
+            GroupData(
+                name=text(group["name"], f"{where}.name"),
+                key=_key(group.get("key")),
+                description=group.get("description", "").strip(),
+                competences=competences,
+            )
+        )
+    problems += _duplicate_keys(document["groups"])
+    data = FrameworkData(
+        name=text(document["name"], "name"),
+        description=document.get("description", "").strip(),
+        scale=ScaleData(name=text(scale["name"], "scale.name"), levels=levels),
+        groups=groups,
+    )
+    problems += _scale_problems(data.scale)
+    if problems:
+        raise _refuse(problems)
+    return data
+
+
+def _ordered(items: list[dict]) -> list[tuple[int, dict]]:
+    """(index in the file, item), sorted by `order` and then by place in the file."""
+    indexed = list(enumerate(items))
+    return sorted(indexed, key=lambda pair: (pair[1].get("order", pair[0]), pair[0]))
+
+
+def _key(text: str | None) -> uuid.UUID | None:
+    return uuid.UUID(text) if text else None
+
+
+def _duplicate_keys(groups: list[dict]) -> list[str]:
+    problems, seen = [], {}
+    places = [(f"groups[{i}]", group) for i, group in enumerate(groups)] + [
+        (f"groups[{i}].competences[{j}]", competence)
+        for i, group in enumerate(groups)
+        for j, competence in enumerate(group.get("competences", []))
+    ]
+    for where, item in places:
+        key = item.get("key")
+        if not key:
+            continue
+        key = key.lower()
+        if key in seen:
+            problems.append(
+                _("%(path)s.key: samme id som %(other)s; hvert id må kun stå én gang.")
+                % {"path": where, "other": seen[key]}
+            )
+        else:
+            seen[key] = where
+    return problems
+
+
+def _scale_problems(scale: ScaleData) -> list[str]:
+    problems, seen = [], set()
+    for level in scale.levels:
+        if level.value in seen:
+            problems.append(
+                _("%(where)s: værdien %(value)s står der flere gange på skalaen.")
+                % {"where": level.where, "value": level.value}
+            )
+        seen.add(level.value)
+    if all(level.not_applicable for level in scale.levels):
+        problems.append(_("Skalaen skal have mindst ét trin, der ikke betyder »ikke relevant«."))
+    return problems
+
+
+def framework_import_json(
+    *, kommune: Kommune, data: bytes, framework: Framework | None = None
+) -> Imported:
+    """Imports a file of our JSON format as a new draft (see `_create_draft`)."""
+    _check_size(data)
+    parsed = _parse_document(_load_json(data))
+    return _create_draft(kommune=kommune, data=parsed, framework=framework)
+
+
+# --- Moodle's CSV layout ------------------------------------------------------------
+#
+# Columns as Moodle's framework_importer::list_required_headers() names them, in its
+# order. Moodle itself reads them by position; we read them by name, as every table
+# import does (case, spaces and hyphens ignored), so older exports' "Parent id number"
+# and "Cross referenced competency id numbers" match too, and "Shortname" is an alias.
+
+MOODLE_COLUMNS = [
+    tabular.Column("parent", "Parent ID number"),
+    tabular.Column("idnumber", "ID number"),
+    tabular.Column("shortname", "Short name", aliases=("Shortname",)),
+    tabular.Column("description", "Description"),
+    tabular.Column("descriptionformat", "Description format", required=False),
+    tabular.Column("scalevalues", "Scale values", required=False),
+    tabular.Column("scaleconfiguration", "Scale configuration", required=False),
+    tabular.Column("ruletype", "Rule type (optional)", required=False),
+    tabular.Column("ruleoutcome", "Rule outcome (optional)", required=False),
+    tabular.Column("ruleconfig", "Rule config (optional)", required=False),
+    tabular.Column("related", "Cross-referenced competency ID numbers", required=False),
+    tabular.Column("exportid", "Exported ID (optional)", required=False),
+    tabular.Column("isframework", "Is framework"),
+    tabular.Column("taxonomy", "Taxonomy", required=False),
+]
+FORMAT_HTML, FORMAT_PLAIN, FORMAT_MARKDOWN = 1, 2, 4
+# Headings of the competence description that carry our texts through Moodle. They are
+# part of the file format, so they stay Danish whatever the page's language is.
+SECTIONS = [("what", "Hvad"), ("why", "Hvorfor"), ("how", "Hvordan")]
+META_HEADING = "Type og roller"
+
+
+def _text_html(text: str) -> str:
+    """Plain text as HTML paragraphs: blank lines part paragraphs, a newline is <br>."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(escape(line.strip()) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+    )
+
+
+def _moodle_description(competence: Competence) -> str:
+    parts = [_text_html(competence.short_description)]
+    for field_name, heading in SECTIONS:
+        value = getattr(competence, field_name)
+        if value.strip():
+            parts.append(f"<h4>{heading}</h4>{_text_html(value)}")
+    meta = []
+    if competence.kind != Competence.Kind.GENERAL:
+        meta.append(f"<p>Type: {escape(competence.get_kind_display())}</p>")
+    if competence.roles:
+        meta.append(f"<p>Roller: {escape(', '.join(competence.role_labels()))}</p>")
+    if meta:
+        parts.append(f"<h4>{META_HEADING}</h4>" + "".join(meta))
+    return "".join(parts)
+
+
+def _scale_configuration(levels: list[ScaleLevel]) -> str:
+    """Moodle wants one default level and at least one "proficient" level; Kompetence
+    has neither notion. The lowest applicable level is the default, and the upper half
+    of the applicable levels is proficient. Our value and "not applicable" ride along in
+    extra keys, which Moodle keeps."""
+    applicable = [level.value for level in levels if not level.is_not_applicable]
+    default = applicable[0] if applicable else None
+    proficient_from = applicable[len(applicable) // 2] if applicable else None
+    config: list[dict] = [{"scaleid": "0"}]
+    for position, level in enumerate(levels, start=1):
+        applies = not level.is_not_applicable
+        config.append(
+            {
+                "id": position,
+                "scaledefault": int(applies and level.value == default),
+                "proficient": int(applies and level.value >= proficient_from),
+                "kompetence_value": level.value,
+                "kompetence_not_applicable": int(level.is_not_applicable),
+            }
+        )
+    return json.dumps(config)
+
+
+def framework_export_moodle_csv(*, version: FrameworkVersion) -> bytes:
+    """`version` in the layout Moodle's "Import competency framework" reads: the
+    framework row, each group as a top-level competency, each competence as its child.
+    Comma separated, UTF-8, as Moodle's own export."""
+    structure = selectors.version_structure(version)
+    framework = version.framework
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(column.name for column in MOODLE_COLUMNS)
+    idnumber = f"{slugify(framework.name) or 'kompetenceramme'}-v{version.number}"[:100]
+    writer.writerow(
+        [
+            "",
+            idnumber,
+            framework.name,
+            _text_html(framework.description),
+            FORMAT_HTML,
+            # Moodle separates scale items by commas; a comma inside a label cannot go.
+            ",".join(level.label_da.replace(",", ";") for level in structure.levels),
+            _scale_configuration(structure.levels),
+            "",
+            "",
+            "",
+            "",
+            "",
+            1,
+            "domain,competency",
+        ]
+    )
+    export_ids = itertools.count(1)
+    # The labels of kinds and roles in the descriptions are Danish, as the headings.
+    with translation.override("da"):
+        for entry in structure.groups:
+            group = entry.group
+            rows = [("", group.key, group.name, _text_html(group.description))]
+            rows += [(group.key, c.key, c.name, _moodle_description(c)) for c in entry.competences]
+            for parent, key, name, description in rows:
+                writer.writerow(
+                    [
+                        parent,
+                        key,
+                        name,
+                        description,
+                        FORMAT_HTML,
+                        "",
+                        "",
+                        "",
+                        0,
+                        "null",
+                        "",
+                        next(export_ids),
+                        "",
+                        "",
+                    ]
+                )
+    return out.getvalue().encode("utf-8")
+
+
+def _at(row: tabular.Row) -> str:
+    return _("Linje %(line)s") % {"line": row.line}
+
+
+def _moodle_rows(data: bytes) -> list[tabular.Row]:
+    """The file's rows, read as the organisation import reads its tables (UTF-8 or
+    Windows-1252; comma, semicolon or tab separated; XLSX too), or every header
+    mistake at once."""
+    try:
+        table = tabular.read_table(data, MOODLE_COLUMNS)
+    except tabular.TableError as error:
+        raise _refuse([str(problem) for problem in error.problems]) from error
+    if table.problems:
+        raise _refuse([str(problem) for problem in table.problems])
+    return table.rows
+
+
+class _Blocks(HTMLParser):
+    """An HTML description as (kind, text) blocks: "h" for headings, "p" for the rest.
+    Whitespace collapses as a browser shows it; <br> is a newline."""
+
+    BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "blockquote", "pre", "table", "tr", "td", "th"}
+    HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self.kind = "p"
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in self.BLOCK_TAGS or tag in self.HEADINGS:
+            self._flush()
+            self.kind = "h" if tag in self.HEADINGS else "p"
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCK_TAGS or tag in self.HEADINGS:
+            self._flush()
+            self.kind = "p"
+
+    def handle_data(self, data):
+        self.parts.append(re.sub(r"\s+", " ", data))
+
+    def close(self):
+        super().close()
+        self._flush()
+
+    def _flush(self):
+        text = "\n".join(line.strip() for line in "".join(self.parts).split("\n")).strip()
+        if text:
+            self.blocks.append((self.kind, text))
+        self.parts = []
+
+
+def _blocks(row: tabular.Row) -> list[tuple[str, str]]:
+    description = row["description"]
+    try:
+        description_format = int(row["descriptionformat"] or FORMAT_HTML)
+    except ValueError:
+        description_format = FORMAT_HTML
+    if description_format in (FORMAT_PLAIN, FORMAT_MARKDOWN):
+        paragraphs = re.split(r"\n\s*\n", description)
+        return [("p", p.strip()) for p in paragraphs if p.strip()]
+    parser = _Blocks()
+    parser.feed(description)
+    parser.close()
+    return parser.blocks
+
+
+def _plain(row: tabular.Row) -> str:
+    return "\n\n".join(text for _kind, text in _blocks(row))
+
+
+def _choice_lookup(choices) -> dict[str, str]:
+    """Codes and Danish labels, lower-cased, to codes."""
+    with translation.override("da"):
+        return {str(label).lower(): code for code, label in choices} | {
+            code: code for code, _label in choices
+        }
+
+
+def _moodle_meta(texts: list[str], row: tabular.Row, problems: list[str]) -> tuple[str, list[str]]:
+    kinds, roles = _choice_lookup(Competence.Kind.choices), _choice_lookup(Role.choices)
+    kind, chosen = Competence.Kind.GENERAL, set()
+    with translation.override("da"):
+        role_names = ", ".join(str(label) for label in Role.labels)
+        kind_names = ", ".join(str(label) for label in Competence.Kind.labels)
+    for text in texts:
+        match = re.match(r"^(type|roller)\s*:\s*(.*)$", text, re.IGNORECASE | re.DOTALL)
+        if match is None:
+            problems.append(
+                _(
+                    "%(where)s: under »%(heading)s« forventes linjer som »Type: Faglig« og "
+                    "»Roller: Medarbejder«, ikke »%(text)s«."
+                )
+                % {"where": _at(row), "heading": META_HEADING, "text": text[:80]}
+            )
+        elif match[1].lower() == "type":
+            kind = kinds.get(match[2].strip().lower())
+            if kind is None:
+                problems.append(
+                    _("%(where)s: typen »%(kind)s« findes ikke. Brug en af: %(kinds)s.")
+                    % {"where": _at(row), "kind": match[2].strip(), "kinds": kind_names}
+                )
+                kind = Competence.Kind.GENERAL
+        else:
+            for name in filter(None, (n.strip() for n in match[2].split(","))):
+                role = roles.get(name.lower())
+                if role is None:
+                    problems.append(
+                        _("%(where)s: rollen »%(role)s« findes ikke. Kendte roller: %(roles)s.")
+                        % {"where": _at(row), "role": name, "roles": role_names}
+                    )
+                else:
+                    chosen.add(role)
+    return kind, [role for role in Role.values if role in chosen]
+
+
+def _moodle_competence(row: tabular.Row, problems: list[str]) -> CompetenceData:
+    """A child competency. Its description holds the short description first, then our
+    what/why/how under their headings, then kind and roles under »Type og roller«; a
+    description from elsewhere becomes the short description (or, if longer than a short
+    description may be, the "what" text)."""
+    headings = {heading.lower(): name for name, heading in SECTIONS}
+    headings[META_HEADING.lower()] = "meta"
+    sections: dict[str, list[str]] = {"short": [], "what": [], "why": [], "how": [], "meta": []}
+    current = "short"
+    for kind, text in _blocks(row):
+        if kind == "h" and text.lower() in headings:
+            current = headings[text.lower()]
+        else:
+            sections[current].append(text)
+    short, what = "\n\n".join(sections["short"]), "\n\n".join(sections["what"])
+    short_limit = Competence._meta.get_field("short_description").max_length
+    if len(short) > short_limit:
+        short, what = "", "\n\n".join(filter(None, [short, what]))
+    kind, roles = _moodle_meta(sections["meta"], row, problems)
+    return CompetenceData(
+        name=row["shortname"],
+        key=_uuid_or_none(row["idnumber"]),
+        short_description=short,
+        what=what,
+        why="\n\n".join(sections["why"]),
+        how="\n\n".join(sections["how"]),
+        kind=kind,
+        roles=roles,
+    )
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _scale_labels(text: str) -> list[str]:
+    return [label.strip() for label in text.split(",")] if text.strip() else []
+
+
+def _moodle_scale(row: tabular.Row, framework_name: str, problems: list[str]) -> ScaleData:
+    labels = _scale_labels(row["scalevalues"])
+    where = _at(row)
+    if not labels:
+        problems.append(
+            _("%(where)s: rammen har ingen skala (kolonnen »Scale values« er tom).")
+            % {"where": where}
+        )
+    for label in labels:
+        if not label:
+            problems.append(
+                _("%(where)s: »Scale values« har et trin uden navn.") % {"where": where}
+            )
+        elif len(label) > 100:
+            problems.append(
+                _("%(where)s: skalatrinnet »%(label)s…« er for langt; højst 100 tegn.")
+                % {"where": where, "label": label[:40]}
+            )
+    config = []
+    if row["scaleconfiguration"]:
+        try:
+            config = json.loads(row["scaleconfiguration"])
+        except ValueError:
+            config = None
+        if not isinstance(config, list) or not all(isinstance(item, dict) for item in config):
+            problems.append(
+                _("%(where)s: »Scale configuration« er ikke Moodles skalakonfiguration (JSON).")
+                % {"where": where}
+            )
+            config = []
+    items: dict[int, dict] = {}
+    for item in config[1:]:
+        position = item.get("id")
+        if isinstance(position, str) and position.isdigit():
+            position = int(position)
+        if not isinstance(position, int) or not 1 <= position <= len(labels):
+            problems.append(
+                _(
+                    "%(where)s: »Scale configuration« nævner trin %(id)s, men skalaen har "
+                    "%(count)s trin."
+                )
+                % {"where": where, "id": item.get("id"), "count": len(labels)}
+            )
+            continue
+        items[position] = item
+    levels = []
+    for position, label in enumerate(labels, start=1):
+        item = items.get(position, {})
+        value = item.get("kompetence_value", position)
+        if isinstance(value, bool) or not isinstance(value, int) or not -32768 <= value <= 32767:
+            problems.append(
+                _("%(where)s: skalatrinnet »%(label)s« har ikke en gyldig værdi (et heltal).")
+                % {"where": where, "label": label}
+            )
+            continue
+        levels.append(
+            LevelData(
+                value=value,
+                label_da=label,
+                label_en=label,
+                not_applicable=bool(item.get("kompetence_not_applicable")),
+                where=where,
+            )
+        )
+    return ScaleData(
+        name=(_("Skala for %(name)s") % {"name": framework_name})[:200],
+        levels=levels,
+        labels_only=True,
+    )
+
+
+def _is_framework(text: str) -> bool:
+    # As Moodle reads the column (PHP truthiness), plus the words a spreadsheet writes.
+    return text.strip().lower() not in ("", "0", "false", "falsk", "nej")
+
+
+def _parse_moodle(rows: list[tabular.Row]) -> FrameworkData:
+    problems: list[str] = []
+    heads = [row for row in rows if _is_framework(row["isframework"])]
+    if not heads:
+        raise _refuse(
+            [_("Filen har ingen rammelinje (en linje med »Is framework« = 1) og kan ikke læses.")]
+        )
+    head = heads[0]
+    problems += [
+        _("%(where)s: filen har mere end én rammelinje. Importér én ramme ad gangen.")
+        % {"where": _at(row)}
+        for row in heads[1:]
+    ]
+    name = head["shortname"]
+    if not name:
+        problems.append(
+            _("%(where)s: rammen har intet navn (kolonnen »Short name«).") % {"where": _at(head)}
+        )
+    elif len(name) > 200:
+        problems.append(
+            _("%(where)s: »Short name« er for langt (%(length)s tegn); højst 200 tegn.")
+            % {"where": _at(head), "length": len(name)}
+        )
+    scale = _moodle_scale(head, name, problems)
+    problems += _scale_problems(scale) if scale.levels else []
+    framework_labels = _scale_labels(head["scalevalues"])
+
+    by_idnumber: dict[str, tabular.Row] = {}
+    for row in rows:
+        if _is_framework(row["isframework"]):
+            continue
+        if not row["idnumber"]:
+            problems.append(_("%(where)s: kolonnen »ID number« er tom.") % {"where": _at(row)})
+            continue
+        if row["idnumber"] in by_idnumber:
+            problems.append(
+                _("%(where)s: »ID number« »%(id)s« står også i linje %(other)s.")
+                % {
+                    "where": _at(row),
+                    "id": row["idnumber"],
+                    "other": by_idnumber[row["idnumber"]].line,
+                }
+            )
+            continue
+        by_idnumber[row["idnumber"]] = row
+        if not row["shortname"]:
+            problems.append(_("%(where)s: kolonnen »Short name« er tom.") % {"where": _at(row)})
+        elif len(row["shortname"]) > 200:
+            problems.append(
+                _("%(where)s: »Short name« er for langt (%(length)s tegn); højst 200 tegn.")
+                % {"where": _at(row), "length": len(row["shortname"])}
+            )
+        own_scale = _scale_labels(row["scalevalues"])
+        if own_scale and own_scale != framework_labels:
+            problems.append(
+                _(
+                    "%(where)s: »%(name)s« har sin egen skala. I Kompetence bruger alle "
+                    "kompetencer rammens skala; fjern kompetencens skala i Moodle."
+                )
+                % {"where": _at(row), "name": row["shortname"]}
+            )
+
+    groups: dict[str, GroupData] = {}
+    for idnumber, row in by_idnumber.items():
+        if not row["parent"]:
+            groups[idnumber] = GroupData(
+                name=row["shortname"], key=_uuid_or_none(idnumber), description=_plain(row)
+            )
+    for row in by_idnumber.values():
+        if not row["parent"]:
+            continue
+        parent = by_idnumber.get(row["parent"])
+        if parent is None:
+            problems.append(
+                _("%(where)s: »Parent ID number« »%(parent)s« findes ikke i filen.")
+                % {"where": _at(row), "parent": row["parent"]}
+            )
+        elif parent["parent"]:
+            problems.append(
+                _(
+                    "%(where)s: »%(name)s« ligger under »%(parent)s«, som selv er en "
+                    "kompetence. Kompetence har kun to niveauer: grupper (øverst i Moodle) "
+                    "og kompetencer lige under dem."
+                )
+                % {"where": _at(row), "name": row["shortname"], "parent": parent["shortname"]}
+            )
+        else:
+            groups[row["parent"]].competences.append(_moodle_competence(row, problems))
+    if problems:
+        raise _refuse(problems)
+    return FrameworkData(
+        name=name, description=_plain(head), scale=scale, groups=list(groups.values())
+    )
+
+
+def framework_import_moodle_csv(
+    *, kommune: Kommune, data: bytes, framework: Framework | None = None
+) -> Imported:
+    """Imports a file in Moodle's competency framework CSV layout as a new draft (see
+    `_create_draft`)."""
+    _check_size(data)
+    parsed = _parse_moodle(_moodle_rows(data))
+    return _create_draft(kommune=kommune, data=parsed, framework=framework)
+
+
+# --- Writing the draft ----------------------------------------------------------------
+
+
+def _free_name(names, name: str, max_length: int = 200) -> str:
+    """`name`, or "name (importeret)", "name (importeret 2)", … if it is taken."""
+    taken = {n.lower() for n in names}
+    candidate, number = name, 1
+    while candidate.lower() in taken:
+        suffix = _("(importeret)") if number == 1 else _("(importeret %(n)s)") % {"n": number}
+        candidate = f"{name[: max_length - len(suffix) - 1]} {suffix}"
+        number += 1
+    return candidate
+
+
+def _signature(levels, labels_only: bool) -> list[tuple]:
+    rows = []
+    for level in levels:
+        na = level.is_not_applicable if isinstance(level, ScaleLevel) else level.not_applicable
+        row = (level.value, level.label_da, na)
+        if not labels_only:
+            row += (level.label_en, level.description_da, level.description_en)
+        rows.append(row)
+    return sorted(rows)
+
+
+def _scale_for(kommune: Kommune, data: ScaleData) -> RatingScale:
+    """The kommune's scale with exactly these levels, else a new one."""
+    wanted = _signature(data.levels, data.labels_only)
+    scales = list(RatingScale.objects.filter(kommune=kommune).prefetch_related("levels"))
+    for scale in sorted(scales, key=lambda s: s.pk):
+        if _signature(scale.levels.all(), data.labels_only) == wanted:
+            return scale
+    scale = RatingScale.objects.create(
+        kommune=kommune, name=_free_name((s.name for s in scales), data.name)
+    )
+    ScaleLevel.objects.bulk_create(
+        ScaleLevel(
+            kommune=kommune,
+            scale=scale,
+            value=level.value,
+            label_da=level.label_da,
+            label_en=level.label_en or level.label_da,
+            description_da=level.description_da,
+            description_en=level.description_en,
+            is_not_applicable=level.not_applicable,
+        )
+        for level in data.levels
+    )
+    return scale
+
+
+def _new_version_of(framework: Framework, data: FrameworkData) -> FrameworkVersion:
+    framework = Framework.objects.select_for_update().select_related("scale").get(pk=framework.pk)
+    draft = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
+    if draft is not None:
+        raise _refuse(
+            [
+                _(
+                    "Rammen »%(name)s« har allerede en kladde (version %(number)s). Gør den "
+                    "færdig og offentliggør den først, eller importér filen som en ny ramme."
+                )
+                % {"name": framework.name, "number": draft.number}
+            ]
+        )
+    levels = {level.value: level for level in framework.scale.levels.all()}
+    values = ", ".join(str(value) for value in sorted(levels))
+    problems = [
+        _(
+            "%(where)s: niveauet %(value)s (»%(label)s«) findes ikke på rammens skala "
+            "»%(scale)s«, som har niveauerne %(values)s."
+        )
+        % {
+            "where": level.where,
+            "value": level.value,
+            "label": level.label_da,
+            "scale": framework.scale.name,
+            "values": values,
+        }
+        for level in data.scale.levels
+        if level.value not in levels
+    ]
+    if problems:
+        raise _refuse(problems)
+    number = (framework.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    return FrameworkVersion.objects.create(
+        kommune_id=framework.kommune_id, framework=framework, number=number
+    )
+
+
+@transaction.atomic
+def _create_draft(
+    *, kommune: Kommune, data: FrameworkData, framework: Framework | None
+) -> Imported:
+    """Writes `data` as a new draft: of a new framework (version 1, on the kommune's
+    scale with the same levels, or a new scale), or with `framework`, as that
+    framework's next version, which must then have no draft yet and a scale with every
+    level the file uses. Nothing else is changed."""
+    renamed_from = ""
+    if framework is None:
+        name = _free_name(
+            Framework.objects.filter(kommune=kommune).values_list("name", flat=True), data.name
+        )
+        renamed_from = data.name if name != data.name else ""
+        version = services.framework_create(
+            kommune=kommune,
+            name=name,
+            description=data.description,
+            scale=_scale_for(kommune, data.scale),
+        )
+    elif framework.kommune_id != kommune.pk:
+        raise _refuse([_("Rammen hører til en anden kommune.")])
+    else:
+        version = _new_version_of(framework, data)
+
+    groups = [
+        CompetenceGroup(
+            kommune=kommune,
+            version=version,
+            key=group.key or uuid.uuid4(),
+            name=group.name,
+            description=group.description,
+            order=order,
+        )
+        for order, group in enumerate(data.groups, start=1)
+    ]
+    CompetenceGroup.objects.bulk_create(groups)
+    used_keys: set[uuid.UUID] = set()
+    competences = []
+    for group, group_data in zip(groups, data.groups, strict=True):
+        for order, item in enumerate(group_data.competences, start=1):
+            # Keys are unique per version; a key seen twice gets a fresh one.
+            key = item.key if item.key and item.key not in used_keys else uuid.uuid4()
+            used_keys.add(key)
+            competences.append(
+                Competence(
+                    kommune=kommune,
+                    version=version,
+                    group=group,
+                    key=key,
+                    name=item.name,
+                    short_description=item.short_description,
+                    what=item.what,
+                    why=item.why,
+                    how=item.how,
+                    kind=item.kind,
+                    roles=item.roles,
+                    order=order,
+                )
+            )
+    Competence.objects.bulk_create(competences)
+    return Imported(version=version, renamed_from=renamed_from)
