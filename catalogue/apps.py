@@ -7,14 +7,17 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Kursuskatalog")
 
     def ready(self) -> None:
-        from catalogue import panels, personal_data
+        from catalogue import catalogue_import, panels, personal_data
         from kompetence.extensions import (
             NavLink,
             register_home_panel,
             register_nav,
             register_personal_data,
         )
+        from kompetence.imports import register_importer
         from profiles.extensions import register_competence_link
+
+        register_importer(catalogue_import.catalogue_importer)
 
         register_nav(
             NavLink("catalogue", _("Kursuskatalog"), frozenset({"employee"}), order=50),

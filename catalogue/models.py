@@ -41,6 +41,9 @@ class Course(models.Model):
         ARCHIVED = "archived", _("Arkiveret")
 
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    # The course's number in the kommune's own course administration, if it has one:
+    # what a catalogue import recognises a course by when the title changes.
+    code = models.CharField(_("kode"), max_length=50, blank=True)
     title = models.CharField(_("titel"), max_length=200)
     description = models.TextField(_("beskrivelse"))
     form = models.CharField(_("form"), max_length=32, choices=Form.choices, default=Form.COURSE)
@@ -79,6 +82,14 @@ class Course(models.Model):
         verbose_name_plural = _("kurser")
         ordering = ["title", "pk"]
         indexes = [models.Index(fields=["kommune", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "code"],
+                condition=~Q(code=""),
+                name="course_code_unique_per_kommune",
+                violation_error_message=_("Koden bruges allerede af et andet kursus."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -29,6 +29,7 @@ from mus.models import PlanActivity
 from profiles.models import Framework
 
 COURSE_FIELDS = {
+    "code",
     "title",
     "description",
     "form",
@@ -103,9 +104,15 @@ def course_set_competences(*, course: Course, framework: Framework, levels: dict
         )
 
 
-def course_publish(*, course: Course) -> Course:
-    if course.status == Course.Status.ARCHIVED:
+def course_check_status(*, course: Course, status: str) -> None:
+    """Refuses a status `course` may not get; the status buttons and the catalogue
+    import share it. An archived course is never published again."""
+    if course.status == Course.Status.ARCHIVED and status == Course.Status.PUBLISHED:
         raise ValidationError(_("Et arkiveret kursus kan ikke offentliggøres igen."))
+
+
+def course_publish(*, course: Course) -> Course:
+    course_check_status(course=course, status=Course.Status.PUBLISHED)
     course.status = Course.Status.PUBLISHED
     course.save(update_fields=["status", "updated_at"])
     return course

@@ -43,4 +43,12 @@ urlpatterns = [
     path(
         "katalog/omkostninger.xlsx", views_admin.catalogue_costs_xlsx, name="catalogue_costs_xlsx"
     ),
+    path(
+        "katalog/kursuskatalog.csv", views_admin.catalogue_export_csv, name="catalogue_export_csv"
+    ),
+    path(
+        "katalog/kursuskatalog.xlsx",
+        views_admin.catalogue_export_xlsx,
+        name="catalogue_export_xlsx",
+    ),
 ]

@@ -1,6 +1,6 @@
 """HR's catalogue pages: the course editor (leaders may use its form to propose a
-course), sessions and their rosters, the overview of requests and places, and the
-cost report with its spreadsheet.
+course), sessions and their rosters, the overview of requests and places, the
+cost report with its spreadsheet, and the catalogue as CSV/XLSX in the import's columns.
 
 Every page but the proposal form is for HR of the whole kommune
 (`kommune_hr_required`): everyone else gets 404. Objects are looked up inside the
@@ -18,13 +18,14 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from catalogue import selectors, services
+from catalogue import catalogue_import, selectors, services
 from catalogue.forms_admin import (
     CostPeriodForm,
     CourseCompetencesForm,
@@ -541,3 +542,40 @@ def catalogue_costs_xlsx(request: KommuneRequest) -> HttpResponse:
         f'attachment; filename="kursusomkostninger-{start:%Y-%m-%d}-{end:%Y-%m-%d}.xlsx"'
     )
     return response
+
+
+# --- The catalogue as a spreadsheet ----------------------------------------------------
+
+
+def _export_status(request: KommuneRequest) -> str | None:
+    """`?status=` of an export link: one status, or (empty) every course."""
+    status = request.GET.get("status", "")
+    if status and status not in Course.Status.values:
+        raise Http404
+    return status or None
+
+
+def _export_response(content: bytes, content_type: str, status: str | None, ext: str):
+    name = f"kursuskatalog-{status}" if status else "kursuskatalog"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.{ext}"'
+    )
+    return response
+
+
+@require_GET
+@kommune_hr_required
+def catalogue_export_csv(request: KommuneRequest) -> HttpResponse:
+    """The catalogue in the import's columns, so it can be edited and imported again."""
+    status = _export_status(request)
+    content = catalogue_import.catalogue_export_csv(kommune=request.kommune, status=status)
+    return _export_response(content, "text/csv; charset=utf-8", status, "csv")
+
+
+@require_GET
+@kommune_hr_required
+def catalogue_export_xlsx(request: KommuneRequest) -> HttpResponse:
+    status = _export_status(request)
+    content = catalogue_import.catalogue_export_xlsx(kommune=request.kommune, status=status)
+    return _export_response(content, XLSX, status, "xlsx")
