@@ -25,6 +25,7 @@ class CourseForm(InlineValidationMixin, forms.ModelForm):
         model = Course
         fields = [
             "title",
+            "code",
             "description",
             "form",
             "provider",
@@ -44,6 +45,7 @@ class CourseForm(InlineValidationMixin, forms.ModelForm):
             "audience_job_profiles": SafeModelMultipleChoiceField,
         }
         help_texts = {
+            "code": _("Valgfri. Kurset genkendes på koden, når kataloget importeres."),
             "provider_name": _("Fx »Professionshøjskolen« eller kursusholderens navn."),
             "place": _("Hvor kurset normalt holdes. Hvert hold kan have sit eget sted."),
             "contact": _("Hvem deltagerne kan spørge om kurset."),
@@ -62,8 +64,9 @@ class CourseForm(InlineValidationMixin, forms.ModelForm):
             "audience_job_profiles": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, units, job_profiles, **kwargs):
+    def __init__(self, *args, kommune, units, job_profiles, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kommune = kommune
         self.fields["audience_units"].queryset = units
         self.fields["audience_units"].label_from_instance = lambda unit: (
             f"{INDENT * (unit.depth - 1)}{unit.name}"
@@ -74,6 +77,17 @@ class CourseForm(InlineValidationMixin, forms.ModelForm):
             # An empty group of checkboxes would only puzzle; the kommune has none yet.
             del self.fields["audience_job_profiles"]
         self.fields["price"].widget.attrs.update({"min": "0", "step": "0.01"})
+
+    def clean_code(self) -> str:
+        # The unique constraint names the kommune, which the form does not show, so
+        # Django's own constraint check skips it: ask here, with the same message.
+        code = self.cleaned_data["code"].strip()
+        clash = Course.objects.filter(kommune=self.kommune, code=code).exclude(
+            pk=self.instance.pk
+        )
+        if code and clash.exists():
+            raise forms.ValidationError(_("Koden bruges allerede af et andet kursus."))
+        return code
 
     def clean_price(self):
         price = self.cleaned_data["price"]

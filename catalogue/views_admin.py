@@ -92,6 +92,7 @@ def _course_form(request: KommuneRequest, data=None, *, course: Course | None = 
     form = CourseForm(
         data,
         instance=course,
+        kommune=request.kommune,
         units=permissions.visible_units(request.person).order_by("path"),
         job_profiles=JobProfile.objects.order_by("name", "pk"),
     )

@@ -173,6 +173,20 @@ def test_course_form_needs_an_audience(org_a):
         assert not Course.objects.exists()
 
 
+def test_a_course_code_is_unique_in_the_kommune_with_a_clear_message(org_a, org_b):
+    client = client_for(org_a.hr)
+    client.post(reverse("course_create"), _course_data(code="KOM-101"))
+    response = client.post(reverse("course_create"), _course_data(title="Andet", code="KOM-101"))
+    assert response.status_code == 200
+    assert "Koden bruges allerede af et andet kursus." in response.text
+    with org_a.scope():
+        assert list(Course.objects.values_list("code", flat=True)) == ["KOM-101"]
+    # Another kommune may use the same code.
+    client_for(org_b.hr).post(reverse("course_create"), _course_data(code="KOM-101"))
+    with org_b.scope():
+        assert Course.objects.filter(code="KOM-101").count() == 1
+
+
 def test_hr_edits_a_course_and_its_competences(org_a):
     version = build_framework(org_a.kommune, by=org_a.hr)
     faglig = competence(version, "Faglig kompetence")
