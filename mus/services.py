@@ -425,7 +425,15 @@ def canonical_content(version: PlanVersion) -> dict:
     """What a signature covers: the agreement, not its progress. Everything is plain
     data in a fixed order, so the same content always gives the same bytes."""
     plan = version.plan
-    goals = list(version.goals.order_by("order", "pk").prefetch_related("competences"))
+    # Rows already prefetched (many versions at once, as the benchmark data does) are
+    # used as they are; otherwise one query each.
+    prefetched = getattr(version, "_prefetched_objects_cache", {})
+    goals = (
+        version.goals.all()
+        if "goals" in prefetched
+        else version.goals.prefetch_related("competences")
+    )
+    goals = sorted(goals, key=lambda goal: (goal.order, goal.pk))
     goal_index = {goal.pk: index for index, goal in enumerate(goals, start=1)}
     return {
         "format": "kompetence-plan/1",
@@ -455,7 +463,7 @@ def canonical_content(version: PlanVersion) -> dict:
                 "goal": goal_index.get(activity.goal_id),
                 "deadline": activity.deadline.isoformat() if activity.deadline else None,
             }
-            for activity in version.activities.order_by("order", "pk")
+            for activity in sorted(version.activities.all(), key=lambda a: (a.order, a.pk))
         ],
         "leader_support": version.leader_support,
         "other_agreements": version.other_agreements,
