@@ -8,16 +8,74 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-FIRST_NAMES = (
-    "Anne Mette Hanne Lone Susanne Tina Lene Camilla Maria Louise Sofie Ida Emma Freja "
-    "Mads Søren Jens Peter Lars Henrik Thomas Niels Jesper Rasmus Mikkel Frederik Emil "
-    "Åse Ørnulf Bjørn Kåre Æbbe Jørgen Søs Birthe Bodil Kirsten Dorthe Poul"
-).split()
-LAST_NAMES = (
-    "Jensen Nielsen Hansen Pedersen Andersen Christensen Larsen Sørensen Rasmussen "
-    "Jørgensen Petersen Madsen Kristensen Olsen Thomsen Christiansen Poulsen Johansen "
-    "Møller Mortensen Kærgaard Østergaard Ærbøl Frølund Bækgaard"
-).split()
+FIRST_NAMES = [
+    "Anne",
+    "Mette",
+    "Hanne",
+    "Lone",
+    "Susanne",
+    "Tina",
+    "Lene",
+    "Camilla",
+    "Maria",
+    "Louise",
+    "Sofie",
+    "Ida",
+    "Emma",
+    "Freja",
+    "Mads",
+    "Søren",
+    "Jens",
+    "Peter",
+    "Lars",
+    "Henrik",
+    "Thomas",
+    "Niels",
+    "Jesper",
+    "Rasmus",
+    "Mikkel",
+    "Frederik",
+    "Emil",
+    "Åse",
+    "Ørnulf",
+    "Bjørn",
+    "Kåre",
+    "Æbbe",
+    "Jørgen",
+    "Søs",
+    "Birthe",
+    "Bodil",
+    "Kirsten",
+    "Dorthe",
+    "Poul",
+]
+LAST_NAMES = [
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Christiansen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
+    "Kærgaard",
+    "Østergaard",
+    "Ærbøl",
+    "Frølund",
+    "Bækgaard",
+]
 AREAS = (
     "Børn og Unge",
     "Sundhed og Omsorg",
@@ -27,10 +85,28 @@ AREAS = (
     "Økonomi",
     "Socialområdet",
 )
-UNIT_WORDS = (
-    "Nord Syd Øst Vest Centrum Amager Valby Vanløse Brønshøj Østerbro Nørrebro Vesterbro "
-    "Sundby Bispebjerg Christianshavn Ørestad Husum Tingbjerg Sydhavn Nordvest"
-).split()
+UNIT_WORDS = [
+    "Nord",
+    "Syd",
+    "Øst",
+    "Vest",
+    "Centrum",
+    "Amager",
+    "Valby",
+    "Vanløse",
+    "Brønshøj",
+    "Østerbro",
+    "Nørrebro",
+    "Vesterbro",
+    "Sundby",
+    "Bispebjerg",
+    "Christianshavn",
+    "Ørestad",
+    "Husum",
+    "Tingbjerg",
+    "Sydhavn",
+    "Nordvest",
+]
 TITLES = (
     "Socialrådgiver",
     "Sygeplejerske",

@@ -1,5 +1,6 @@
 """URLs on a kommune host (fredericia.<domain>)."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -63,3 +64,8 @@ urlpatterns = [
     path("", include("catalogue.urls")),
     path("", include("annualcycle.urls")),
 ]
+
+if settings.BENCH_DIAGNOSTICS:
+    from kompetence import diagnostics
+
+    urlpatterns.append(path("_bench/ping/", diagnostics.ping, name="bench_ping"))

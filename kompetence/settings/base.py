@@ -62,6 +62,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# `make bench`: a query count on every response and a trivial page as the floor.
+BENCH_DIAGNOSTICS = env.bool("BENCH_DIAGNOSTICS", default=False)
+if BENCH_DIAGNOSTICS:
+    MIDDLEWARE.insert(0, "kompetence.diagnostics.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "kompetence.urls"
 # The bare domain (no kommune label) is served by this smaller URL configuration.
 PUBLIC_URLCONF = "kompetence.urls_public"

@@ -1,0 +1,474 @@
+"""`make bench`: the København-scale benchmark against PostgreSQL and Redis.
+
+Builds the benchmark kommune if it is missing (`bench_data`), starts gunicorn with the
+production settings, and prints for each scenario the median and p95, the number of
+SQL queries, and next to it the floor measured in the same run — the raw SQL aggregate
+the page needs and a trivial signed-in Django view through the same stack — with the
+ratio of the figure to that floor:
+
+* the HR dashboard for the whole kommune and a MED dashboard for a centre;
+* the leader heat-map for a subtree of about 300 people;
+* self-evaluation autosave under 20 concurrent clients (and afterwards: is every saved
+  answer in the database?);
+* the gap report task for the whole kommune;
+* one development-plan PDF;
+* the organisation import of 45,000 people.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from annualcycle.management.commands.bench_data import PASSWORD, SLUG
+from annualcycle.models import GapReport
+from annualcycle.reports import gap_report_build
+from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person, Position
+from kompetence.tenancy import kommune_scope
+from mus.models import PlanVersion
+from mus.pdf import plan_pdf_bytes
+from mus.selectors import plan_document
+from profiles.models import Competence, Evaluation, EvaluationRound, Rating
+
+TARGETS = {"page": 300, "autosave": 100, "gap_report": 60_000, "pdf": 1000, "import": 120_000}
+
+
+# --- A small HTTP client that signs in like a browser -----------------------------------
+
+
+class Client:
+    def __init__(self, port: int, host: str):
+        self.port, self.host = port, host
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def request(self, method: str, path: str, data: dict | None = None, headers=None):
+        body = urllib.parse.urlencode(data) if data is not None else None
+        headers = {
+            "Host": self.host,
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            **({"Content-Type": "application/x-www-form-urlencoded"} if body else {}),
+            **(headers or {}),
+        }
+        started = time.perf_counter()
+        for attempt in range(2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                content = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                # The server closed a kept-alive connection: open a new one, once.
+                self.connection.close()
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                if attempt:
+                    raise
+        elapsed = (time.perf_counter() - started) * 1000
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie(header)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        return response.status, response.headers, content, elapsed
+
+    def log_in(self, username: str, password: str) -> None:
+        status, _, content, _ = self.request("GET", "/log-ind/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1)
+        status, _headers, _, _ = self.request(
+            "POST",
+            "/log-ind/",
+            {"csrfmiddlewaretoken": token.decode(), "username": username, "password": password},
+        )
+        if status != 302:
+            raise CommandError(f"{username} could not sign in (HTTP {status})")
+
+
+@dataclass
+class Result:
+    name: str
+    timings: list[float]
+    queries: str = ""
+    unit: str = "ms"
+    floor_sql: float | None = None
+    floor_view: float | None = None
+    target: float | None = None
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.timings)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.timings)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    @property
+    def floor(self) -> float | None:
+        parts = [p for p in (self.floor_sql, self.floor_view) if p is not None]
+        return sum(parts) if parts else None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.p95 / self.floor if self.floor else None
+
+
+def _fmt(ms: float | None) -> str:
+    if ms is None:
+        return "–"
+    return f"{ms / 1000:.1f} s" if ms >= 10_000 else f"{ms:.0f} ms"
+
+
+class Command(BaseCommand):
+    help = "Runs the København-scale benchmark (PostgreSQL, Redis, gunicorn)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--requests", type=int, default=30)
+        parser.add_argument("--clients", type=int, default=20)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--markdown", type=Path, help="also write the table here")
+
+    def handle(self, *args, port, requests, clients, workers, threads, markdown, **options):
+        if connection.vendor != "postgresql" or not settings.REDIS_URL:
+            raise CommandError("make bench needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
+        self.requests = requests
+        call_command("bench_data", stdout=self.stdout)
+        self.kommune = Kommune.objects.get(slug=SLUG)
+        with kommune_scope(self.kommune):
+            fixtures = self._fixtures(clients)
+        self.host = f"{SLUG}.{settings.KOMPETENCE_DOMAIN}:{port}"
+        results: list[Result] = []
+        with self._gunicorn(port, workers, threads):
+            results += self._pages(port, fixtures)
+            results.append(self._autosave(port, fixtures))
+        with kommune_scope(self.kommune):
+            results.append(self._gap_report(fixtures))
+            results.append(self._pdf())
+        results.append(self._import())
+        self._print(results, workers, threads, markdown)
+
+    # --- Setup ---------------------------------------------------------------------------
+
+    def _fixtures(self, clients: int) -> dict:
+        hr = Person.objects.get(user__username="hr")
+        leader = Person.objects.get(user__username="leder")
+        committee = MEDCommittee.objects.filter(memberships__person__user__username="med").get()
+        unit = Position.objects.filter(person=leader, is_leader=True).get().unit
+        round_ = EvaluationRound.objects.filter(kommune=self.kommune).latest("opened_at")
+        people = Position.objects.filter(unit__path__startswith=unit.path).values("person")
+        open_self = list(
+            Evaluation.objects.filter(
+                round=round_,
+                kind=Evaluation.Kind.SELF,
+                status=Evaluation.Status.OPEN,
+                subject__is_active=True,
+            )
+            .select_related("subject__user")
+            .order_by("pk")[:clients]
+        )
+        for evaluation in open_self:
+            user = evaluation.subject.user
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+        return {
+            "hr": hr,
+            "committee": committee,
+            "unit": unit,
+            "subtree_people": Person.objects.filter(pk__in=people).count(),
+            "round": round_,
+            "autosave": [(e.pk, e.subject.user.username) for e in open_self],
+            "competences": list(
+                Competence.objects.filter(version=round_.version).values_list("pk", flat=True)
+            ),
+            "root": OrgUnit.objects.get(kommune=self.kommune, parent=None, external_id="D"),
+        }
+
+    def _gunicorn(self, port: int, workers: int, threads: int):
+        static = Path(tempfile.mkdtemp(prefix="kompetence-static-"))
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kompetence.settings.production",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50),
+            "SECURE_SSL_REDIRECT": "false",
+            "BENCH_DIAGNOSTICS": "true",
+            "STATIC_ROOT": str(static),
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            env=env,
+            check=True,
+        )
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "kompetence.wsgi:application",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers),
+            "--worker-class", "gthread",
+            "--threads", str(threads),
+            "--keep-alive", "30",
+            "--log-level", "warning",
+        ]  # fmt: skip
+        bench = self
+
+        class Server:
+            def __enter__(self):
+                self.process = subprocess.Popen(command, env=env)  # noqa: S603  (our own gunicorn)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    try:
+                        status = Client(port, bench.host).request("GET", "/healthz/")[0]
+                        if status == 200:
+                            return self
+                    except OSError:
+                        pass
+                    time.sleep(0.3)
+                self.process.kill()
+                raise CommandError("gunicorn did not start")
+
+            def __exit__(self, *exc):
+                self.process.terminate()
+                self.process.wait(timeout=30)
+
+        return Server()
+
+    # --- Scenarios -----------------------------------------------------------------------
+
+    def _measure(self, client: Client, path: str) -> tuple[list[float], set[str]]:
+        for _ in range(3):  # warm: connections, template and framework caches
+            client.request("GET", path)
+        timings, counts = [], set()
+        for _ in range(self.requests):
+            status, headers, _, elapsed = client.request("GET", path)
+            if status != 200:
+                raise CommandError(f"{path}: HTTP {status}")
+            timings.append(elapsed)
+            counts.add(headers.get("X-Query-Count", "?"))
+        return timings, counts
+
+    def _sql(self, sql: str, params: list) -> float:
+        """Median of the raw aggregate, on a connection of its own."""
+        db = settings.DATABASES["default"]
+        with psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            dbname=db["NAME"],
+            password=db["PASSWORD"] or None,
+        ) as raw:
+            timings = []
+            for _ in range(3 + self.requests):
+                started = time.perf_counter()
+                raw.execute(sql, params).fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+        return statistics.median(timings[3:])
+
+    def _pages(self, port: int, fixtures: dict) -> list[Result]:
+        round_id, unit, committee = fixtures["round"].pk, fixtures["unit"], fixtures["committee"]
+        gaps_sql = """
+            SELECT a.unit_id, a.group_id, count(*), count(*) FILTER (WHERE a.gap > 0),
+                   sum(a.gap)
+            FROM profiles_assessment a JOIN kompetence_orgunit u ON u.id = a.unit_id
+            WHERE a.round_id = %s AND a.gap IS NOT NULL AND u.path LIKE %s
+            GROUP BY 1, 2
+        """
+        heat_sql = """
+            SELECT a.unit_id, a.competence_id, avg(a.assessed), count(*) FILTER (WHERE a.gap > 0)
+            FROM profiles_assessment a JOIN kompetence_orgunit u ON u.id = a.unit_id
+            WHERE a.round_id = %s AND u.path LIKE %s
+            GROUP BY 1, 2
+        """
+        scenarios = [
+            ("HR dashboard, whole kommune", "hr", "/overblik/", gaps_sql,
+             [round_id, fixtures["root"].path + "%"]),
+            (f"MED dashboard, {committee.unit.name}", "med",
+             f"/overblik/med/{committee.pk}/", gaps_sql, [round_id, committee.unit.path + "%"]),
+            (f"leader heat-map, {fixtures['subtree_people']} people", "leder",
+             f"/kompetencer/heatmap/?enhed={unit.pk}", heat_sql, [round_id, unit.path + "%"]),
+        ]  # fmt: skip
+        results = []
+        for name, username, path, sql, params in scenarios:
+            client = Client(port, self.host)
+            client.log_in(username, PASSWORD)
+            timings, counts = self._measure(client, path)
+            ping, _ = self._measure(client, "/_bench/ping/")
+            results.append(
+                Result(
+                    name,
+                    timings,
+                    queries=",".join(sorted(counts)),
+                    floor_sql=self._sql(sql, params),
+                    floor_view=statistics.median(ping),
+                    target=TARGETS["page"],
+                )
+            )
+        return results
+
+    def _autosave(self, port: int, fixtures: dict) -> Result:
+        """Each client answers every competence of its own open self-evaluation, one
+        autosave request per answer, all clients at once."""
+        competences = fixtures["competences"]
+        sessions = []
+        for evaluation_id, username in fixtures["autosave"]:
+            client = Client(port, self.host)
+            client.log_in(username, PASSWORD)
+            sessions.append((client, evaluation_id))
+        timings: list[float] = []
+        failures: list[str] = []
+        sent: dict[tuple[int, int], int] = {}
+        lock = threading.Lock()
+
+        def answer(client: Client, evaluation_id: int, offset: int) -> None:
+            for index, competence_id in enumerate(competences):
+                level = 1 + (index + offset) % 5
+                status, _, _, elapsed = client.request(
+                    "POST",
+                    f"/evaluering/{evaluation_id}/svar/{competence_id}/",
+                    {f"level-{competence_id}": level},
+                    {"HX-Request": "true", "X-CSRFToken": client.cookies.get("csrftoken", "")},
+                )
+                with lock:
+                    timings.append(elapsed)
+                    if status == 200:
+                        sent[(evaluation_id, competence_id)] = level
+                    else:
+                        failures.append(f"{evaluation_id}/{competence_id}: HTTP {status}")
+
+        threads = [
+            threading.Thread(target=answer, args=(client, evaluation_id, offset))
+            for offset, (client, evaluation_id) in enumerate(sessions)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+        with kommune_scope(self.kommune):
+            stored = dict(
+                (((e, c), level) for e, c, level in Rating.objects.filter(
+                    evaluation_id__in=[e for _, e in sessions]
+                ).values_list("evaluation_id", "competence_id", "level"))
+            )  # fmt: skip
+        lost = [key for key, level in sent.items() if stored.get(key) != level]
+        note = (
+            f"{len(timings) / seconds:.0f} requests/s, {len(sent)} answers saved, "
+            f"{len(lost)} missing in the database, {len(failures)} refused"
+        )
+        if lost or failures:
+            note += f" ({(failures + [str(k) for k in lost])[:3]})"
+        return Result(
+            f"autosave, {len(sessions)} concurrent clients",
+            timings,
+            target=TARGETS["autosave"],
+            note=note,
+        )
+
+    def _gap_report(self, fixtures: dict) -> Result:
+        """The gap report task's work for the whole kommune, in this process."""
+        hr, root = fixtures["hr"], fixtures["root"]
+        timings = []
+        for _ in range(2):
+            report = GapReport.objects.create(kommune=self.kommune, requested_by=hr, unit=root)
+            started = time.perf_counter()
+            report = gap_report_build(report_id=report.pk)
+            timings.append((time.perf_counter() - started) * 1000)
+            if report.status != GapReport.Status.READY:
+                raise CommandError(f"gap report failed: {report.error}")
+        sql = """
+            SELECT a.unit_id, a.competence_id, count(*), count(*) FILTER (WHERE a.gap > 0),
+                   avg(a.self_level), avg(a.leader_level), avg(a.assessed), avg(a.required)
+            FROM profiles_assessment a WHERE a.round_id = %s GROUP BY 1, 2
+        """
+        return Result(
+            f"gap report task, whole kommune ({report.people} people)",
+            timings,
+            floor_sql=self._sql(sql, [fixtures["round"].pk]),
+            target=TARGETS["gap_report"],
+        )
+
+    def _pdf(self) -> Result:
+        version = (
+            PlanVersion.objects.filter(kommune=self.kommune)
+            .select_related("plan__employee", "plan__leader")
+            .order_by("pk")
+            .first()
+        )
+        plan_pdf_bytes(version, language="da", context=plan_document(version))
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            plan_pdf_bytes(version, language="da", context=plan_document(version))
+            timings.append((time.perf_counter() - started) * 1000)
+        return Result("development-plan PDF", timings, target=TARGETS["pdf"])
+
+    def _import(self) -> Result:
+        from io import StringIO
+
+        out = StringIO()
+        call_command("bench_import", "--people", "45000", stdout=out)
+        figures = dict(
+            re.findall(r"import (dry run|apply|second dry run): ([\d.]+) s", out.getvalue())
+        )
+        total = (float(figures["dry run"]) + float(figures["apply"])) * 1000
+        return Result(
+            "organisation import, 45,000 people (dry run + apply)",
+            [total],
+            target=TARGETS["import"],
+            note=f"dry run {figures['dry run']} s, apply {figures['apply']} s, "
+            f"second dry run {figures['second dry run']} s (0 changes)",
+        )
+
+    # --- Output --------------------------------------------------------------------------
+
+    def _print(self, results: list[Result], workers: int, threads: int, markdown) -> None:
+        header = ("scenario", "median", "p95", "SQL queries", "floor: SQL", "floor: view",
+                  "p95 / floor", "target")  # fmt: skip
+        rows = [
+            (
+                r.name,
+                _fmt(r.median),
+                _fmt(r.p95),
+                r.queries or "–",
+                _fmt(r.floor_sql),
+                _fmt(r.floor_view),
+                f"{r.ratio:.1f}×" if r.ratio else "–",
+                (f"p95 < {_fmt(r.target)}" + (" ✓" if r.p95 < r.target else " ✗"))
+                if r.target
+                else "–",
+            )
+            for r in results
+        ]
+        lines = [
+            f"Kompetence benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+            f"gunicorn {workers} workers × {threads} threads, PostgreSQL "
+            f"{connection.cursor().connection.info.server_version}",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+            *("| " + " | ".join(row) + " |" for row in rows),
+            "",
+            *(f"* {r.name}: {r.note}" for r in results if r.note),
+        ]
+        text = "\n".join(lines)
+        self.stdout.write(text)
+        if markdown:
+            markdown.write_text(text + "\n")
