@@ -7,7 +7,7 @@ class AnnualcycleConfig(AppConfig):
     verbose_name = _("Årshjul og overblik")
 
     def ready(self) -> None:
-        from annualcycle import panels, services
+        from annualcycle import invalidation, panels, services
         from kompetence.extensions import (
             NavLink,
             kommune_created,
@@ -28,6 +28,7 @@ class AnnualcycleConfig(AppConfig):
         )
         # "Mine opgaver nu" comes first on the home page.
         register_home_panel(panels.home_tasks_panel, first=True)
+        invalidation.connect()
         kommune_created.connect(
             services.on_kommune_created, dispatch_uid="annualcycle-default-cycle"
         )

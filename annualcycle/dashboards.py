@@ -29,7 +29,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.utils import timezone
 
 from annualcycle import anonymity
-from annualcycle.models import Cycle
+from annualcycle.models import Cycle, UnitFigures
 from annualcycle.selectors import current_cycle
 from catalogue.models import Enrolment
 from kompetence.models import OrgUnit, Position
@@ -117,27 +117,59 @@ class Figures:
     completed: int = 0
     cost: Decimal = Decimal(0)
     groups: dict[int, GroupFigures] = field(default_factory=dict)
+    # Competence id → (rated, below, gap_sum), for the largest gaps. Kept per unit only:
+    # `add` leaves it out, as no row or total shows it.
+    competences: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+    COUNTS = (
+        "people",
+        "mus_held",
+        "plans_signed",
+        "self_total",
+        "self_done",
+        "leader_total",
+        "leader_done",
+        "activity_people",
+        "activities",
+        "activities_done",
+        "enrolled_people",
+        "seats",
+        "completed",
+    )
 
     def add(self, other: Figures) -> None:
-        for name in (
-            "people",
-            "mus_held",
-            "plans_signed",
-            "self_total",
-            "self_done",
-            "leader_total",
-            "leader_done",
-            "activity_people",
-            "activities",
-            "activities_done",
-            "enrolled_people",
-            "seats",
-            "completed",
-            "cost",
-        ):
+        for name in self.COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.cost += other.cost
         for group_id, figures in other.groups.items():
             self.groups.setdefault(group_id, GroupFigures()).add(figures)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            any(getattr(self, name) for name in self.COUNTS)
+            or self.cost
+            or self.groups
+            or self.competences
+        )
+
+    def as_data(self) -> dict:
+        """Plain JSON for UnitFigures.data."""
+        return {
+            "n": [getattr(self, name) for name in self.COUNTS],
+            "cost": str(self.cost),
+            "g": {
+                str(pk): [g.people, g.rated, g.below, g.gap_sum] for pk, g in self.groups.items()
+            },
+            "c": {str(pk): list(values) for pk, values in self.competences.items()},
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> Figures:
+        figures = cls(**dict(zip(cls.COUNTS, data["n"], strict=True)), cost=Decimal(data["cost"]))
+        figures.groups = {int(pk): GroupFigures(*values) for pk, values in data["g"].items()}
+        figures.competences = {int(pk): tuple(values) for pk, values in data["c"].items()}
+        return figures
 
 
 # Each family of figures and the number of people it is built from (see anonymity.py).
@@ -161,27 +193,42 @@ def _first_position(person) -> QuerySet[Position]:
     )
 
 
-def _main_positions(unit: OrgUnit) -> QuerySet[Position]:
-    """One row per active person whose main position is in `unit`'s subtree."""
+@dataclass(frozen=True)
+class Units:
+    """Which units a figure query covers: a subtree (by path) or a set of unit ids (the
+    stale ones to recompute)."""
+
+    path: str = ""
+    ids: tuple[int, ...] = ()
+
+    def q(self, unit: str) -> Q:
+        """The filter on the OrgUnit foreign key at `unit` (a lookup path)."""
+        if self.ids:
+            return Q(**{f"{unit}_id__in": self.ids})
+        return Q(**{f"{unit}__path__startswith": self.path})
+
+
+def _main_positions(units: Units) -> QuerySet[Position]:
+    """One row per active person whose main position is in `units`."""
     return Position.objects.active().filter(
-        unit__path__startswith=unit.path,
+        units.q("unit"),
         person__is_active=True,
         pk=Subquery(_first_position(OuterRef("person"))),
     )
 
 
-def _main_position_in(unit: OrgUnit, person: str) -> Q:
+def _main_position_in(units: Units, person: str) -> Q:
     """Rows whose `person` (the path of a Person foreign key) is active and has their
-    main position in `unit`'s subtree. One filter() call makes one join to that position,
+    main position in `units`. One filter() call makes one join to that position,
     which `{person}__positions__unit_id` then reads. The main position is found by an
     indexed lookup among the person's own positions (an IN over all main positions of
     the subtree is what SQLite would recompute for every row)."""
     return Q(
+        units.q(f"{person}__positions__unit"),
         **{
             f"{person}__is_active": True,
-            f"{person}__positions__unit__path__startswith": unit.path,
             f"{person}__positions__pk": Subquery(_first_position(OuterRef(f"{person}_id"))),
-        }
+        },
     )
 
 
@@ -193,7 +240,7 @@ def _latest_plan_versions(period: Period) -> QuerySet[PlanVersion]:
     ).exclude(Exists(newer))
 
 
-def _people_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
+def _people_by_unit(units: Units, period: Period) -> QuerySet:
     held = Conversation.objects.filter(
         employee=OuterRef("person"), status=Conversation.Status.HELD
     ).filter(
@@ -209,7 +256,7 @@ def _people_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
         )
     )
     return (
-        _main_positions(unit)
+        _main_positions(units)
         .values(at_unit=F("unit_id"))
         .annotate(
             people=Count("pk"),
@@ -220,7 +267,7 @@ def _people_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
     )
 
 
-def _evaluations_by_unit(unit: OrgUnit, round_: EvaluationRound) -> QuerySet:
+def _evaluations_by_unit(units: Units, round_: EvaluationRound) -> QuerySet:
     self_kind = Q(kind=Evaluation.Kind.SELF)
     leader_kind = Q(kind=Evaluation.Kind.LEADER)
     submitted = Q(status=Evaluation.Status.SUBMITTED)
@@ -229,7 +276,7 @@ def _evaluations_by_unit(unit: OrgUnit, round_: EvaluationRound) -> QuerySet:
             round=round_,
             kind__in=[Evaluation.Kind.SELF, Evaluation.Kind.LEADER],
         )
-        .filter(_main_position_in(unit, "subject"))
+        .filter(_main_position_in(units, "subject"))
         # The join the filter made, so each evaluation meets its subject's main position.
         .values(at_unit=F("subject__positions__unit_id"))
         .annotate(
@@ -242,11 +289,11 @@ def _evaluations_by_unit(unit: OrgUnit, round_: EvaluationRound) -> QuerySet:
     )
 
 
-def _activities_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
+def _activities_by_unit(units: Units, period: Period) -> QuerySet:
     """Activities of the newest plan versions; dropped activities do not count."""
     return (
         PlanActivity.objects.filter(version__in=_latest_plan_versions(period))
-        .filter(_main_position_in(unit, "version__plan__employee"))
+        .filter(_main_position_in(units, "version__plan__employee"))
         .exclude(status=PlanActivity.Status.CANCELLED)
         .values(at_unit=F("version__plan__employee__positions__unit_id"))
         .annotate(
@@ -258,7 +305,7 @@ def _activities_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
     )
 
 
-def _enrolments_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
+def _enrolments_by_unit(units: Units, period: Period) -> QuerySet:
     """Places taken on sessions in the period (undated sessions by request date), as
     `catalogue.selectors.costs` counts them; a no-show costs but holds no place."""
     return (
@@ -267,7 +314,7 @@ def _enrolments_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
             Q(session__starts_at__date__range=period.range)
             | Q(session__starts_at__isnull=True, requested_at__date__range=period.range)
         )
-        .filter(_main_position_in(unit, "person"))
+        .filter(_main_position_in(units, "person"))
         .values(at_unit=F("person__positions__unit_id"))
         .annotate(
             enrolled_people=Count("person_id", distinct=True),
@@ -279,22 +326,22 @@ def _enrolments_by_unit(unit: OrgUnit, period: Period) -> QuerySet:
     )
 
 
-def _rated(unit: OrgUnit, round_: EvaluationRound) -> QuerySet[Assessment]:
-    """Assessments with both a required and an assessed level, in `unit`'s subtree.
+def _rated(units: Units, round_: EvaluationRound) -> QuerySet[Assessment]:
+    """Assessments with both a required and an assessed level, in `units`.
 
     By `Assessment.unit`, as the heat-map: the services keep it at the unit of the
     person's main position, and reading it needs no join for the largest table."""
     return Assessment.objects.filter(
+        units.q("unit"),
         round=round_,
         gap__isnull=False,
-        unit__path__startswith=unit.path,
         person__is_active=True,
     )
 
 
-def _gaps_by_unit(unit: OrgUnit, round_: EvaluationRound) -> QuerySet:
+def _gaps_by_unit(units: Units, round_: EvaluationRound) -> QuerySet:
     return (
-        _rated(unit, round_)
+        _rated(units, round_)
         .values("group_id", at_unit=F("unit_id"))
         .annotate(
             people=Count("person_id", distinct=True),
@@ -306,34 +353,97 @@ def _gaps_by_unit(unit: OrgUnit, round_: EvaluationRound) -> QuerySet:
     )
 
 
-def figures_by_unit(
-    unit: OrgUnit, round_: EvaluationRound | None, period: Period
-) -> dict[int, Figures]:
-    """{unit id: Figures of the people whose main position is directly in that unit},
-    for `unit`'s whole subtree: three (five with a round) aggregate queries whatever the
-    number of people."""
-    units: dict[int, Figures] = defaultdict(Figures)
+def _competence_gaps_by_unit(units: Units, round_: EvaluationRound) -> QuerySet:
+    """Per unit and competence; one assessment per person and competence, so the
+    number rated is also the number of people."""
+    return (
+        _rated(units, round_)
+        .values("competence_id", at_unit=F("unit_id"))
+        .annotate(
+            rated=Count("pk"),
+            below=Count("pk", filter=Q(gap__gt=0)),
+            gap_sum=Sum("gap"),
+        )
+        .order_by()
+    )
+
+
+def _compute(units: Units, round_: EvaluationRound | None, period: Period) -> dict[int, Figures]:
+    """{unit id: Figures of the people whose main position is directly in that unit}:
+    three (six with a round) aggregate queries whatever the number of people."""
+    result: dict[int, Figures] = defaultdict(Figures)
     queries = [
-        _people_by_unit(unit, period),
-        _activities_by_unit(unit, period),
-        _enrolments_by_unit(unit, period),
+        _people_by_unit(units, period),
+        _activities_by_unit(units, period),
+        _enrolments_by_unit(units, period),
     ]
     if round_ is not None:
-        queries.append(_evaluations_by_unit(unit, round_))
+        queries.append(_evaluations_by_unit(units, round_))
     for queryset in queries:
         for row in queryset:
-            figures = units[row.pop("at_unit")]
+            figures = result[row.pop("at_unit")]
             for name, value in row.items():
                 setattr(figures, name, value or 0)
     if round_ is not None:
-        for row in _gaps_by_unit(unit, round_):
-            units[row["at_unit"]].groups[row["group_id"]] = GroupFigures(
+        for row in _gaps_by_unit(units, round_):
+            result[row["at_unit"]].groups[row["group_id"]] = GroupFigures(
                 people=row["people"],
                 rated=row["rated"],
                 below=row["below"],
                 gap_sum=row["gap_sum"] or 0,
             )
-    return units
+        for row in _competence_gaps_by_unit(units, round_):
+            result[row["at_unit"]].competences[row["competence_id"]] = (
+                row["rated"],
+                row["below"],
+                row["gap_sum"] or 0,
+            )
+    return result
+
+
+# Above this many stale units, one query over the subtree is cheaper than a long IN list
+# (and SQLite takes at most 999 parameters).
+STALE_BY_ID = 500
+
+
+def figures_by_unit(
+    unit: OrgUnit, round_: EvaluationRound | None, period: Period, versions: dict[int, int]
+) -> dict[int, Figures]:
+    """{unit id: Figures} for the units of `unit`'s subtree (`versions`: unit id →
+    figures_version), from the pre-aggregated rows where they are current; the units
+    whose figures changed since are recomputed and stored again."""
+    round_key = round_.pk if round_ is not None else 0
+    key = {"round_key": round_key, "period_start": period.start, "period_end": period.end}
+    stored = UnitFigures.objects.filter(unit__path__startswith=unit.path, **key).values_list(
+        "unit_id", "version", "data"
+    )
+    result: dict[int, Figures] = {}
+    for unit_id, version, data in stored:
+        if versions.get(unit_id) == version:
+            result[unit_id] = Figures.from_data(data)
+    stale = sorted(pk for pk in versions if pk not in result)
+    if stale:
+        units = Units(ids=tuple(stale)) if len(stale) <= STALE_BY_ID else Units(path=unit.path)
+        fresh = _compute(units, round_, period)
+        UnitFigures.objects.bulk_create(
+            [
+                UnitFigures(
+                    kommune_id=unit.kommune_id,
+                    unit_id=pk,
+                    round=round_,
+                    version=versions[pk],
+                    data=fresh.get(pk, Figures()).as_data(),
+                    **key,
+                )
+                for pk in stale
+            ],
+            update_conflicts=True,
+            unique_fields=["unit", "round_key", "period_start", "period_end"],
+            update_fields=["version", "data"],
+            batch_size=500,
+        )
+        result.update((pk, fresh[pk]) for pk in stale if pk in fresh)
+    return {pk: figures for pk, figures in result.items() if not figures.is_empty}
 
 
 # --- Rows, cells and suppression -----------------------------------------------------------
@@ -552,64 +662,55 @@ def _row(
 
 
 def _top_gaps(
-    unit: OrgUnit,
-    round_: EvaluationRound,
     structure,
-    tree: dict | None,
+    by_unit: dict[int, Figures],
+    tree: dict,
     k: int | None,
+    top: int,
 ) -> list[CompetenceGap]:
-    """The competences with the largest share of assessments below the required level.
-    For a MED committee, a competence is left out when its figure is hidden."""
-    totals = list(
-        _rated(unit, round_)
-        .values("competence_id")
-        .annotate(
-            people=Count("person_id", distinct=True),
-            rated=Count("pk"),
-            below=Count("pk", filter=Q(gap__gt=0)),
-            gap_sum=Sum("gap"),
-        )
-        .filter(below__gt=0)
-        .order_by()
-    )
-    totals.sort(key=lambda r: (-r["below"] / r["rated"], -r["gap_sum"] / r["rated"]))
+    """The competences with the largest share of assessments below the required level,
+    over the subtree (`top`: its unit). For a MED committee, a competence is left out
+    when its figure is hidden."""
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for figures in by_unit.values():
+        for competence_id, values in figures.competences.items():
+            total = sums[competence_id]
+            for index, value in enumerate(values):
+                total[index] += value
+    totals = [(pk, *values) for pk, values in sums.items() if values[1] > 0]
+    totals.sort(key=lambda r: (-r[2] / r[1], -r[3] / r[1]))
     competences = {c.pk: c for c in structure.competences}
     groups = {g.group.pk: g.group for g in structure.groups}
     if k is not None:
-        totals = totals[:TOP_GAP_CANDIDATES]
-        people: dict[int, dict[int, int]] = defaultdict(dict)
-        for row in (
-            _rated(unit, round_)
-            .filter(competence_id__in=[r["competence_id"] for r in totals])
-            .values("competence_id", at_unit=F("unit_id"))
-            .annotate(people=Count("person_id", distinct=True))
-            .order_by()
-        ):
-            people[row["competence_id"]][row["at_unit"]] = row["people"]
         shown = []
-        for row in totals:
-            sizes = people[row["competence_id"]]
+        for row in totals[:TOP_GAP_CANDIDATES]:
+            # One assessment per person and competence: the number rated is the people.
+            sizes = {
+                pk: figures.competences.get(row[0], (0,))[0] for pk, figures in by_unit.items()
+            }
             cells = anonymity.suppressed_cells(
                 {pk: (parent, sizes.get(pk, 0)) for pk, parent in tree.items()}, k
             )
-            if unit.pk not in cells.units:
+            if top not in cells.units:
                 shown.append(row)
         totals = shown
     result = []
-    for row in totals[:TOP_GAPS]:
-        competence = competences.get(row["competence_id"])
+    for competence_id, rated, below, gap_sum in totals:
+        competence = competences.get(competence_id)
         if competence is None:
             continue
         result.append(
             CompetenceGap(
                 competence=competence,
                 group=groups[competence.group_id],
-                people=row["people"],
-                rated=row["rated"],
-                below=row["below"],
-                gap_sum=row["gap_sum"],
+                people=rated,
+                rated=rated,
+                below=below,
+                gap_sum=gap_sum,
             )
         )
+        if len(result) == TOP_GAPS:
+            break
     return result
 
 
@@ -625,11 +726,11 @@ def unit_dashboard(
     units = list(
         OrgUnit.objects.filter(path__startswith=unit.path)
         .order_by("path")
-        .only("pk", "parent_id", "name", "path", "kommune_id")
+        .only("pk", "parent_id", "name", "path", "kommune_id", "figures_version")
     )
     # unit id → parent id inside the subtree (None for `unit` itself).
     tree = {u.pk: (u.parent_id if u.pk != unit.pk else None) for u in units}
-    by_unit = figures_by_unit(unit, round_, period)
+    by_unit = figures_by_unit(unit, round_, period, {u.pk: u.figures_version for u in units})
     structure = version_structure(round_.version) if round_ is not None else None
     groups = [g.group for g in structure.groups] if structure else []
 
@@ -664,7 +765,7 @@ def unit_dashboard(
     total_row = _row(Row.TOTAL, unit.name, None, unit.pk, total, groups, hiding, families)
     top_gaps = []
     if round_ is not None and not total_row.people.hidden:
-        top_gaps = _top_gaps(unit, round_, structure, tree, k)
+        top_gaps = _top_gaps(structure, by_unit, tree, k, unit.pk)
     return Dashboard(
         unit=unit,
         round=round_,

@@ -267,3 +267,35 @@ class ActionPlanComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class UnitFigures(models.Model):
+    """The dashboards' figures about the people directly in one unit, for one round and
+    period, pre-aggregated (annualcycle.dashboards). Valid while `version` equals the
+    unit's `figures_version`, which every write about those people raises
+    (kompetence.figures); a stale row is recomputed on the next read."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(
+        "profiles.EvaluationRound", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The round's id, 0 without a round: part of the key, where NULLs would not be equal.
+    round_key = models.PositiveIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    version = models.PositiveBigIntegerField()
+    data = models.JSONField()
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "round_key", "period_start", "period_end"],
+                name="unit_figures_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.round_id} {self.period_start}"

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from catalogue import services
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
+from kompetence import figures
 from kompetence.imports import Plan, Progress
 from kompetence.models import Kommune, OrgUnit, Person
 from kompetence.permissions import administered_unit_paths
@@ -1087,6 +1088,10 @@ class CatalogueImporter:
             course.updated_at = now
         Course.objects.bulk_update(
             changed, [*MODEL_FIELDS, "audience_everyone", "updated_at"], batch_size=500
+        )
+        # A new price changes the cost figures of everyone enrolled (the dashboards).
+        figures.people_changed(
+            Enrolment.objects.filter(course__in=changed).values_list("person_id", flat=True)
         )
         new = [item for item in work.courses if item.is_new]
         Course.objects.bulk_create([item.course for item in new], batch_size=500)

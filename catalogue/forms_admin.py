@@ -82,9 +82,7 @@ class CourseForm(InlineValidationMixin, forms.ModelForm):
         # The unique constraint names the kommune, which the form does not show, so
         # Django's own constraint check skips it: ask here, with the same message.
         code = self.cleaned_data["code"].strip()
-        clash = Course.objects.filter(kommune=self.kommune, code=code).exclude(
-            pk=self.instance.pk
-        )
+        clash = Course.objects.filter(kommune=self.kommune, code=code).exclude(pk=self.instance.pk)
         if code and clash.exists():
             raise forms.ValidationError(_("Koden bruges allerede af et andet kursus."))
         return code

@@ -123,6 +123,9 @@ class OrgUnit(models.Model):
     path = models.CharField(max_length=512, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=1, editable=False)
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # Raised by every write that changes a figure about the people in this unit, so the
+    # dashboards' pre-aggregated figures (annualcycle.UnitFigures) know when to recompute.
+    figures_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = TenantManager()
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kompetence import figures
 from kompetence.extensions import POSITION_ATTRIBUTES, positions_changed
 from kompetence.imports import Plan, Progress
 from kompetence.models import Kommune, OrgUnit, Person, Position, User
@@ -662,6 +663,8 @@ class OrganisationImporter:
         progress(70)
         self._apply_positions(kommune, work, units, persons)
         progress(90)
+        # Positions and people changed in bulk: the dashboards' figures of their units.
+        figures.people_changed(work.touched_person_ids)
         if work.touched_person_ids:
             positions_changed.send(
                 sender=Position, kommune_id=kommune.pk, person_ids=sorted(work.touched_person_ids)

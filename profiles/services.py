@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kompetence import figures
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
 from profiles import selectors
@@ -643,6 +644,7 @@ def ratings_bulk_set(*, round_: EvaluationRound, answers, submit: bool = False) 
         touched.values(), ["answered", "status", "submitted_at", "rater"], batch_size=2000
     )
     subject_ids = {e.subject_id for e in touched.values()}
+    figures.people_changed(subject_ids)
     fields = ["self_level", "leader_level", "agreed_level", "assessed", "gap"]
     changed = []
     for assessment in Assessment.objects.filter(round=round_, person_id__in=subject_ids):
@@ -700,17 +702,21 @@ def assessments_refresh(*, kommune_id: int, person_ids) -> int:
         )
         for framework_id in frameworks
     }
-    changed = []
+    changed, units = [], set()
     for row in rows:
         framework_id = row.round.version.framework_id
         before = (row.required, row.unit_id, row.gap, row.assessed)
+        units.add(row.unit_id)
         row.required = required[(row.person_id, framework_id)].get(row.competence.key)
         if row.person_id in primary:
             row.unit_id = primary[row.person_id].unit_id
         _recompute(row, not_applicable[framework_id])
         if (row.required, row.unit_id, row.gap, row.assessed) != before:
             changed.append(row)
+            units.add(row.unit_id)
     _bulk_update_by_value(changed, ["required", "unit_id", "gap", "assessed"])
+    if changed:
+        figures.units_changed(units)
     return len(changed)
 
 

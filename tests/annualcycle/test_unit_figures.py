@@ -1,0 +1,239 @@
+"""The dashboards' pre-aggregated figures (UnitFigures) are kept correct on every write:
+after each kind of change a person's figures can undergo, the figures the dashboard
+reads equal the figures computed afresh from the source tables."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from annualcycle import dashboards
+from annualcycle.models import UnitFigures
+from catalogue import services as catalogue_services
+from catalogue.models import Enrolment
+from kompetence import imports
+from kompetence import services as org_services
+from kompetence.models import OrgUnit, Person, Position
+from kompetence.org_import import organisation_importer
+from mus import services as mus_services
+from mus.models import Conversation, PlanActivity
+from profiles import services as profile_services
+from profiles.models import Competence, Evaluation, JobProfile
+from tests.annualcycle.test_dashboards import PASSWORD, add_people, add_unit, east  # noqa: F401
+from tests.annualcycle.test_dashboards import period_cycle, wheel  # noqa: F401
+from tests.catalogue.factories import build_course, build_session
+
+pytestmark = pytest.mark.django_db
+
+
+def read(org, round_) -> dict:
+    """What the dashboard reads for the whole kommune (through the stored figures)."""
+    units = OrgUnit.objects.filter(path__startswith=org.root.path)
+    return {
+        pk: figures.as_data()
+        for pk, figures in dashboards.figures_by_unit(
+            org.root,
+            round_,
+            dashboards.dashboard_period(),
+            {u.pk: u.figures_version for u in units},
+        ).items()
+    }
+
+
+def fresh(org, round_) -> dict:
+    computed = dashboards._compute(
+        dashboards.Units(path=org.root.path), round_, dashboards.dashboard_period()
+    )
+    return {pk: f.as_data() for pk, f in computed.items() if not f.is_empty}
+
+
+def _answer(org, round_, staff):
+    evaluation = Evaluation.objects.get(round=round_, subject=staff[4], kind="self")
+    competence = Competence.objects.filter(version=round_.version).first()
+    profile_services.rating_save(evaluation=evaluation, competence=competence, level=1)
+
+
+def _answered_not_submitted(org, round_, staff):
+    evaluation = Evaluation.objects.get(round=round_, subject=staff[4], kind="self")
+    competences = Competence.objects.filter(version=round_.version)
+    profile_services.ratings_bulk_set(
+        round_=round_, answers=[(evaluation, c, 3, "") for c in competences]
+    )
+
+
+def _submit(org, round_, staff):
+    evaluation = Evaluation.objects.get(round=round_, subject=staff[4], kind="self")
+    profile_services.evaluation_submit(evaluation=evaluation, by=staff[4])
+
+
+_submit.prepare = _answered_not_submitted
+
+
+def _reopen(org, round_, staff):
+    evaluation = Evaluation.objects.get(round=round_, subject=staff[0], kind="self")
+    profile_services.evaluation_reopen(evaluation=evaluation)
+
+
+def _bulk_answers(org, round_, staff):
+    evaluation = Evaluation.objects.get(round=round_, subject=staff[3], kind="leader")
+    competences = Competence.objects.filter(version=round_.version)
+    profile_services.ratings_bulk_set(
+        round_=round_, answers=[(evaluation, c, 2, "") for c in competences], submit=True
+    )
+
+
+def _mus_held(org, round_, staff):
+    conversation = mus_services.conversation_schedule(
+        employee=staff[1],
+        leader=Person.objects.get(pk=staff[0].pk).positions.first().unit.positions.filter(
+            is_leader=True
+        ).first().person,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        duration_minutes=60,
+        is_online=True,
+        location="Teams",
+    )
+    mus_services.conversation_mark_held(conversation=conversation)
+
+
+def _mus_cancelled(org, round_, staff):
+    conversation = Conversation.objects.get(employee=staff[0])
+    Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.SCHEDULED)
+    conversation.refresh_from_db()
+    mus_services.conversation_cancel(conversation=conversation)
+
+
+def _activity_done(org, round_, staff):
+    activity = PlanActivity.objects.filter(status=PlanActivity.Status.PLANNED).first()
+    mus_services.activity_set_status(activity=activity, status=PlanActivity.Status.DONE)
+
+
+def _new_plan_version(org, round_, staff):
+    """Editing a signed plan makes version 2, not yet signed: no longer "signed"."""
+    version = mus_services.current_version(Conversation.objects.get(employee=staff[0]).plan)
+    mus_services.goal_add(version=version, revision=version.revision, text="Et nyt mål")
+
+
+def _enrol(org, round_, staff):
+    course = build_course(org.kommune, price="900", requires_approval=False)
+    session = build_session(course, days=10)
+    catalogue_services.enrolment_request(session=session, person=staff[2])
+
+
+def _cancel_enrolment(org, round_, staff):
+    catalogue_services.enrolment_cancel(enrolment=Enrolment.objects.get(person=staff[1]))
+
+
+def _price(org, round_, staff):
+    course = Enrolment.objects.get(person=staff[1]).course
+    catalogue_services.course_update(course=course, price=Decimal("3100"))
+
+
+def _session_out_of_period(org, round_, staff):
+    session = Enrolment.objects.get(person=staff[1]).session
+    later = timezone.now() + datetime.timedelta(days=900)
+    catalogue_services.session_update(
+        session=session, starts_at=later, ends_at=later + datetime.timedelta(hours=3)
+    )
+
+
+def _move(org, round_, staff):
+    position = Position.objects.get(person=staff[2])
+    org_services.position_update(position=position, unit=org.sibling_team)
+    profile_services.assessments_refresh(kommune_id=org.kommune.pk, person_ids=[staff[2].pk])
+
+
+def _new_position(org, round_, staff):
+    person = add_people(org, org.team, 1)[0]
+    assert person.pk
+
+
+def _deactivate(org, round_, staff):
+    org_services.person_deactivate(person=staff[3])
+
+
+def _job_profile(org, round_, staff):
+    profile = JobProfile.objects.create(
+        kommune=org.kommune, name="Rådgiver", framework=round_.version.framework
+    )
+    levels = {c.key: 5 for c in Competence.objects.filter(version=round_.version)}
+    profile_services.job_requirements_set(job_profile=profile, levels=levels)
+    profile_services.job_profile_assign(
+        position=Position.objects.get(person=staff[1]), job_profile=profile
+    )
+
+
+def _required_levels_for_everyone(org, round_, staff):
+    """Gaps need a required level: a job profile for the staff but staff[1]."""
+    profile = JobProfile.objects.create(
+        kommune=org.kommune, name="Socialrådgiver", framework=round_.version.framework
+    )
+    levels = {c.key: 4 for c in Competence.objects.filter(version=round_.version)}
+    profile_services.job_requirements_set(job_profile=profile, levels=levels)
+    for person in staff:
+        if person != staff[1]:
+            profile_services.job_profile_assign(
+                position=Position.objects.get(person=person), job_profile=profile
+            )
+
+
+def _org_import(org, round_, staff):
+    data = (
+        "enhed_id;enhed_navn;overenhed_id;medarbejdernr;navn;email;stilling;leder\r\n"
+        "X1;Importeret team;;7001;Ida Import;ida@x.dk;Rådgiver;nej\r\n"
+    ).encode()
+    OrgUnit.objects.filter(pk=staff[0].positions.first().unit_id).update(external_id="X1")
+    imports.import_run(
+        kommune=org.kommune, importer=organisation_importer, data=data, options={"full": True}
+    )
+
+
+CHANGES = [
+    _answer,
+    _submit,
+    _reopen,
+    _bulk_answers,
+    _mus_held,
+    _mus_cancelled,
+    _activity_done,
+    _new_plan_version,
+    _enrol,
+    _cancel_enrolment,
+    _price,
+    _session_out_of_period,
+    _move,
+    _new_position,
+    _deactivate,
+    _job_profile,
+    _org_import,
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__.strip("_"))
+def test_stored_figures_follow_every_kind_of_change(org_a, east, change):  # noqa: F811
+    _team, round_, _leader, staff = east
+    with org_a.scope():
+        _required_levels_for_everyone(org_a, round_, staff)
+        if hasattr(change, "prepare"):
+            change.prepare(org_a, round_, staff)
+        assert read(org_a, round_) == fresh(org_a, round_)  # stores every unit's figures
+        assert UnitFigures.objects.exists()
+        before = fresh(org_a, round_)
+        change(org_a, round_, staff)
+        after = fresh(org_a, round_)
+        assert after != before, "the change should move a figure, or the test proves nothing"
+        assert read(org_a, round_) == after
+
+
+def test_a_second_read_recomputes_nothing(org_a, east, django_assert_num_queries):  # noqa: F811
+    _team, round_, _leader, _staff = east
+    with org_a.scope():
+        units = {u.pk: u.figures_version for u in OrgUnit.objects.filter(kommune=org_a.kommune)}
+        period = dashboards.dashboard_period()
+        dashboards.figures_by_unit(org_a.root, round_, period, units)
+        with django_assert_num_queries(1):  # the stored rows, nothing recomputed
+            dashboards.figures_by_unit(org_a.root, round_, period, units)
+
