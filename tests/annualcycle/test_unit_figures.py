@@ -22,8 +22,14 @@ from mus import services as mus_services
 from mus.models import Conversation, PlanActivity
 from profiles import services as profile_services
 from profiles.models import Competence, Evaluation, JobProfile
-from tests.annualcycle.test_dashboards import PASSWORD, add_people, add_unit, east  # noqa: F401
-from tests.annualcycle.test_dashboards import period_cycle, wheel  # noqa: F401
+from tests.annualcycle.test_dashboards import (  # noqa: F401  # noqa: F401
+    PASSWORD,
+    add_people,
+    add_unit,
+    east,
+    period_cycle,
+    wheel,
+)
 from tests.catalogue.factories import build_course, build_session
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +94,11 @@ def _bulk_answers(org, round_, staff):
 def _mus_held(org, round_, staff):
     conversation = mus_services.conversation_schedule(
         employee=staff[1],
-        leader=Person.objects.get(pk=staff[0].pk).positions.first().unit.positions.filter(
-            is_leader=True
-        ).first().person,
+        leader=Person.objects.get(pk=staff[0].pk)
+        .positions.first()
+        .unit.positions.filter(is_leader=True)
+        .first()
+        .person,
         starts_at=timezone.now() + datetime.timedelta(days=2),
         duration_minutes=60,
         is_online=True,
@@ -236,4 +244,3 @@ def test_a_second_read_recomputes_nothing(org_a, east, django_assert_num_queries
         dashboards.figures_by_unit(org_a.root, round_, period, units)
         with django_assert_num_queries(1):  # the stored rows, nothing recomputed
             dashboards.figures_by_unit(org_a.root, round_, period, units)
-
