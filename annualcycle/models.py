@@ -299,3 +299,24 @@ class UnitFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.round_id} {self.period_start}"
+
+
+class UnitCompetenceFigures(models.Model):
+    """Per competence, for one UnitFigures row: assessments rated, below the required
+    level, and their summed gap. A table rather than JSON so the largest gaps of a whole
+    kommune are one SQL sum over it."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.CASCADE, related_name="+")
+    figures = models.ForeignKey(UnitFigures, on_delete=models.CASCADE, related_name="+")
+    competence_id = models.IntegerField()
+    rated = models.PositiveIntegerField()
+    below = models.PositiveIntegerField()
+    gap_sum = models.IntegerField()
+
+    objects = TenantManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["figures", "competence_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.figures_id}/{self.competence_id}"

@@ -1,5 +1,7 @@
 """What every page's layout needs: the kommune and a role-aware navigation."""
 
+from django.utils.functional import SimpleLazyObject
+
 from kompetence import permissions
 from kompetence.extensions import NAV_LINKS
 from kompetence.tenancy import kommune_scope
@@ -24,11 +26,18 @@ def navigation(request) -> dict:
     person = getattr(request, "person", None)
     if person is None:
         return {"kommune": getattr(request, "kommune", None), "nav_roles": set(), "nav_links": []}
-    roles = getattr(request, "_nav_roles", None)
-    if roles is None:
-        # Error pages can render after the middleware's scope has closed (an exception
-        # raised on the way out); the person's own kommune is the right scope here.
-        with kommune_scope(request.kommune):
-            roles = request._nav_roles = roles_of(person)
-    links = [link for link in NAV_LINKS if link.roles & roles]
-    return {"kommune": request.kommune, "nav_roles": roles, "nav_links": links}
+
+    def roles() -> set[str]:
+        if getattr(request, "_nav_roles", None) is None:
+            # Error pages can render after the middleware's scope has closed (an
+            # exception raised on the way out); the person's own kommune is right here.
+            with kommune_scope(request.kommune):
+                request._nav_roles = roles_of(person)
+        return request._nav_roles
+
+    # Lazy: an HTMX partial (an autosave answer) shows no navigation and pays nothing.
+    return {
+        "kommune": request.kommune,
+        "nav_roles": SimpleLazyObject(roles),
+        "nav_links": SimpleLazyObject(lambda: [link for link in NAV_LINKS if link.roles & roles()]),
+    }

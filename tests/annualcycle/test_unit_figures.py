@@ -38,14 +38,19 @@ pytestmark = pytest.mark.django_db
 def read(org, round_) -> dict:
     """What the dashboard reads for the whole kommune (through the stored figures)."""
     units = OrgUnit.objects.filter(path__startswith=org.root.path)
+    period = dashboards.dashboard_period()
+    stored = dashboards.figures_by_unit(
+        org.root, round_, period, {u.pk: u.figures_version for u in units}
+    )
+    competences = {
+        (unit_id, competence_id): (rated, below, gap_sum)
+        for unit_id, competence_id, rated, below, gap_sum in dashboards._competence_rows(
+            org.root, round_, period
+        ).values_list("figures__unit_id", "competence_id", "rated", "below", "gap_sum")
+    }
     return {
-        pk: figures.as_data()
-        for pk, figures in dashboards.figures_by_unit(
-            org.root,
-            round_,
-            dashboards.dashboard_period(),
-            {u.pk: u.figures_version for u in units},
-        ).items()
+        "units": {pk: figures.as_data() for pk, figures in stored.items()},
+        "competences": competences,
     }
 
 
@@ -53,7 +58,14 @@ def fresh(org, round_) -> dict:
     computed = dashboards._compute(
         dashboards.Units(path=org.root.path), round_, dashboards.dashboard_period()
     )
-    return {pk: f.as_data() for pk, f in computed.items() if not f.is_empty}
+    return {
+        "units": {pk: f.as_data() for pk, f in computed.items() if not f.is_empty},
+        "competences": {
+            (pk, competence_id): values
+            for pk, f in computed.items()
+            for competence_id, values in f.competences.items()
+        },
+    }
 
 
 def _answer(org, round_, staff):

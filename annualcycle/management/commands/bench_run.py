@@ -146,8 +146,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--markdown", type=Path, help="also write the table here")
+        parser.add_argument(
+            "--pages-only", action="store_true", help="only the page and autosave scenarios"
+        )
 
-    def handle(self, *args, port, requests, clients, workers, threads, markdown, **options):
+    def handle(
+        self, *args, port, requests, clients, workers, threads, markdown, pages_only, **options
+    ):
         if connection.vendor != "postgresql" or not settings.REDIS_URL:
             raise CommandError("make bench needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
         self.requests = requests
@@ -159,11 +164,14 @@ class Command(BaseCommand):
         results: list[Result] = []
         with self._gunicorn(port, workers, threads):
             results += self._pages(port, fixtures)
-            results.append(self._autosave(port, fixtures))
-        with kommune_scope(self.kommune):
-            results.append(self._gap_report(fixtures))
-            results.append(self._pdf())
-        results.append(self._import())
+            # As people answer (a click a second each), then as fast as the clients can.
+            results.append(self._autosave(port, fixtures, pause=1.0))
+            results.append(self._autosave(port, fixtures, pause=0.0))
+        if not pages_only:
+            with kommune_scope(self.kommune):
+                results.append(self._gap_report(fixtures))
+                results.append(self._pdf())
+            results.append(self._import())
         self._print(results, workers, threads, markdown)
 
     # --- Setup ---------------------------------------------------------------------------
@@ -304,10 +312,17 @@ class Command(BaseCommand):
             (f"leader heat-map, {fixtures['subtree_people']} people", "leder",
              f"/kompetencer/heatmap/?enhed={unit.pk}", heat_sql, [round_id, unit.path + "%"]),
         ]  # fmt: skip
+        clients = {}
+        for _name, username, path, _sql, _params in scenarios:
+            clients[username] = Client(port, self.host)
+            clients[username].log_in(username, PASSWORD)
+            clients[username].request("GET", path)  # the first view fills UnitFigures
+        # What autovacuum does soon after a table's first fill: fresh statistics.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE annualcycle_unitfigures, annualcycle_unitcompetencefigures")
         results = []
         for name, username, path, sql, params in scenarios:
-            client = Client(port, self.host)
-            client.log_in(username, PASSWORD)
+            client = clients[username]
             timings, counts = self._measure(client, path)
             ping, _ = self._measure(client, "/_bench/ping/")
             results.append(
@@ -322,9 +337,10 @@ class Command(BaseCommand):
             )
         return results
 
-    def _autosave(self, port: int, fixtures: dict) -> Result:
+    def _autosave(self, port: int, fixtures: dict, *, pause: float) -> Result:
         """Each client answers every competence of its own open self-evaluation, one
-        autosave request per answer, all clients at once."""
+        autosave request per answer, all clients at once, `pause` seconds between a
+        client's answers (0: flat out)."""
         competences = fixtures["competences"]
         sessions = []
         for evaluation_id, username in fixtures["autosave"]:
@@ -332,14 +348,19 @@ class Command(BaseCommand):
             client.log_in(username, PASSWORD)
             sessions.append((client, evaluation_id))
         timings: list[float] = []
+        counts: set[str] = set()
         failures: list[str] = []
         sent: dict[tuple[int, int], int] = {}
         lock = threading.Lock()
 
         def answer(client: Client, evaluation_id: int, offset: int) -> None:
+            if pause:  # people do not click in step: each starts at its own moment
+                time.sleep(pause * offset / len(sessions))
             for index, competence_id in enumerate(competences):
-                level = 1 + (index + offset) % 5
-                status, _, _, elapsed = client.request(
+                if pause and index:
+                    time.sleep(pause)
+                level = 1 + (index + offset + int(pause)) % 5
+                status, headers, _, elapsed = client.request(
                     "POST",
                     f"/evaluering/{evaluation_id}/svar/{competence_id}/",
                     {f"level-{competence_id}": level},
@@ -347,6 +368,7 @@ class Command(BaseCommand):
                 )
                 with lock:
                     timings.append(elapsed)
+                    counts.add(headers.get("X-Query-Count", "?"))
                     if status == 200:
                         sent[(evaluation_id, competence_id)] = level
                     else:
@@ -375,9 +397,11 @@ class Command(BaseCommand):
         )
         if lost or failures:
             note += f" ({(failures + [str(k) for k in lost])[:3]})"
+        how = f"an answer every {pause:g} s each" if pause else "flat out"
         return Result(
-            f"autosave, {len(sessions)} concurrent clients",
+            f"autosave, {len(sessions)} concurrent clients, {how}",
             timings,
+            queries=",".join(sorted(counts)),
             target=TARGETS["autosave"],
             note=note,
         )
