@@ -141,8 +141,10 @@ class Figures:
     )
 
     def add(self, other: Figures) -> None:
+        # Through __dict__: the whole kommune's dashboard adds up 2,500 units.
+        mine, theirs = self.__dict__, other.__dict__
         for name in self.COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            mine[name] += theirs[name]
         self.cost += other.cost
         for group_id, figures in other.groups.items():
             self.groups.setdefault(group_id, GroupFigures()).add(figures)
@@ -171,7 +173,8 @@ class Figures:
 
     @classmethod
     def from_data(cls, data: dict) -> Figures:
-        figures = cls(**dict(zip(cls.COUNTS, data["n"], strict=True)), cost=Decimal(data["cost"]))
+        figures = cls(cost=Decimal(data["cost"]))
+        figures.__dict__.update(zip(cls.COUNTS, data["n"], strict=True))
         g = data["g"]
         figures.groups = {
             pk: GroupFigures(*values)
