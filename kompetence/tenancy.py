@@ -15,6 +15,7 @@ from django.http.request import split_domain_port
 from django_scopes import scope
 
 from kompetence.models import Kommune, Person
+from kompetence.rls import database_kommune
 
 
 def kommune_label(host: str) -> str | None:
@@ -38,7 +39,7 @@ def kommune_url(kommune: Kommune, path: str = "/") -> str:
 @contextmanager
 def kommune_scope(kommune: Kommune):
     """Everything done for one kommune runs inside this: requests, tasks, commands."""
-    with scope(kommune=kommune):
+    with scope(kommune=kommune), database_kommune(kommune.pk):
         yield
 
 
