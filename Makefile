@@ -11,6 +11,10 @@ PYTEST_ARGS ?=
 # `make test-pg` uses these; CI sets them the same way.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kompetence
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# `make bench` builds its 45,000-person kommune here (once; BENCH_ARGS="--reset" rebuilds).
+BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/kompetence_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/11
+BENCH_ARGS ?=
 
 # Debian packages: WeasyPrint's Pango and fonts, gettext for translations (runtime);
 # Chromium and pdftotext for the browser and PDF tests.
@@ -69,6 +73,14 @@ test: install-dev
 
 test-pg: install-dev
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# København scale against PostgreSQL and Redis with gunicorn serving: prints every
+# scenario's median, p95, query count, floors and ratio; docs/benchmarks.md records a run.
+bench: install
+	@scripts/ensure-database "$(BENCH_DB_URL)"
+	DATABASE_URL=$(BENCH_DB_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_DB_URL) $(PY) manage.py bench_data $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DB_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) manage.py bench_run
 
 lint: install-dev
 	$(BIN)/ruff check .

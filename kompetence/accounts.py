@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -86,3 +87,13 @@ def set_language(request):
             httponly=True,
         )
     return response
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes: the answer while a login or address is locked (429, in Danish)."""
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        status=429,
+    )

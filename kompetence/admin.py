@@ -24,7 +24,19 @@ class KommuneCreationForm(forms.ModelForm):
 class KommuneAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "is_active", "created_at"]
     search_fields = ["name", "slug"]
-    fields = ["slug", "name", "is_active", "med_min_group_size"]
+    fields = [
+        "slug",
+        "name",
+        "is_active",
+        "med_min_group_size",
+        "sso_enabled",
+        "sso_label",
+        "sso_discovery_url",
+        "sso_client_id",
+        "sso_client_secret",
+        "sso_claim",
+        "password_login",
+    ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

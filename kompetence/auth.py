@@ -17,6 +17,8 @@ class KommuneModelBackend(ModelBackend):
         if username is None or password is None:
             return None
         kommune = getattr(request, "kommune", None)
+        if kommune is not None and kommune.sso_enabled and not kommune.password_login:
+            return None  # this kommune signs in only through its own login (SSO)
         try:
             user = User.objects.get(kommune=kommune, username__iexact=username.strip())
         except User.DoesNotExist:
@@ -26,3 +28,11 @@ class KommuneModelBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def login_key(request, credentials) -> str:
+    """The login django-axes counts failures for: kommune and username, so a lock in
+    one kommune never locks the same username in another."""
+    kommune = getattr(request, "kommune", None)
+    username = (credentials or {}).get("username", "") or ""
+    return f"{kommune.slug if kommune else '-'}/{username.strip().lower()}"

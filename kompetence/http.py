@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
 from django_htmx.middleware import HtmxDetails
 
 from kompetence import permissions
@@ -77,3 +80,17 @@ def kommune_hr_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def server_error(request) -> HttpResponse:
+    """The 500 handler. A database that does not answer (a restart, a failover) gets
+    its own page and a 503 with Retry-After, so people and load balancers know to
+    come back; both pages are static and need no database to render."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(
+            loader.get_template("503.html").render(), status=503, content_type="text/html"
+        )
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -34,6 +34,35 @@ class Kommune(models.Model):
         default=5,
         help_text=_("Tal bygget på færre personer end dette vises ikke for MED-udvalg."),
     )
+    # Single sign-on through the kommune's own identity provider (OpenID Connect: Azure
+    # AD / Entra ID, AD FS). Set up by the platform operator with the kommune's IT.
+    sso_enabled = models.BooleanField(_("log ind med kommunens login (SSO)"), default=False)
+    sso_label = models.CharField(
+        _("tekst på knappen"),
+        max_length=100,
+        blank=True,
+        help_text=_("Fx »Log ind med Microsoft«."),
+    )
+    sso_discovery_url = models.URLField(
+        _("OpenID Connect discovery-adresse"),
+        blank=True,
+        help_text=_(
+            "Fx https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration"
+        ),
+    )
+    sso_client_id = models.CharField(_("klient-id"), max_length=200, blank=True)
+    sso_client_secret = models.CharField(_("klienthemmelighed"), max_length=500, blank=True)
+    sso_claim = models.CharField(
+        _("felt der matcher personens e-mail"),
+        max_length=50,
+        default="email",
+        help_text=_("Oftest email, preferred_username eller upn."),
+    )
+    password_login = models.BooleanField(
+        _("log ind med adgangskode"),
+        default=True,
+        help_text=_("Slå fra, når alle logger ind med kommunens login."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kompetence import accounts, health, views, views_imports, views_personal_data
+from kompetence import accounts, health, sso, views, views_imports, views_personal_data
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("sprog/", accounts.set_language, name="set_language"),
     path("log-ind/", accounts.LoginView.as_view(), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("log-ind/sso/", sso.sso_login, name="sso_login"),
+    path("log-ind/sso/svar/", sso.sso_callback, name="sso_callback"),
     path("glemt-adgangskode/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
         "glemt-adgangskode/sendt/",
@@ -69,3 +71,5 @@ if settings.BENCH_DIAGNOSTICS:
     from kompetence import diagnostics
 
     urlpatterns.append(path("_bench/ping/", diagnostics.ping, name="bench_ping"))
+
+handler500 = "kompetence.http.server_error"

@@ -11,3 +11,5 @@ urlpatterns = [
     path("sprog/", accounts.set_language, name="set_language"),
     path("platform/", admin.site.urls),
 ]
+
+handler500 = "kompetence.http.server_error"

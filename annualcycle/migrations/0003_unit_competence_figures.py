@@ -5,26 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annualcycle', '0002_unit_figures'),
-        ('kompetence', '0004_orgunit_figures_version'),
+        ("annualcycle", "0002_unit_figures"),
+        ("kompetence", "0004_orgunit_figures_version"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnitCompetenceFigures',
+            name="UnitCompetenceFigures",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('competence_id', models.IntegerField()),
-                ('rated', models.PositiveIntegerField()),
-                ('below', models.PositiveIntegerField()),
-                ('gap_sum', models.IntegerField()),
-                ('figures', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annualcycle.unitfigures')),
-                ('kommune', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='kompetence.kommune')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("competence_id", models.IntegerField()),
+                ("rated", models.PositiveIntegerField()),
+                ("below", models.PositiveIntegerField()),
+                ("gap_sum", models.IntegerField()),
+                (
+                    "figures",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="annualcycle.unitfigures",
+                    ),
+                ),
+                (
+                    "kommune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="kompetence.kommune",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['figures', 'competence_id'], name='annualcycle_figures_3c14fe_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["figures", "competence_id"], name="annualcycle_figures_3c14fe_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -5,6 +5,7 @@ variables (see the README's configuration table). With none set, the project run
 an embedded SQLite database and Celery executes tasks in-process.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "guardian",
+    "axes",
     "kompetence",
     "profiles",
     "mus",
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # `make bench`: a query count on every response and a trivial page as the floor.
@@ -94,6 +97,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Connections are kept between requests and checked before reuse, so after a database
+# restart the next request opens a fresh one by itself.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: the role every kommune scope runs as, so row-level security applies even
+# when the database user is a superuser or owns the tables (kompetence.rls). Empty: the
+# database user itself must be neither.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -116,6 +127,8 @@ else:
 
 AUTH_USER_MODEL = "kompetence.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses before any password is checked while a login or address is locked.
+    "axes.backends.AxesStandaloneBackend",
     "kompetence.auth.KommuneModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -135,6 +148,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Failed logins (django-axes): after AXES_FAILURE_LIMIT failures a login is locked, and
+# so is an address, for LOGIN_LOCK_MINUTES; a success resets the count. A login is its
+# kommune and username (the same username exists in many kommuner).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCK_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "kompetence.auth.login_key"
+AXES_LOCKOUT_CALLABLE = "kompetence.accounts.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Behind a load balancer: how many proxies add X-Forwarded-For (0: use the peer address).
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    if env.int("PROXY_COUNT", default=0)
+    else ["REMOTE_ADDR"]
+)
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
@@ -195,6 +226,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died unacknowledged is delivered again after this many seconds
+# (the workers look for such tasks every tenth restore interval).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+}
 CELERY_BEAT_SCHEDULE = {
     # Deadline reminders every morning; safe to run more than once (see annualcycle.reminders).
     "deadline-reminders": {
