@@ -34,3 +34,21 @@ def build_gap_report(self, kommune: Kommune, report_id: int) -> str:
     from annualcycle.reports import gap_report_build
 
     return gap_report_build(report_id=report_id).status
+
+
+@app.task(name="annualcycle.apply_retention_all")
+def apply_retention_all() -> int:
+    """Celery beat's nightly entry point: one retention run per kommune that has one."""
+    kommuner = list(
+        Kommune.objects.filter(is_active=True, retention_active=True).values_list("pk", flat=True)
+    )
+    for kommune_id in kommuner:
+        apply_retention.delay(kommune_id)
+    return len(kommuner)
+
+
+@app.task(base=KommuneTask, bind=True, name="annualcycle.apply_retention", acks_late=True)
+def apply_retention(self, kommune: Kommune) -> int:
+    from annualcycle.retention import retention_apply
+
+    return len(retention_apply(kommune=kommune).people)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from annualcycle import views
+from annualcycle import views, views_retention
 
 urlpatterns = [
     path("aarshjul/", views.cycle_view, name="cycle"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("aarshjul/faser/<int:phase_id>/opgaver/ny/", views.task_create, name="task_create"),
     path("aarshjul/opgaver/<int:task_id>/", views.task_edit, name="task_edit"),
     path("aarshjul/opgaver/<int:task_id>/slet/", views.task_delete, name="task_delete"),
+    path("persondata/sletning/", views_retention.retention_settings, name="retention_settings"),
     path("", include("annualcycle.urls_dashboards")),
     path("", include("annualcycle.urls_reports")),
 ]

@@ -58,6 +58,13 @@ class Kommune(models.Model):
         default="email",
         help_text=_("Oftest email, preferred_username eller upn."),
     )
+    # GDPR retention: a leaver's evaluations and plans are deleted, and the person made
+    # anonymous, this many years after they left; run daily once HR has switched it on
+    # after reading the dry run (annualcycle.retention).
+    retention_years = models.PositiveSmallIntegerField(
+        _("år før fratrådtes data slettes"), null=True, blank=True
+    )
+    retention_active = models.BooleanField(_("slet automatisk"), default=False)
     password_login = models.BooleanField(
         _("log ind med adgangskode"),
         default=True,
@@ -219,6 +226,8 @@ class Person(models.Model):
     is_hr = models.BooleanField(
         _("HR-rolle"), default=False, help_text=_("Må se og ændre hele kommunens data.")
     )
+    left_on = models.DateField(_("fratrådt"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymiseret"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

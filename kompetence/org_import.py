@@ -545,7 +545,7 @@ class OrganisationImporter:
                 person.email = spec.email
             reactivated = not person.is_active
             if reactivated:
-                person.is_active = True
+                person.is_active, person.left_on = True, None
                 work.touched_person_ids.add(person.pk)
                 plan.add("person_reactivate", label)
             if changes or reactivated:
@@ -578,7 +578,7 @@ class OrganisationImporter:
                 person = persons_by_pk.get(person_id)
                 if person is None or not person.is_active or person.employee_number in in_file:
                     continue
-                person.is_active = False
+                person.is_active, person.left_on = False, timezone.localdate()
                 work.persons_off.append(person)
                 work.touched_person_ids.add(person.pk)
                 plan.add("person_deactivate", f"{person.name} ({person.employee_number})")
@@ -759,7 +759,7 @@ class OrganisationImporter:
             person.updated_at = now
         Person.objects.bulk_update(
             work.persons_changed + work.persons_off,
-            ["name", "email", "is_active", "updated_at"],
+            ["name", "email", "is_active", "left_on", "updated_at"],
             batch_size=2000,
         )
         # The login follows the person: same e-mail, and no sign-in after leaving.

@@ -147,3 +147,19 @@ def install(apps, schema_editor) -> None:
             f"WITH CHECK ({condition})",
         ):
             schema_editor.execute(statement)
+
+
+def each_kommune(db):
+    """For data migrations: yields each kommune's id with the connection bound to it, so
+    their updates pass the policies even when the owner is subject to them (FORCE)."""
+    with db.cursor() as cursor:
+        cursor.execute("SELECT id FROM kompetence_kommune ORDER BY id")
+        ids = [row[0] for row in cursor.fetchall()]
+    for kommune_id in ids:
+        if db.vendor == "postgresql":
+            with db.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, str(kommune_id)])
+        yield kommune_id
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, '', false)", [SETTING])

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kompetence.extensions import kommune_created, positions_changed
@@ -126,7 +127,8 @@ def person_update(*, person: Person, name: str, email: str, employee_number: str
 def person_deactivate(*, person: Person) -> Person:
     """A leaver: kept with all history, but can no longer sign in."""
     person.is_active = False
-    person.save(update_fields=["is_active", "updated_at"])
+    person.left_on = person.left_on or timezone.localdate()
+    person.save(update_fields=["is_active", "left_on", "updated_at"])
     if person.user_id:
         User.objects.filter(pk=person.user_id).update(is_active=False)
     _positions_changed(person.kommune_id, [person.pk])

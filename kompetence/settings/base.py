@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annualcycle.send_reminders_all",
         "schedule": crontab(hour=6, minute=30),
     },
+    # GDPR retention, for the kommuner that have switched it on after the dry run.
+    "retention": {
+        "task": "annualcycle.apply_retention_all",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # django-guardian: no anonymous user row; every grant belongs to a kommune's person.
@@ -279,6 +284,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # In-process (eager) tasks would log every success.
         "celery.app.trace": {"level": "WARNING"},
+        # django-axes logs every reset of the failure count at INFO; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 FORM_RENDERER = "kompetence.forms.FormRenderer"
