@@ -22,7 +22,7 @@ RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 TEST_DEBS := chromium poppler-utils
 
 .PHONY: demo test test-pg install install-dev system-deps system-deps-test messages messages-update static \
-	migrate seed run lint format bench clean
+	migrate seed run lint format bench security clean
 
 $(BIN)/activate:
 	"$$(scripts/find-python)" -m venv $(VENV)
@@ -81,6 +81,16 @@ bench: install
 	DATABASE_URL=$(BENCH_DB_URL) $(PY) manage.py migrate --noinput -v 0
 	DATABASE_URL=$(BENCH_DB_URL) $(PY) manage.py bench_data $(BENCH_ARGS)
 	DATABASE_URL=$(BENCH_DB_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) manage.py bench_run
+
+# Security checks CI runs: Django's deployment check with the production settings and
+# known vulnerabilities in the dependencies (`make lint` runs ruff's security rules, S:
+# bandit's checks).
+security: install-dev
+	DJANGO_SETTINGS_MODULE=kompetence.settings.production SECRET_KEY=ci-$$(date +%s)-k2Jx9pQ7vR4tY1uW8zA3bC6dE0fG5hI2jK7lM9nO \
+	  DATABASE_URL=postgres://kompetence@db.internal:5432/kompetence REDIS_URL=redis://redis.internal:6379/0 \
+	  ALLOWED_HOSTS=.kompetence.dk KOMPETENCE_DOMAIN=kompetence.dk CSRF_TRUSTED_ORIGINS=https://*.kompetence.dk \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) scripts/audit-dependencies
 
 lint: install-dev
 	$(BIN)/ruff check .
