@@ -323,6 +323,7 @@ class EvaluationRound(models.Model):
     """A round of self- and leader evaluations for a unit subtree, with a deadline."""
 
     class Status(models.TextChoices):
+        OPENING = "opening", _("Åbnes")  # its evaluations are being created (a task)
         OPEN = "open", _("Åben")
         CLOSED = "closed", _("Lukket")
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Q, QuerySet, Value
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Greatest, StrIndex, Substr
 
 from kompetence.models import OrgUnit, Person, Position
@@ -234,6 +234,23 @@ def latest_round_of(person: Person) -> EvaluationRound | None:
         .order_by("-opened_at", "-pk")
         .first()
     )
+
+
+def round_summary(round_: EvaluationRound, persons: QuerySet[Person]) -> dict:
+    """People in the round among `persons`, and how many self- and leader evaluations
+    they have submitted: one aggregate, whatever the size of the round."""
+    submitted = Q(status=Evaluation.Status.SUBMITTED)
+    return Evaluation.objects.filter(round=round_, subject__in=persons).aggregate(
+        people=Count("subject", distinct=True, filter=Q(kind=Evaluation.Kind.SELF)),
+        self_submitted=Count("pk", filter=submitted & Q(kind=Evaluation.Kind.SELF)),
+        leader_submitted=Count("pk", filter=submitted & Q(kind=Evaluation.Kind.LEADER)),
+    )
+
+
+def round_people(round_: EvaluationRound, persons: QuerySet[Person]) -> QuerySet[Person]:
+    """The people in the round among `persons`, by name (for a page of them)."""
+    in_round = Evaluation.objects.filter(round=round_, subject=OuterRef("pk"))
+    return persons.filter(Exists(in_round)).order_by("name", "pk")
 
 
 def round_progress(round_: EvaluationRound, persons: QuerySet[Person] | None = None) -> list[dict]:

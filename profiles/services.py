@@ -357,8 +357,7 @@ def unit_profile_set(*, unit: OrgUnit, framework: Framework, levels: dict) -> No
 # --- Evaluation rounds -------------------------------------------------------------
 
 
-@transaction.atomic
-def round_open(
+def _round_create(
     *,
     kommune: Kommune,
     name: str,
@@ -366,21 +365,57 @@ def round_open(
     unit: OrgUnit,
     deadline: datetime.date,
     opened_by: Person | None,
+    status: str,
 ) -> EvaluationRound:
-    """Opens a round for everyone with an active position in `unit`'s subtree: a
-    self-evaluation each, a leader evaluation each, and their assessment rows."""
     if version.status != FrameworkVersion.Status.PUBLISHED:
         raise ValidationError(_("Vælg en offentliggjort version af rammen."))
     if deadline < timezone.localdate():
         raise ValidationError(_("Fristen ligger i fortiden."))
-    round_ = EvaluationRound.objects.create(
+    return EvaluationRound.objects.create(
         kommune=kommune,
         name=name,
         version=version,
         unit=unit,
         deadline=deadline,
         opened_by=opened_by,
+        status=status,
     )
+
+
+@transaction.atomic
+def round_open(**fields) -> EvaluationRound:
+    """Opens a round for everyone with an active position in `unit`'s subtree, at once:
+    a self-evaluation each, a leader evaluation each, and their assessment rows."""
+    round_ = _round_create(**fields, status=EvaluationRound.Status.OPENING)
+    round_populate(round_=round_)
+    round_.refresh_from_db()
+    return round_
+
+
+@transaction.atomic
+def round_open_later(**fields) -> EvaluationRound:
+    """The round as HR opens it in the browser: created at once in status "opening",
+    and filled by a Celery task after the commit — for all of København that is 1.8
+    million rows and two minutes, far beyond a web request."""
+    from profiles.tasks import populate_round
+
+    round_ = _round_create(**fields, status=EvaluationRound.Status.OPENING)
+    populate_round.delay_on_commit(round_.kommune_id, round_.pk)
+    return round_
+
+
+@transaction.atomic
+def round_populate(*, round_: EvaluationRound) -> EvaluationRound:
+    """Creates the round's evaluations and assessment rows and opens it. Idempotent: a
+    round that is no longer opening (a task delivered twice) is left as it is."""
+    round_ = (
+        EvaluationRound.objects.select_for_update()
+        .select_related("kommune", "version", "unit")
+        .get(pk=round_.pk)
+    )
+    if round_.status != EvaluationRound.Status.OPENING:
+        return round_
+    kommune, version, unit = round_.kommune, round_.version, round_.unit
     person_ids = sorted(
         set(
             Position.objects.active()
@@ -415,12 +450,14 @@ def round_open(
             for c in rows
         )
     Evaluation.objects.bulk_create(evaluations, batch_size=2000)
-    # 40 rows a person: COPY on PostgreSQL (a 45,000-person round is 1.8 million rows).
+    # 40 rows a person (a 45,000-person round is 1.8 million rows): in array batches.
     bulk_insert(
         Assessment,
         ["kommune_id", "round_id", "person_id", "competence_id", "group_id", "unit_id", "required"],
         assessments,
     )
+    round_.status = EvaluationRound.Status.OPEN
+    round_.save(update_fields=["status"])
     return round_
 
 

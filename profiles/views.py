@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from kompetence import permissions
 from kompetence.audit import audit_record
@@ -42,6 +44,9 @@ def my_competences(request: KommuneRequest) -> HttpResponse:
             "open_evaluations": selectors.open_evaluations_of(person),
         },
     )
+
+
+ROUND_PAGE = 100  # people per page on a round's page
 
 
 @require_GET
@@ -82,13 +87,15 @@ def round_create(request: KommuneRequest) -> HttpResponse:
             return response
         if form.is_valid():
             try:
-                round_ = services.round_open(
+                round_ = services.round_open_later(
                     kommune=request.kommune, opened_by=request.person, **form.cleaned_data
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Evalueringsrunden er åbnet."))
+                round_.refresh_from_db(fields=["status"])  # opened at once without a broker
+                if round_.status == EvaluationRound.Status.OPEN:
+                    messages.success(request, _("Evalueringsrunden er åbnet."))
                 return redirect_after_post(request, reverse("round_detail", args=[round_.pk]))
     return render_form(request, "profiles/round_form.html", {"form": form})
 
@@ -104,16 +111,24 @@ def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
         services.round_close(round_=round_)
         messages.success(request, _("Evalueringsrunden er lukket."))
         return redirect("round_detail", round_id=round_.pk)
-    rows = selectors.round_progress(round_, permissions.visible_persons(request.person))
+    if request.htmx and request.htmx.target == "round-opening":
+        if round_.status == EvaluationRound.Status.OPENING:
+            return render(request, "profiles/round_detail.html#opening", {"round": round_})
+        return HttpResponseClientRefresh()  # filled: the whole page, now with its people
+    visible = permissions.visible_persons(request.person)
+    # A København round holds 45,000 people: counts in one aggregate, people by page.
+    page = Paginator(selectors.round_people(round_, visible), ROUND_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "profiles/round_detail.html",
         {
             "round": round_,
-            "rows": rows,
+            "page": page,
+            "rows": selectors.round_progress(round_, visible.filter(pk__in=[p.pk for p in page])),
+            "summary": selectors.round_summary(round_, visible),
             "can_close": can_close and round_.status == EvaluationRound.Status.OPEN,
-            "self_submitted": sum(1 for r in rows if r["self"] and r["self"].is_submitted),
-            "leader_submitted": sum(1 for r in rows if r["leader"] and r["leader"].is_submitted),
         },
     )
 

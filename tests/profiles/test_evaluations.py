@@ -3,6 +3,8 @@ validated and saved as they are given, and gaps come out right."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -17,6 +19,7 @@ from profiles.models import (
     Competence,
     CompetenceGroup,
     Evaluation,
+    EvaluationRound,
     FrameworkVersion,
     Rating,
     Role,
@@ -425,19 +428,21 @@ def test_team_overview_lists_the_leaders_people_only(org_a, round_a):
     assert client_for(org_a.employee).get(reverse("team_overview")).status_code == 404
 
 
-def test_hr_or_leader_opens_a_round_for_a_subtree(org_a, wheel):
+def test_hr_or_leader_opens_a_round_for_a_subtree(org_a, wheel, django_capture_on_commit_callbacks):
     client = client_for(org_a.leader)
-    response = client.post(
-        reverse("round_create"),
-        {
-            "name": "Team Nord 2027",
-            "version": wheel.pk,
-            "unit": org_a.team.pk,
-            "deadline": "2099-01-31",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the task that fills the round
+        response = client.post(
+            reverse("round_create"),
+            {
+                "name": "Team Nord 2027",
+                "version": wheel.pk,
+                "unit": org_a.team.pk,
+                "deadline": "2099-01-31",
+            },
+        )
     assert response.status_code == 302
     with org_a.scope():
+        assert EvaluationRound.objects.get(name="Team Nord 2027").status == "open"
         evaluations = Evaluation.objects.filter(round__name="Team Nord 2027")
         assert {e.subject for e in evaluations} == {org_a.leader, org_a.employee, org_a.colleague}
     # A leader cannot open a round for a unit they do not lead.
@@ -457,6 +462,35 @@ def test_hr_or_leader_opens_a_round_for_a_subtree(org_a, wheel):
         {"name": "Gammel", "version": wheel.pk, "unit": org_a.team.pk, "deadline": "2001-01-31"},
     )
     assert "Fristen ligger i fortiden." in response.text
+
+
+def test_a_round_being_filled_says_so_and_the_page_reloads_when_it_is_open(org_a, wheel):
+    """In production the round is filled by a Celery task after the request: its page
+    shows that it is opening and polls, and reloads itself once the task is done."""
+    with org_a.scope():
+        round_ = services._round_create(
+            kommune=org_a.kommune,
+            name="Hele kommunen 2027",
+            version=wheel,
+            unit=org_a.root,
+            deadline=datetime.date(2099, 1, 31),
+            opened_by=org_a.hr,
+            status=EvaluationRound.Status.OPENING,
+        )
+    client = client_for(org_a.hr)
+    page = client.get(reverse("round_detail", args=[round_.pk]))
+    assert "Runden åbnes" in page.text and 'hx-trigger="every 2s"' in page.text
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "round-opening"}
+    still = client.get(reverse("round_detail", args=[round_.pk]), **poll)
+    assert "Runden åbnes" in still.text and "HX-Refresh" not in still
+    with org_a.scope():
+        services.round_populate(round_=round_)
+        services.round_populate(round_=round_)  # delivered twice: nothing more
+        assert Evaluation.objects.filter(round=round_).count() == 2 * 7
+    done = client.get(reverse("round_detail", args=[round_.pk]), **poll)
+    assert done["HX-Refresh"] == "true"
+    page = client.get(reverse("round_detail", args=[round_.pk]))
+    assert "Runden åbnes" not in page.text and "Eva Medarbejder" in page.text
 
 
 def test_leader_roles_constant_is_the_four_leader_roles():

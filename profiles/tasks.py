@@ -1,0 +1,21 @@
+"""Celery entry points of the profiles: load by id, call a service."""
+
+from __future__ import annotations
+
+from kompetence.celery import app
+from kompetence.models import Kommune
+from kompetence.tasks import KommuneTask
+
+
+@app.task(
+    base=KommuneTask,
+    bind=True,
+    name="profiles.populate_round",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def populate_round(self, kommune: Kommune, round_id: int) -> str:
+    from profiles.models import EvaluationRound
+    from profiles.services import round_populate
+
+    return round_populate(round_=EvaluationRound.objects.get(pk=round_id)).status
