@@ -21,11 +21,13 @@ of people the family is built from, consistently across drill-down pages.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import orjson
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -715,18 +717,8 @@ def _row(
     )
 
 
-def _top_gaps(
-    unit: OrgUnit,
-    round_: EvaluationRound,
-    period: Period,
-    structure,
-    tree: dict,
-    k: int | None,
-) -> list[CompetenceGap]:
-    """The competences with the largest share of assessments below the required level,
-    summed in SQL over the stored per-unit competence figures of the subtree (current:
-    `figures_by_unit` has just recomputed what changed). For a MED committee, a
-    competence is left out when its figure is hidden."""
+def _gap_totals(unit: OrgUnit, round_: EvaluationRound, period: Period) -> list[tuple]:
+    """(competence id, rated, below, gap sum) over the subtree, largest share below first."""
     totals = list(
         _competence_rows(unit, round_, period)
         .values("competence_id")
@@ -736,6 +728,23 @@ def _top_gaps(
         .order_by()
     )
     totals.sort(key=lambda r: (-r[2] / r[1], -r[3] / r[1]))
+    return totals
+
+
+def _top_gaps(
+    unit: OrgUnit,
+    round_: EvaluationRound,
+    period: Period,
+    structure,
+    tree: dict,
+    k: int | None,
+    gap_totals: list[tuple] | None = None,
+) -> list[CompetenceGap]:
+    """The competences with the largest share of assessments below the required level,
+    summed in SQL over the stored per-unit competence figures of the subtree (current:
+    `figures_by_unit` has just recomputed what changed). For a MED committee, a
+    competence is left out when its figure is hidden."""
+    totals = list(gap_totals) if gap_totals is not None else _gap_totals(unit, round_, period)
     competences = {c.pk: c for c in structure.competences}
     groups = {g.group.pk: g.group for g in structure.groups}
     if k is not None:
@@ -776,6 +785,31 @@ def _top_gaps(
     return result
 
 
+SUMS_SECONDS = 24 * 3600  # a key names one exact state; old states simply expire
+
+
+def _sums_key(unit: OrgUnit, units: list[OrgUnit], round_, period: Period) -> str:
+    state = hashlib.blake2b(
+        repr([(u.pk, u.parent_id, u.figures_version) for u in units]).encode(), digest_size=16
+    ).hexdigest()
+    round_key = round_.pk if round_ is not None else 0
+    return f"dashboard-sums:{unit.pk}:{round_key}:{period.start}:{period.end}:{state}"
+
+
+def _row_sums(unit: OrgUnit, units: list[OrgUnit], by_unit: dict[int, Figures]) -> dict:
+    """Each unit's figures added to its row: the unit itself, or the child it lies under."""
+    depth = unit.path.count("/") - 1
+    row_figures: dict[int, Figures] = defaultdict(Figures)
+    for u in units:
+        figures = by_unit.get(u.pk)
+        if figures is None:
+            continue
+        parts = u.path.strip("/").split("/")
+        key = int(parts[depth]) if len(parts) > depth else unit.pk
+        row_figures[key].add(figures)
+    return dict(row_figures)
+
+
 def unit_dashboard(
     unit: OrgUnit,
     round_: EvaluationRound | None,
@@ -792,25 +826,32 @@ def unit_dashboard(
     )
     # unit id → parent id inside the subtree (None for `unit` itself).
     tree = {u.pk: (u.parent_id if u.pk != unit.pk else None) for u in units}
-    by_unit = figures_by_unit(unit, round_, period, {u.pk: u.figures_version for u in units})
     structure = version_structure(round_.version) if round_ is not None else None
     groups = [g.group for g in structure.groups] if structure else []
-
-    families = dict(FAMILIES)
-    families.update({("group", group.pk): _group_size(group.pk) for group in groups})
-    hiding = _Hiding(tree, by_unit, families, k) if k is not None else None
-
-    # Each unit's figures go to its row: the unit itself, or the child it lies under.
     children = {u.pk: u for u in units if u.parent_id == unit.pk and u.pk != unit.pk}
-    depth = unit.path.count("/") - 1
-    row_figures: dict[int, Figures] = defaultdict(Figures)
-    for u in units:
-        figures = by_unit.get(u.pk)
-        if figures is None:
-            continue
-        parts = u.path.strip("/").split("/")
-        key = int(parts[depth]) if len(parts) > depth else unit.pk
-        row_figures[key].add(figures)
+
+    if k is None:
+        # Leaders and HR see sums only: the sums themselves are kept, under a key that
+        # names the exact state of every unit below (its place and figures version).
+        key = _sums_key(unit, units, round_, period)
+        sums = cache.get(key)
+        if sums is None:
+            by_unit = figures_by_unit(
+                unit, round_, period, {u.pk: u.figures_version for u in units}
+            )
+            sums = (
+                _row_sums(unit, units, by_unit),
+                _gap_totals(unit, round_, period) if round_ is not None else [],
+            )
+            cache.set(key, sums, SUMS_SECONDS)
+        row_figures, gap_totals = sums
+        hiding, families = None, FAMILIES
+    else:
+        by_unit = figures_by_unit(unit, round_, period, {u.pk: u.figures_version for u in units})
+        row_figures, gap_totals = _row_sums(unit, units, by_unit), None
+        families = dict(FAMILIES)
+        families.update({("group", group.pk): _group_size(group.pk) for group in groups})
+        hiding = _Hiding(tree, by_unit, families, k)
     total = Figures()  # the rows add up to the total: every unit lies in exactly one
     for figures in row_figures.values():
         total.add(figures)
@@ -828,7 +869,7 @@ def unit_dashboard(
     total_row = _row(Row.TOTAL, unit.name, None, unit.pk, total, groups, hiding, families)
     top_gaps = []
     if round_ is not None and not total_row.people.hidden:
-        top_gaps = _top_gaps(unit, round_, period, structure, tree, k)
+        top_gaps = _top_gaps(unit, round_, period, structure, tree, k, gap_totals)
     return Dashboard(
         unit=unit,
         round=round_,

@@ -36,6 +36,25 @@ def build_gap_report(self, kommune: Kommune, report_id: int) -> str:
     return gap_report_build(report_id=report_id).status
 
 
+@app.task(name="annualcycle.figures_for_today_all")
+def figures_for_today_all() -> int:
+    """Celery beat, just after midnight: positions that start or end today change the
+    dashboards' people counts without any write; mark their units in every kommune."""
+    kommuner = list(Kommune.objects.filter(is_active=True).values_list("pk", flat=True))
+    for kommune_id in kommuner:
+        figures_for_today.delay(kommune_id)
+    return len(kommuner)
+
+
+@app.task(base=KommuneTask, bind=True, name="annualcycle.figures_for_today", acks_late=True)
+def figures_for_today(self, kommune: Kommune) -> None:
+    from django.utils import timezone
+
+    from kompetence.figures import positions_turning
+
+    positions_turning(timezone.localdate())
+
+
 @app.task(name="annualcycle.apply_retention_all")
 def apply_retention_all() -> int:
     """Celery beat's nightly entry point: one retention run per kommune that has one."""

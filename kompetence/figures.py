@@ -11,9 +11,10 @@ bulk writes call these functions themselves.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from kompetence.models import OrgUnit, Position
 
@@ -38,3 +39,12 @@ def people_changed(person_ids: Iterable[int | None]) -> None:
             )
         )
     units_changed(units)
+
+
+def positions_turning(today) -> None:
+    """The one change no write makes: a position starts or ends with the calendar. Run
+    each night (Celery beat) for the units whose people count changes today."""
+    turning = Position.objects.filter(
+        Q(start_date=today) | Q(end_date=today - datetime.timedelta(days=1))
+    )
+    units_changed(turning.values_list("unit_id", flat=True))

@@ -24,8 +24,9 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.backends.signals import connection_created
+from psycopg.pq import TransactionStatus
 
 SETTING = "kompetence.kommune"
 POLICY = "kommune_isolation"
@@ -47,6 +48,11 @@ def _apply(db, kommune_id: int | None) -> None:
     value = str(kommune_id or "")
     raw = db.connection
     if getattr(raw, "_kompetence_bound", None) == value:
+        return
+    if raw.info.transaction_status == TransactionStatus.INERROR:
+        # Leaving a scope on an error that aborted the transaction the scope began in:
+        # its rollback puts the setting back to what it was before the scope.
+        raw._kompetence_bound = value
         return
     if role:
         raw.execute(
@@ -76,7 +82,7 @@ def database_kommune(kommune_id: int):
         if connection.connection is not None:  # a closed connection starts out unbound
             try:
                 _apply(connection, previous)
-            except DatabaseError:
+            except (OperationalError, InterfaceError):
                 # The connection broke inside the scope (the database restarted): close
                 # it, so the next one starts unbound instead of keeping this kommune.
                 connection.close()
@@ -115,10 +121,11 @@ def install(apps, schema_editor) -> None:
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", role):
             raise ImproperlyConfigured("DATABASE_APP_ROLE must be a plain lower-case name.")
         # The name is checked above and comes from the settings, never from a user.
-        exists = f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'"  # noqa: S608
+        # Roles are cluster-wide, and parallel test databases migrate at the same time:
+        # whoever comes second finds it made.
         schema_editor.execute(
-            f"DO $$ BEGIN IF NOT EXISTS ({exists}) THEN "
-            f"CREATE ROLE {quote(role)} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$;"
+            f"DO $$ BEGIN CREATE ROLE {quote(role)} NOLOGIN NOSUPERUSER NOBYPASSRLS; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
         )
         # A database user that is not a superuser may switch to the role once it is in it.
         superuser = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"

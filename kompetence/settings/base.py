@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annualcycle.send_reminders_all",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Positions that start or end today change the dashboards' people counts.
+    "figures-for-today": {
+        "task": "annualcycle.figures_for_today_all",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # GDPR retention, for the kommuner that have switched it on after the dry run.
     "retention": {
         "task": "annualcycle.apply_retention_all",

@@ -256,3 +256,35 @@ def test_a_second_read_recomputes_nothing(org_a, east, django_assert_num_queries
         dashboards.figures_by_unit(org_a.root, round_, period, units)
         with django_assert_num_queries(1):  # the stored rows, nothing recomputed
             dashboards.figures_by_unit(org_a.root, round_, period, units)
+
+
+def test_a_position_ending_with_the_calendar_is_caught_by_the_nightly_job(org_a, east):  # noqa: F811
+    from annualcycle.tasks import figures_for_today_all
+
+    _team, round_, _leader, staff = east
+    with org_a.scope():
+        assert read(org_a, round_) == fresh(org_a, round_)
+        # No write: yesterday was the last day of this position (the date passed).
+        today = timezone.localdate()
+        Position.objects.filter(person=staff[4]).update(
+            start_date=today - datetime.timedelta(days=400),
+            end_date=today - datetime.timedelta(days=1),
+        )
+        assert read(org_a, round_) != fresh(org_a, round_)  # what the job is for
+    figures_for_today_all()
+    with org_a.scope():
+        assert read(org_a, round_) == fresh(org_a, round_)
+
+
+def test_the_dashboard_sums_follow_a_change_in_one_unit(org_a, east):  # noqa: F811
+    """The kept row sums of a leader's or HR's page are found again only while nothing
+    below has changed."""
+    _team, round_, _leader, staff = east
+    with org_a.scope():
+        period = dashboards.dashboard_period()
+        first = dashboards.unit_dashboard(org_a.root, round_, period)
+        again = dashboards.unit_dashboard(org_a.root, round_, period)
+        assert again.total.people.value == first.total.people.value
+        org_services.person_deactivate(person=staff[2])
+        after = dashboards.unit_dashboard(org_a.root, round_, period)
+        assert after.total.people.value == first.total.people.value - 1

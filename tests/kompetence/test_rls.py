@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from kompetence import rls
 from kompetence.models import Person
@@ -106,3 +106,15 @@ def test_the_application_runs_inside_the_wall(org_a):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('kompetence.kommune')")
         assert cursor.fetchone()[0] == ""
+
+
+def test_an_error_that_aborts_a_scoped_transaction_leaves_the_connection_unbound(org_a, org_b):
+    with pytest.raises(IntegrityError), transaction.atomic(), org_a.scope():
+        Person.objects.create(
+            kommune=org_a.kommune, employee_number=org_a.employee.employee_number, name="Dublet"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('kompetence.kommune'), current_user = session_user")
+        assert cursor.fetchone() == ("", True)
+    with org_b.scope():
+        assert Person.objects.count() == 7
