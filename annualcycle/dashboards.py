@@ -427,8 +427,13 @@ def figures_by_unit(
     whose figures changed since are recomputed and stored again."""
     round_key = round_.pk if round_ is not None else 0
     key = {"round_key": round_key, "period_start": period.start, "period_end": period.end}
+    where = (
+        Q(unit_id__in=list(versions))
+        if len(versions) <= STALE_BY_ID
+        else Q(unit__path__startswith=unit.path)
+    )
     # As text, parsed by orjson: the JSON field's own decoding was half the page's time.
-    stored = UnitFigures.objects.filter(unit__path__startswith=unit.path, **key).values_list(
+    stored = UnitFigures.objects.filter(where, **key).values_list(
         "unit_id", "version", Cast("data", TextField())
     )
     result: dict[int, Figures] = {}
@@ -493,9 +498,13 @@ def _store_competences(unit: OrgUnit, key: dict, fresh: dict[int, Figures], stal
     )
 
 
-def _competence_rows(unit: OrgUnit, round_: EvaluationRound, period: Period):
+def _competence_rows(
+    unit: OrgUnit, round_: EvaluationRound, period: Period, *, alone: bool = False
+):
+    """The stored competence figures of `unit`'s subtree (`alone`: of the unit only)."""
+    where = Q(figures__unit=unit) if alone else Q(figures__unit__path__startswith=unit.path)
     return UnitCompetenceFigures.objects.filter(
-        figures__unit__path__startswith=unit.path,
+        where,
         figures__round_key=round_.pk,
         figures__period_start=period.start,
         figures__period_end=period.end,
@@ -717,18 +726,29 @@ def _row(
     )
 
 
-def _gap_totals(unit: OrgUnit, round_: EvaluationRound, period: Period) -> list[tuple]:
-    """(competence id, rated, below, gap sum) over the subtree, largest share below first."""
-    totals = list(
-        _competence_rows(unit, round_, period)
+def _gap_sums(
+    unit: OrgUnit, round_: EvaluationRound, period: Period, *, alone: bool = False
+) -> dict[int, tuple[int, int, int]]:
+    """Competence id → (rated, below, gap sum), summed in SQL over the subtree."""
+    rows = (
+        _competence_rows(unit, round_, period, alone=alone)
         .values("competence_id")
         .annotate(rated=Sum("rated"), below=Sum("below"), gap_sum=Sum("gap_sum"))
-        .filter(below__gt=0)
         .values_list("competence_id", "rated", "below", "gap_sum")
         .order_by()
     )
+    return {pk: (rated, below, gap_sum) for pk, rated, below, gap_sum in rows}
+
+
+def _largest_first(sums: dict[int, tuple[int, int, int]]) -> list[tuple]:
+    """(competence id, rated, below, gap sum), largest share below the required first."""
+    totals = [(pk, *values) for pk, values in sums.items() if values[1] > 0]
     totals.sort(key=lambda r: (-r[2] / r[1], -r[3] / r[1]))
     return totals
+
+
+def _gap_totals(unit: OrgUnit, round_: EvaluationRound, period: Period) -> list[tuple]:
+    return _largest_first(_gap_sums(unit, round_, period))
 
 
 def _top_gaps(
@@ -788,12 +808,42 @@ def _top_gaps(
 SUMS_SECONDS = 24 * 3600  # a key names one exact state; old states simply expire
 
 
-def _sums_key(unit: OrgUnit, units: list[OrgUnit], round_, period: Period) -> str:
-    state = hashlib.blake2b(
-        repr([(u.pk, u.parent_id, u.figures_version) for u in units]).encode(), digest_size=16
-    ).hexdigest()
+def _kept_rows(unit: OrgUnit, units: list[OrgUnit], children: dict, round_, period: Period):
+    """The row sums of a leader's or HR's page, and the subtree's gap totals. Each row
+    (the unit itself, each child's subtree) is kept under a key that names the exact
+    state of its units — their place and figures version — so a change somewhere
+    recomputes one row, and only its changed units, not the whole kommune."""
+    depth = unit.path.count("/") - 1
+    members: dict[int, list[OrgUnit]] = defaultdict(list)
+    for u in units:
+        parts = u.path.strip("/").split("/")
+        members[int(parts[depth]) if len(parts) > depth else unit.pk].append(u)
     round_key = round_.pk if round_ is not None else 0
-    return f"dashboard-sums:{unit.pk}:{round_key}:{period.start}:{period.end}:{state}"
+    row_figures: dict[int, Figures] = {}
+    gap_sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row_key, row_units in members.items():
+        top = unit if row_key == unit.pk else children[row_key]
+        alone = row_key == unit.pk
+        state = hashlib.blake2b(
+            repr([(u.pk, u.parent_id, u.figures_version) for u in row_units]).encode(),
+            digest_size=16,
+        ).hexdigest()
+        key = f"dashboard-row:{top.pk}:{alone}:{round_key}:{period.start}:{period.end}:{state}"
+        part = cache.get(key)
+        if part is None:
+            figures = Figures()
+            versions = {u.pk: u.figures_version for u in row_units}
+            for unit_figures in figures_by_unit(top, round_, period, versions).values():
+                figures.add(unit_figures)
+            gaps = _gap_sums(top, round_, period, alone=alone) if round_ is not None else {}
+            part = (figures, gaps)
+            cache.set(key, part, SUMS_SECONDS)
+        row_figures[row_key] = part[0]
+        for competence_id, values in part[1].items():
+            total = gap_sums[competence_id]
+            for index, value in enumerate(values):
+                total[index] += value
+    return row_figures, _largest_first(gap_sums)
 
 
 def _row_sums(unit: OrgUnit, units: list[OrgUnit], by_unit: dict[int, Figures]) -> dict:
@@ -831,20 +881,7 @@ def unit_dashboard(
     children = {u.pk: u for u in units if u.parent_id == unit.pk and u.pk != unit.pk}
 
     if k is None:
-        # Leaders and HR see sums only: the sums themselves are kept, under a key that
-        # names the exact state of every unit below (its place and figures version).
-        key = _sums_key(unit, units, round_, period)
-        sums = cache.get(key)
-        if sums is None:
-            by_unit = figures_by_unit(
-                unit, round_, period, {u.pk: u.figures_version for u in units}
-            )
-            sums = (
-                _row_sums(unit, units, by_unit),
-                _gap_totals(unit, round_, period) if round_ is not None else [],
-            )
-            cache.set(key, sums, SUMS_SECONDS)
-        row_figures, gap_totals = sums
+        row_figures, gap_totals = _kept_rows(unit, units, children, round_, period)
         hiding, families = None, FAMILIES
     else:
         by_unit = figures_by_unit(unit, round_, period, {u.pk: u.figures_version for u in units})

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from annualcycle import dashboards
@@ -66,6 +67,17 @@ def fresh(org, round_) -> dict:
             for competence_id, values in f.competences.items()
         },
     }
+
+
+def page_figures(org, round_) -> list:
+    """What HR's page of the whole kommune shows: each row's figures and the largest gaps."""
+    board = dashboards.unit_dashboard(org.root, round_, dashboards.dashboard_period())
+    cells = ["people", "self_eval", "leader_eval", "mus", "plans", "activities", "seats", "cost"]
+    return [
+        [(row.label, *(getattr(row, c).value for c in cells), *(g.rated for g in row.gaps))
+         for row in [*board.rows, board.total]],
+        [(g.competence.pk, g.rated, g.below, g.gap_sum) for g in board.top_gaps],
+    ]  # fmt: skip
 
 
 def _answer(org, round_, staff):
@@ -241,11 +253,16 @@ def test_stored_figures_follow_every_kind_of_change(org_a, east, change):  # noq
             change.prepare(org_a, round_, staff)
         assert read(org_a, round_) == fresh(org_a, round_)  # stores every unit's figures
         assert UnitFigures.objects.exists()
+        shown_before = page_figures(org_a, round_)  # keeps the page's row sums too
         before = fresh(org_a, round_)
         change(org_a, round_, staff)
         after = fresh(org_a, round_)
         assert after != before, "the change should move a figure, or the test proves nothing"
         assert read(org_a, round_) == after
+        shown = page_figures(org_a, round_)
+        cache.clear()
+        assert shown == page_figures(org_a, round_), "the kept row sums went stale"
+        assert shown_before is not None
 
 
 def test_a_second_read_recomputes_nothing(org_a, east, django_assert_num_queries):  # noqa: F811
