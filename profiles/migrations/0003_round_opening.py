@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('profiles', '0002_alter_jobprofile_job_profile_name_unique'),
+        ("profiles", "0002_alter_jobprofile_job_profile_name_unique"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='evaluationround',
-            name='status',
-            field=models.CharField(choices=[('opening', 'Åbnes'), ('open', 'Åben'), ('closed', 'Lukket')], default='open', max_length=16),
+            model_name="evaluationround",
+            name="status",
+            field=models.CharField(
+                choices=[("opening", "Åbnes"), ("open", "Åben"), ("closed", "Lukket")],
+                default="open",
+                max_length=16,
+            ),
         ),
     ]
