@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; the Django ORM calls
@@ -73,8 +74,18 @@ _axe = Axe()
 
 
 def assert_accessible(page: Page) -> None:
-    """axe-core on the page as it is now: no WCAG 2.1 AA violation."""
-    results = _axe.run(page, options=AXE_OPTIONS)
+    """axe-core on the page as it is now: no WCAG 2.1 AA violation.
+
+    A click just before may have started a navigation that replaces the document
+    while axe runs; then axe runs again on the new page once it has loaded."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page, options=AXE_OPTIONS)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
     violations = results.response["violations"]
     report = "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} — "

@@ -64,6 +64,7 @@ def test_publish_enrol_approve_waitlist_cancel_promote(browser, page, url_of, or
         log_in(employee, url_of(org_a.kommune, "/log-ind/"), person.user.username)
         employee.get_by_role("link", name="Kursuskatalog").click()
         employee.get_by_role("link", name=TITLE).click()
+        expect(employee.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
         assert_accessible(employee)
         employee.get_by_role("button", name=re.compile("^Tilmeld mig")).click()
         expect(employee.get_by_text("Din tilmelding er sendt til din leder.")).to_be_visible()
