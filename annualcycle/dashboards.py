@@ -25,6 +25,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import orjson
 from django.core.cache import cache
@@ -193,6 +194,17 @@ FAMILIES = {
     "activities": lambda f: f.activity_people,
     "enrolments": lambda f: f.enrolled_people,
 }
+
+
+class TreeUnit(NamedTuple):
+    """What a dashboard needs of each unit of the subtree: as plain tuples, because
+    2,500 model instances took longer to build than the rest of the page."""
+
+    pk: int
+    parent_id: int | None
+    name: str
+    path: str
+    figures_version: int
 
 
 def _first_position(person) -> QuerySet[Position]:
@@ -468,11 +480,14 @@ def figures_by_unit(
 
 def _store_competences(unit: OrgUnit, key: dict, fresh: dict[int, Figures], stale: set) -> None:
     """The competence rows of the recomputed units, replacing their old ones."""
+    where = (
+        Q(unit_id__in=sorted(stale))
+        if len(stale) <= STALE_BY_ID
+        else Q(unit__path__startswith=unit.path)
+    )
     ids = {
         unit_id: pk
-        for unit_id, pk in UnitFigures.objects.filter(
-            unit__path__startswith=unit.path, **key
-        ).values_list("unit_id", "pk")
+        for unit_id, pk in UnitFigures.objects.filter(where, **key).values_list("unit_id", "pk")
         if unit_id in stale
     }
     stored = sorted(ids.values())
@@ -559,7 +574,7 @@ class Row:
 
     kind: str
     label: str
-    unit: OrgUnit | None  # the child unit to drill into (None: direct and total rows)
+    unit: TreeUnit | None  # the child unit to drill into (None: direct and total rows)
     people: Cell
     self_eval: Cell
     leader_eval: Cell
@@ -698,7 +713,7 @@ class _Hiding:
 def _row(
     kind: str,
     label: str,
-    unit: OrgUnit | None,
+    unit: TreeUnit | None,
     key: int,
     figures: Figures,
     groups: list[CompetenceGroup],
@@ -808,45 +823,125 @@ def _top_gaps(
 SUMS_SECONDS = 24 * 3600  # a key names one exact state; old states simply expire
 
 
-def _kept_rows(unit: OrgUnit, units: list[OrgUnit], children: dict, round_, period: Period):
-    """The row sums of a leader's or HR's page, and the subtree's gap totals. Each row
-    (the unit itself, each child's subtree) is kept under a key that names the exact
-    state of its units — their place and figures version — so a change somewhere
-    recomputes one row, and only its changed units, not the whole kommune."""
-    depth = unit.path.count("/") - 1
-    members: dict[int, list[OrgUnit]] = defaultdict(list)
-    for u in units:
-        parts = u.path.strip("/").split("/")
-        members[int(parts[depth]) if len(parts) > depth else unit.pk].append(u)
+def _states(units: list[TreeUnit], kids: dict[int, list[TreeUnit]]) -> dict[int, str]:
+    """Unit id → a digest of the exact state of its subtree: each unit's place and
+    figures version, and its children's digests (units in path order: a unit's
+    descendants come after it, so the reverse order meets children first)."""
+    states: dict[int, bytes] = {}
+    for u in reversed(units):
+        digest = hashlib.blake2b(
+            f"{u.pk}:{u.parent_id}:{u.figures_version}".encode(), digest_size=16
+        )
+        for child in kids[u.pk]:
+            digest.update(states[child.pk])
+        states[u.pk] = digest.digest()
+    return {pk: state.hex() for pk, state in states.items()}
+
+
+def _unit_parts(
+    top: OrgUnit, ids: list[int], versions: dict[int, int], round_, period: Period
+) -> dict[int, tuple[Figures, dict]]:
+    """Unit id → (Figures, gap sums) of the people directly in each of `ids` (units of
+    `top`'s subtree): from the stored figures, recomputing the stale ones."""
+    stored = figures_by_unit(top, round_, period, {pk: versions[pk] for pk in ids})
+    gaps: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
+    if round_ is not None:
+        where = (
+            Q(figures__unit_id__in=ids)
+            if len(ids) <= STALE_BY_ID
+            else Q(figures__unit__path__startswith=top.path)
+        )
+        rows = UnitCompetenceFigures.objects.filter(
+            where,
+            figures__round_key=round_.pk,
+            figures__period_start=period.start,
+            figures__period_end=period.end,
+        ).values_list("figures__unit_id", "competence_id", "rated", "below", "gap_sum")
+        wanted = set(ids)
+        for unit_id, competence_id, rated, below, gap_sum in rows:
+            if unit_id in wanted:
+                gaps[unit_id][competence_id] = (rated, below, gap_sum)
+    parts = {}
+    for pk in ids:
+        figures = stored.get(pk) or Figures()
+        figures.competences = {}  # the gap sums beside it say the same
+        parts[pk] = (figures, gaps.get(pk, {}))
+    return parts
+
+
+def _added(parts) -> tuple[Figures, dict]:
+    figures = Figures()
+    gaps: dict[int, tuple[int, int, int]] = {}
+    for part_figures, part_gaps in parts:
+        figures.add(part_figures)
+        for competence_id, (rated, below, gap_sum) in part_gaps.items():
+            r, b, g = gaps.get(competence_id, (0, 0, 0))
+            gaps[competence_id] = (r + rated, b + below, g + gap_sum)
+    return figures, gaps
+
+
+def _kept_rows(unit: OrgUnit, units: list[TreeUnit], round_, period: Period):
+    """The row sums of a leader's or HR's page, and the subtree's gap totals.
+
+    Every subtree's sums (and every unit's own figures) are kept in the cache under a
+    key naming the exact state below it, so a change in one unit recomputes that unit
+    and adds up again only the subtrees on its path to the top, each from its
+    children's kept sums: the page reads the cache one tree level at a time."""
+    kids: dict[int, list[TreeUnit]] = defaultdict(list)
+    for u in units[1:]:  # `unit` comes first
+        kids[u.parent_id].append(u)
+    states = _states(units, kids)
+    versions = {u.pk: u.figures_version for u in units}
     round_key = round_.pk if round_ is not None else 0
-    row_figures: dict[int, Figures] = {}
-    gap_sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row_key, row_units in members.items():
-        top = unit if row_key == unit.pk else children[row_key]
-        alone = row_key == unit.pk
-        state = hashlib.blake2b(
-            repr([(u.pk, u.parent_id, u.figures_version) for u in row_units]).encode(),
-            digest_size=16,
-        ).hexdigest()
-        key = f"dashboard-row:{top.pk}:{alone}:{round_key}:{period.start}:{period.end}:{state}"
-        part = cache.get(key)
-        if part is None:
-            figures = Figures()
-            versions = {u.pk: u.figures_version for u in row_units}
-            for unit_figures in figures_by_unit(top, round_, period, versions).values():
-                figures.add(unit_figures)
-            gaps = _gap_sums(top, round_, period, alone=alone) if round_ is not None else {}
-            part = (figures, gaps)
-            cache.set(key, part, SUMS_SECONDS)
-        row_figures[row_key] = part[0]
-        for competence_id, values in part[1].items():
-            total = gap_sums[competence_id]
-            for index, value in enumerate(values):
-                total[index] += value
+    suffix = f"{round_key}:{period.start}:{period.end}"
+
+    def own(pk: int) -> str:
+        return f"dashboard-unit:{pk}:{versions[pk]}:{suffix}"
+
+    def below(pk: int) -> str:
+        return f"dashboard-subtree:{pk}:{states[pk]}:{suffix}"
+
+    # Down the tree, one cache read per level, as far as the sums are missing.
+    parts: dict[str, tuple[Figures, dict]] = {}
+    missing_units: list[int] = []
+    to_add: list[int] = []  # units whose subtree sums are missing, parents first
+    wanted = [own(unit.pk)] + [below(c.pk) for c in kids[unit.pk]]
+    by_key = {own(unit.pk): unit.pk} | {below(c.pk): c.pk for c in kids[unit.pk]}
+    while wanted:
+        found = cache.get_many(wanted)
+        parts.update(found)
+        next_level: list[str] = []
+        for key in wanted:
+            if key in found:
+                continue
+            pk = by_key[key]
+            if key.startswith("dashboard-unit:"):
+                missing_units.append(pk)
+                continue
+            to_add.append(pk)
+            by_key[own(pk)] = pk
+            by_key.update((below(c.pk), c.pk) for c in kids[pk])
+            next_level += [own(pk)] + [below(c.pk) for c in kids[pk]]
+        wanted = next_level
+
+    fresh: dict[str, tuple[Figures, dict]] = {}
+    if missing_units:
+        for pk, part in _unit_parts(unit, missing_units, versions, round_, period).items():
+            fresh[own(pk)] = part
+    parts.update(fresh)
+    for pk in reversed(to_add):  # children's sums before their parent's
+        part = _added([parts[own(pk)]] + [parts[below(c.pk)] for c in kids[pk]])
+        parts[below(pk)] = fresh[below(pk)] = part
+    if fresh:
+        cache.set_many(fresh, SUMS_SECONDS)
+
+    row_figures = {unit.pk: parts[own(unit.pk)][0]}
+    row_figures.update((c.pk, parts[below(c.pk)][0]) for c in kids[unit.pk])
+    _, gap_sums = _added([parts[own(unit.pk)]] + [parts[below(c.pk)] for c in kids[unit.pk]])
     return row_figures, _largest_first(gap_sums)
 
 
-def _row_sums(unit: OrgUnit, units: list[OrgUnit], by_unit: dict[int, Figures]) -> dict:
+def _row_sums(unit: OrgUnit, units: list[TreeUnit], by_unit: dict[int, Figures]) -> dict:
     """Each unit's figures added to its row: the unit itself, or the child it lies under."""
     depth = unit.path.count("/") - 1
     row_figures: dict[int, Figures] = defaultdict(Figures)
@@ -860,6 +955,16 @@ def _row_sums(unit: OrgUnit, units: list[OrgUnit], by_unit: dict[int, Figures]) 
     return dict(row_figures)
 
 
+def subtree_units(unit: OrgUnit) -> list[TreeUnit]:
+    """The units of `unit`'s subtree, `unit` first, each unit before its descendants."""
+    rows = (
+        OrgUnit.objects.filter(path__startswith=unit.path)
+        .order_by("path")
+        .values_list("pk", "parent_id", "name", "path", "figures_version")
+    )
+    return [TreeUnit(*row) for row in rows]
+
+
 def unit_dashboard(
     unit: OrgUnit,
     round_: EvaluationRound | None,
@@ -869,19 +974,16 @@ def unit_dashboard(
 ) -> Dashboard:
     """The dashboard of `unit`'s subtree. With `k` (MED committees), every cell built
     from fewer than k people, and every cell that would give one away, is hidden."""
-    units = list(
-        OrgUnit.objects.filter(path__startswith=unit.path)
-        .order_by("path")
-        .only("pk", "parent_id", "name", "path", "kommune_id", "figures_version")
-    )
+    units = subtree_units(unit)
     # unit id → parent id inside the subtree (None for `unit` itself).
-    tree = {u.pk: (u.parent_id if u.pk != unit.pk else None) for u in units}
+    top = unit.pk
+    tree = {u.pk: (u.parent_id if u.pk != top else None) for u in units}
     structure = version_structure(round_.version) if round_ is not None else None
     groups = [g.group for g in structure.groups] if structure else []
-    children = {u.pk: u for u in units if u.parent_id == unit.pk and u.pk != unit.pk}
+    children = {u.pk: u for u in units if u.parent_id == top and u.pk != top}
 
     if k is None:
-        row_figures, gap_totals = _kept_rows(unit, units, children, round_, period)
+        row_figures, gap_totals = _kept_rows(unit, units, round_, period)
         hiding, families = None, FAMILIES
     else:
         by_unit = figures_by_unit(unit, round_, period, {u.pk: u.figures_version for u in units})

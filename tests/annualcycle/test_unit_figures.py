@@ -305,3 +305,24 @@ def test_the_dashboard_sums_follow_a_change_in_one_unit(org_a, east):  # noqa: F
         org_services.person_deactivate(person=staff[2])
         after = dashboards.unit_dashboard(org_a.root, round_, period)
         assert after.total.people.value == first.total.people.value - 1
+
+
+def test_kept_sums_follow_a_change_deep_below_and_are_shared_by_pages(org_a, east):  # noqa: F811
+    """The sums are kept per subtree: a centre's page and the kommune's page use the same
+    ones, and a change three levels below the top is added up again along its path."""
+    team, round_, _leader, _staff = east
+    group = add_unit(org_a, "Gruppe Øst 1", team)
+    newcomers = add_people(org_a, group, 3)
+    with org_a.scope():
+        period = dashboards.dashboard_period()
+        centre_before = dashboards.unit_dashboard(org_a.centre, round_, period).total
+        kommune_before = page_figures(org_a, round_)
+        org_services.person_deactivate(person=newcomers[0])
+        centre = dashboards.unit_dashboard(org_a.centre, round_, period).total
+        shown = page_figures(org_a, round_)
+        cache.clear()
+        assert shown == page_figures(org_a, round_), "the kept sums went stale"
+        assert shown != kommune_before
+        assert centre.people.value == centre_before.people.value - 1
+        fresh_centre = dashboards.unit_dashboard(org_a.centre, round_, period).total
+        assert centre.people.value == fresh_centre.people.value
