@@ -5,7 +5,8 @@ PDF summary and keeps both in the storage.
 Built to scale to København (45,000 people × 40 competences): every figure is an
 aggregate computed by the database over the pre-computed `Assessment` rows, and the
 rows that are long lists (units, development-plan activities) are streamed from the
-database into an openpyxl write-only workbook, so memory stays flat whatever the size.
+database into an XlsxWriter workbook in constant-memory mode, so memory stays flat
+whatever the size.
 
 Who is "in" a report: people with an active position whose main position (a leadership
 first, then the oldest, as `kompetence.selectors.primary_positions`) lies in the unit's
@@ -21,6 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -29,11 +31,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from annualcycle.models import GapReport
 from kompetence import permissions
@@ -412,35 +410,66 @@ def gap_report_build(*, report_id: int) -> GapReport:
 # --- The spreadsheet -------------------------------------------------------------------
 
 
-def _cell(sheet, value, *, number_format: str = "", bold: bool = False):
-    """A value for a write-only row. Text stays text: openpyxl would store a value
-    starting with "=" (a name like "=HYPERLINK(…)") as a formula, and refuses control
-    characters. Plain values are returned as they are: openpyxl writes those through
-    one reused cell, which is what keeps 100,000-row sheets fast."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not (value.startswith("=") or bold):
-            return value
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-    else:
-        if isinstance(value, datetime.datetime):
-            value = timezone.localtime(value).date()
-        if not (bold or (number_format and value is not None)):
-            return value
-        cell = WriteOnlyCell(sheet, value)
-        if number_format:
-            cell.number_format = number_format
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+class _Sheet:
+    """One worksheet, written row after row. XlsxWriter's constant-memory mode sends
+    each row to a temporary file once the next begins, so memory stays flat for
+    100,000 rows; it writes them about twice as fast as openpyxl."""
+
+    def __init__(self, book: _Book, title: str, widths: list[int]):
+        self.book = book
+        self.worksheet = book.workbook.add_worksheet(title)
+        self.row = 0
+        for index, width in enumerate(widths):
+            self.worksheet.set_column(index, index, width)
+
+    def header(self, titles: list[str]) -> None:
+        self.worksheet.freeze_panes(1, 0)
+        self.append([str(title) for title in titles], bold=True)
+
+    def append(self, values: list, formats: list[str] = (), *, bold: bool = False) -> None:
+        """One row. Text always stays text (a name like "=HYPERLINK(…)" is never a
+        formula), without control characters; a date-time becomes its local date."""
+        write = self.worksheet
+        for column, value in enumerate(values):
+            number_format = formats[column] if column < len(formats) else ""
+            style = self.book.style(number_format, bold)
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                write.write_string(self.row, column, ILLEGAL_CHARACTERS_RE.sub("", value), style)
+            elif isinstance(value, datetime.datetime):
+                write.write_datetime(self.row, column, timezone.localtime(value).date(), style)
+            elif isinstance(value, datetime.date):
+                write.write_datetime(self.row, column, value, style)
+            else:
+                write.write_number(self.row, column, value, style)
+        self.row += 1
 
 
-def _header(sheet, titles: list[str], widths: list[int]) -> None:
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, str(title), bold=True) for title in titles])
+class _Book:
+    def __init__(self, target):
+        self.workbook = xlsxwriter.Workbook(
+            target,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self._styles: dict[tuple[str, bool], object] = {}
+
+    def style(self, number_format: str, bold: bool):
+        key = (number_format, bold)
+        if key not in self._styles:
+            properties = {"num_format": number_format} if number_format else {}
+            if bold:
+                properties["bold"] = True
+            self._styles[key] = self.workbook.add_format(properties) if properties else None
+        return self._styles[key]
+
+    def sheet(self, title: str, widths: list[int]) -> _Sheet:
+        return _Sheet(self, title, widths)
 
 
 def _mean(value: float | None) -> float | None:
@@ -448,12 +477,13 @@ def _mean(value: float | None) -> float | None:
 
 
 def write_xlsx(content: ReportContent, target) -> None:
-    workbook = Workbook(write_only=True)
-    _overview_sheet(workbook, content)
-    _units_sheet(workbook, content)
-    _competences_sheet(workbook, content)
-    _plans_sheet(workbook, content)
-    workbook.save(target)
+    """The spreadsheet, written to `target` (a path or a binary file)."""
+    book = _Book(target)
+    _overview_sheet(book, content)
+    _units_sheet(book, content)
+    _competences_sheet(book, content)
+    _plans_sheet(book, content)
+    book.workbook.close()
 
 
 def scope_labels(content: ReportContent) -> list[tuple[str, str]]:
@@ -474,13 +504,11 @@ def scope_labels(content: ReportContent) -> list[tuple[str, str]]:
     ]
 
 
-def _overview_sheet(workbook: Workbook, content: ReportContent) -> None:
-    sheet = workbook.create_sheet(_("Oversigt"))
-    sheet.column_dimensions["A"].width = 36
-    sheet.column_dimensions["B"].width = 48
-    sheet.append([_cell(sheet, _("Gabrapport"), bold=True)])
+def _overview_sheet(book: _Book, content: ReportContent) -> None:
+    sheet = book.sheet(_("Oversigt"), [36, 48])
+    sheet.append([_("Gabrapport")], bold=True)
     for label, value in scope_labels(content):
-        sheet.append([_cell(sheet, label), _cell(sheet, value)])
+        sheet.append([label, value])
     total = content.totals
     figures = [
         (_("Dato"), content.generated_at, DATE_FORMAT),
@@ -492,24 +520,20 @@ def _overview_sheet(workbook: Workbook, content: ReportContent) -> None:
         (_("Gennemsnitligt vurderet niveau"), _mean(total.mean), MEAN_FORMAT),
     ]
     for label, value, number_format in figures:
-        sheet.append([_cell(sheet, label), _cell(sheet, value, number_format=number_format)])
+        sheet.append([label, value], ["", number_format])
     sheet.append([])
     sheet.append(
         [
-            _cell(
-                sheet,
-                _(
-                    "Vurderet niveau er det aftalte niveau, ellers lederens, ellers "
-                    "medarbejderens eget. Svaret »ikke relevant« tæller ikke med i "
-                    "gennemsnit og andele."
-                ),
+            _(
+                "Vurderet niveau er det aftalte niveau, ellers lederens, ellers "
+                "medarbejderens eget. Svaret »ikke relevant« tæller ikke med i "
+                "gennemsnit og andele."
             )
         ]
     )
 
 
-def _units_sheet(workbook: Workbook, content: ReportContent) -> None:
-    sheet = workbook.create_sheet(_("Pr. enhed"))
+def _units_sheet(book: _Book, content: ReportContent) -> None:
     groups = [(g.group.pk, g.group.name) for g in content.structure.groups] if content.round else []
     if content.report.group_name:
         groups = [(pk, name) for pk, name in groups if name == content.report.group_name]
@@ -519,7 +543,8 @@ def _units_sheet(workbook: Workbook, content: ReportContent) -> None:
             _("%(group)s: gns. niveau") % {"group": name},
             _("%(group)s: andel under krav") % {"group": name},
         ]
-    _header(sheet, titles, [32, 48, 10] + [18] * (2 * len(groups)))
+    sheet = book.sheet(_("Pr. enhed"), [32, 48, 10] + [18] * (2 * len(groups)))
+    sheet.header(titles)
     if content.round is None:
         return
     unit = content.report.unit
@@ -530,30 +555,20 @@ def _units_sheet(workbook: Workbook, content: ReportContent) -> None:
             "pk", "name"
         )
     )
+    formats = ["", "", ""] + [MEAN_FORMAT, SHARE_FORMAT] * len(groups)
     for row in unit_rows(_assessments(content.report, content.round), groups):
         ids = [int(part) for part in row["unit__path"].strip("/").split("/")]
         placement = PLACEMENT_SEPARATOR.join(names.get(pk, "") for pk in ids[unit.depth - 1 : -1])
-        cells = [
-            _cell(sheet, row["unit__name"]),
-            _cell(sheet, placement),
-            _cell(sheet, row["people"]),
-        ]
+        values = [row["unit__name"], placement, row["people"]]
         for index in range(len(groups)):
-            cells.append(_cell(sheet, _mean(row[f"mean_{index}"]), number_format=MEAN_FORMAT))
-            cells.append(
-                _cell(
-                    sheet,
-                    share(row[f"below_{index}"], row[f"with_required_{index}"]),
-                    number_format=SHARE_FORMAT,
-                )
-            )
-        sheet.append(cells)
+            values.append(_mean(row[f"mean_{index}"]))
+            values.append(share(row[f"below_{index}"], row[f"with_required_{index}"]))
+        sheet.append(values, formats)
 
 
-def _competences_sheet(workbook: Workbook, content: ReportContent) -> None:
-    sheet = workbook.create_sheet(_("Pr. kompetence"))
-    _header(
-        sheet,
+def _competences_sheet(book: _Book, content: ReportContent) -> None:
+    sheet = book.sheet(_("Pr. kompetence"), [24, 40, 14, 14, 14, 14, 14, 8])
+    sheet.header(
         [
             _("Kompetencegruppe"),
             _("Kompetence"),
@@ -563,28 +578,28 @@ def _competences_sheet(workbook: Workbook, content: ReportContent) -> None:
             _("Vurderet niveau (gns.)"),
             _("Andel under krav"),
             "n",
-        ],
-        [24, 40, 14, 14, 14, 14, 14, 8],
+        ]
     )
+    formats = ["", ""] + [MEAN_FORMAT] * 4 + [SHARE_FORMAT, ""]
     for figures in content.competences:
         sheet.append(
             [
-                _cell(sheet, figures.group),
-                _cell(sheet, figures.name),
-                _cell(sheet, _mean(figures.required_mean), number_format=MEAN_FORMAT),
-                _cell(sheet, _mean(figures.self_mean), number_format=MEAN_FORMAT),
-                _cell(sheet, _mean(figures.leader_mean), number_format=MEAN_FORMAT),
-                _cell(sheet, _mean(figures.mean), number_format=MEAN_FORMAT),
-                _cell(sheet, figures.share_below, number_format=SHARE_FORMAT),
-                _cell(sheet, figures.n),
-            ]
+                figures.group,
+                figures.name,
+                _mean(figures.required_mean),
+                _mean(figures.self_mean),
+                _mean(figures.leader_mean),
+                _mean(figures.mean),
+                figures.share_below,
+                figures.n,
+            ],
+            formats,
         )
 
 
-def _plans_sheet(workbook: Workbook, content: ReportContent) -> None:
-    sheet = workbook.create_sheet(_("Udviklingsplaner"))
-    _header(
-        sheet,
+def _plans_sheet(book: _Book, content: ReportContent) -> None:
+    sheet = book.sheet(_("Udviklingsplaner"), [28, 28, 12, 40, 26, 48, 12, 14])
+    sheet.header(
         [
             _("Enhed"),
             _("Medarbejder"),
@@ -594,8 +609,7 @@ def _plans_sheet(workbook: Workbook, content: ReportContent) -> None:
             _("Mål"),
             _("Frist"),
             _("Status"),
-        ],
-        [28, 28, 12, 40, 26, 48, 12, 14],
+        ]
     )
     kinds = {key: str(label) for key, label in PlanActivity.Kind.choices}
     statuses = {key: str(label) for key, label in PlanActivity.Status.choices}
@@ -612,18 +626,20 @@ def _plans_sheet(workbook: Workbook, content: ReportContent) -> None:
         "deadline",
         "status",
     ).iterator(chunk_size=2000)
+    formats = ["", "", DATE_FORMAT, "", "", "", DATE_FORMAT, ""]
     for unit_name, employee, held, title, kind, goal, deadline, status in rows:
         sheet.append(
             [
-                _cell(sheet, unit_name or ""),
-                _cell(sheet, employee),
-                _cell(sheet, held, number_format=DATE_FORMAT),
-                _cell(sheet, title),
-                _cell(sheet, kinds.get(kind, kind)),
-                _cell(sheet, goal or ""),
-                _cell(sheet, deadline, number_format=DATE_FORMAT),
-                _cell(sheet, statuses.get(status, status)),
-            ]
+                unit_name,
+                employee,
+                held,
+                title,
+                kinds.get(kind, kind),
+                goal,
+                deadline,
+                statuses.get(status, status),
+            ],
+            formats,
         )
 
 
