@@ -905,23 +905,25 @@ def _kept_rows(unit: OrgUnit, units: list[TreeUnit], round_, period: Period):
     parts: dict[str, tuple[Figures, dict]] = {}
     missing_units: list[int] = []
     to_add: list[int] = []  # units whose subtree sums are missing, parents first
-    wanted = [own(unit.pk)] + [below(c.pk) for c in kids[unit.pk]]
-    by_key = {own(unit.pk): unit.pk} | {below(c.pk): c.pk for c in kids[unit.pk]}
+
+    def parts_of(pk: int) -> list[tuple[str, int, bool]]:
+        """What the subtree of `pk` adds up: (key, unit id, is a subtree) of the unit's
+        own figures and of each child's subtree."""
+        return [(own(pk), pk, False)] + [(below(c.pk), c.pk, True) for c in kids[pk]]
+
+    wanted = parts_of(unit.pk)
     while wanted:
-        found = cache.get_many(wanted)
+        found = cache.get_many([key for key, _pk, _subtree in wanted])
         parts.update(found)
-        next_level: list[str] = []
-        for key in wanted:
+        next_level: list[tuple[str, int, bool]] = []
+        for key, pk, is_subtree in wanted:
             if key in found:
                 continue
-            pk = by_key[key]
-            if key.startswith("dashboard-unit:"):
+            if is_subtree:
+                to_add.append(pk)
+                next_level += parts_of(pk)
+            else:
                 missing_units.append(pk)
-                continue
-            to_add.append(pk)
-            by_key[own(pk)] = pk
-            by_key.update((below(c.pk), c.pk) for c in kids[pk])
-            next_level += [own(pk)] + [below(c.pk) for c in kids[pk]]
         wanted = next_level
 
     fresh: dict[str, tuple[Figures, dict]] = {}
@@ -930,14 +932,14 @@ def _kept_rows(unit: OrgUnit, units: list[TreeUnit], round_, period: Period):
             fresh[own(pk)] = part
     parts.update(fresh)
     for pk in reversed(to_add):  # children's sums before their parent's
-        part = _added([parts[own(pk)]] + [parts[below(c.pk)] for c in kids[pk]])
+        part = _added([parts[key] for key, _pk, _subtree in parts_of(pk)])
         parts[below(pk)] = fresh[below(pk)] = part
     if fresh:
         cache.set_many(fresh, SUMS_SECONDS)
 
-    row_figures = {unit.pk: parts[own(unit.pk)][0]}
-    row_figures.update((c.pk, parts[below(c.pk)][0]) for c in kids[unit.pk])
-    _, gap_sums = _added([parts[own(unit.pk)]] + [parts[below(c.pk)] for c in kids[unit.pk]])
+    rows = parts_of(unit.pk)
+    row_figures = {pk: parts[key][0] for key, pk, _subtree in rows}
+    _, gap_sums = _added([parts[key] for key, _pk, _subtree in rows])
     return row_figures, _largest_first(gap_sums)
 
 
