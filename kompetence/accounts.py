@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kompetence.i18n import LANGUAGE_CODES
+from kompetence.login_locks import lockout_minutes
 from kompetence.models import User
 
 
@@ -89,11 +90,12 @@ def set_language(request):
     return response
 
 
-def locked_out(request, credentials, *args, **kwargs):
-    """django-axes: the answer while a login or address is locked (429, in Danish)."""
+def locked_out(request, original_response, credentials):
+    """django-axes: the answer while a login is locked from this address, or the address
+    is (429, in Danish): for how long, or that HR reopens it."""
     return render(
         request,
         "registration/locked_out.html",
-        {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        {"minutes": lockout_minutes(request, credentials)},
         status=429,
     )

@@ -30,9 +30,13 @@ class KommuneModelBackend(ModelBackend):
         return None
 
 
+def login_key_prefix(kommune) -> str:
+    """What every login key of `kommune` starts with (a slug holds no "/")."""
+    return f"{kommune.slug if kommune else '-'}/"
+
+
 def login_key(request, credentials) -> str:
     """The login django-axes counts failures for: kommune and username, so a lock in
     one kommune never locks the same username in another."""
-    kommune = getattr(request, "kommune", None)
     username = (credentials or {}).get("username", "") or ""
-    return f"{kommune.slug if kommune else '-'}/{username.strip().lower()}"
+    return login_key_prefix(getattr(request, "kommune", None)) + username.strip().lower()

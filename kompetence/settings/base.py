@@ -5,7 +5,6 @@ variables (see the README's configuration table). With none set, the project run
 an embedded SQLite database and Celery executes tasks in-process.
 """
 
-import datetime
 from pathlib import Path
 
 import environ
@@ -149,15 +148,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed logins (django-axes): after AXES_FAILURE_LIMIT failures a login is locked, and
-# so is an address, for LOGIN_LOCK_MINUTES; a success resets the count. A login is its
-# kommune and username (the same username exists in many kommuner).
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCK_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failed logins (kompetence/login_locks.py on django-axes). LOGIN_FAILURE_LIMIT failures
+# lock one login (kommune and username) from one address only, so nobody can lock
+# another person out; for LOGIN_LOCKOUT_COOLOFF_MINUTES, or with
+# LOGIN_LOCK_UNTIL_HR_REOPENS until the kommune's HR reopens it. An address is locked
+# for everything after LOGIN_ADDRESS_FAILURE_LIMIT failures over all logins within
+# LOGIN_ADDRESS_LOCK_MINUTES. A success resets only its own (login, address) count.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_LOCKOUT_COOLOFF_MINUTES = (
+    None
+    if env.bool("LOGIN_LOCK_UNTIL_HR_REOPENS", default=False)
+    else env.int("LOGIN_LOCK_MINUTES", default=15)
+)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
+LOGIN_ADDRESS_LOCK_MINUTES = env.int("LOGIN_ADDRESS_LOCK_MINUTES", default=15)
+AXES_HANDLER = "kompetence.login_locks.LoginLockHandler"
+AXES_FAILURE_LIMIT = "kompetence.login_locks.pair_failure_limit"
+# No AXES_COOLOFF_TIME: LoginLockHandler applies LOGIN_LOCKOUT_COOLOFF_MINUTES itself.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "kompetence.auth.login_key"
 AXES_LOCKOUT_CALLABLE = "kompetence.accounts.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# Refused attempts while locked are not counted: a user whose address is locked does
+# not pile up failures on their own login, and an attacker does not prolong a lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 # Behind a load balancer: how many proxies add X-Forwarded-For (0: use the peer address).
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
