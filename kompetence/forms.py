@@ -154,3 +154,10 @@ class ImportUploadForm(forms.Form):
 
     def options(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "file"}
+
+
+class LoginLockForm(forms.Form):
+    """Names one locked pair in HR's "reopen" post; hidden fields, never typed."""
+
+    login = forms.CharField(max_length=255)
+    address = forms.GenericIPAddressField()

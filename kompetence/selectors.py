@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Lower
+from django.utils import timezone
 
-from kompetence.models import AuditEntry, OrgUnit, Person, Position
+from kompetence import login_locks as lock_rules
+from kompetence.auth import login_key_prefix
+from kompetence.models import AuditEntry, Kommune, OrgUnit, Person, Position, User
 
 
 @dataclass
@@ -126,3 +131,62 @@ def primary_positions(person_ids) -> dict[int, Position]:
     for position in positions:
         primary.setdefault(position.person_id, position)
     return primary
+
+
+@dataclass(frozen=True)
+class LoginLock:
+    """One login of the kommune locked from one address."""
+
+    key: str  # django-axes' username: the kommune's prefix and the login
+    login: str  # as typed at sign-in, lower-case
+    address: str
+    failures: int
+    last_failure: datetime.datetime
+    opens_at: datetime.datetime | None  # None: only HR reopens it
+    person: Person | None  # None when no login of the kommune has this name
+
+
+def login_locks(*, kommune: Kommune, login: str = "", address: str = "") -> list[LoginLock]:
+    """The (login, address) pairs of `kommune`'s logins that are locked now, newest
+    first; narrowed to one pair by `login` and `address`. Two queries.
+
+    Only this kommune's logins: the login key starts with its slug, so another
+    kommune's locks, and address locks (which belong to no kommune), never appear."""
+    now = timezone.now()
+    prefix = login_key_prefix(kommune)
+    attempts = lock_rules.pair_attempts(now=now).filter(username__startswith=prefix)
+    if login or address:
+        attempts = attempts.filter(username=prefix + login, ip_address=address)
+    pairs = list(
+        attempts.values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_failure=Max("attempt_time"))
+        .filter(failures__gte=lock_rules.pair_failure_limit())
+        .order_by("-last_failure", "username", "ip_address")
+    )
+    logins = {pair["username"].removeprefix(prefix) for pair in pairs}
+    users = (
+        User.objects.filter(kommune=kommune)
+        .annotate(login=Lower("username"))
+        .filter(login__in=logins)
+        .select_related("person")
+    )
+    person_of = {user.login: getattr(user, "person", None) for user in users}
+    cool_off = lock_rules.pair_cool_off()
+    return [
+        LoginLock(
+            key=pair["username"],
+            login=(name := pair["username"].removeprefix(prefix)),
+            address=pair["ip_address"],
+            failures=pair["failures"],
+            last_failure=pair["last_failure"],
+            opens_at=None if cool_off is None else pair["last_failure"] + cool_off,
+            person=person_of.get(name),
+        )
+        for pair in pairs
+    ]
+
+
+def login_lock_get(*, kommune: Kommune, login: str, address: str) -> LoginLock | None:
+    """The lock of one of `kommune`'s logins from one address, if it is locked now."""
+    locks = login_locks(kommune=kommune, login=login, address=address)
+    return locks[0] if locks else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from kompetence.models import (
     Position,
     User,
 )
+from kompetence.selectors import LoginLock
 
 
 @transaction.atomic
@@ -214,3 +216,10 @@ def kommune_create(*, slug: str, name: str, hr_name: str, hr_email: str) -> tupl
         )
         kommune_created.send(sender=Kommune, kommune=kommune)
     return kommune, hr
+
+
+def login_lock_lift(*, lock: LoginLock) -> None:
+    """Reopens one login from one address: its failure count starts again from zero
+    (and these failures no longer count towards the address's limit). Locks of the
+    same login from other addresses stay."""
+    AccessAttempt.objects.filter(username=lock.key, ip_address=lock.address).delete()

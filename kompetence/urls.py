@@ -41,6 +41,8 @@ urlpatterns = [
     path("personer/<int:person_id>/stillinger/ny/", views.position_create, name="position_create"),
     path("stillinger/<int:position_id>/rediger/", views.position_edit, name="position_edit"),
     path("adgangslog/", views.audit_log, name="audit_log"),
+    path("laaste-logins/", views.login_locks, name="login_locks"),
+    path("laaste-logins/aabn/", views.login_lock_lift, name="login_lock_lift"),
     path("import/<str:importer>/", views_imports.import_upload, name="import_upload"),
     path(
         "import/<str:importer>/skabelon.csv",

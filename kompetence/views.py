@@ -5,20 +5,28 @@ render. Every object lookup goes through a `get_*_or_404` helper."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetence import permissions, selectors, services
 from kompetence.audit import audit_record
 from kompetence.extensions import HOME_PANELS, PERSON_PANELS
-from kompetence.forms import AuditFilterForm, PersonForm, PositionForm, UnitForm
+from kompetence.forms import AuditFilterForm, LoginLockForm, PersonForm, PositionForm, UnitForm
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
-from kompetence.http import KommuneRequest, hr_required, person_required, staff_required
+from kompetence.http import (
+    KommuneRequest,
+    hr_required,
+    kommune_hr_required,
+    person_required,
+    staff_required,
+)
+from kompetence.login_locks import pair_cool_off, pair_failure_limit
 from kompetence.models import AuditEntry, OrgUnit, Position
 
 
@@ -228,3 +236,45 @@ def audit_log(request: KommuneRequest) -> HttpResponse:
             )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "kompetence/audit_log.html", {"form": form, "page": page})
+
+
+@require_GET
+@kommune_hr_required
+def login_locks(request: KommuneRequest) -> HttpResponse:
+    """The kommune's logins locked after failed sign-ins, each from one address."""
+    return render(
+        request,
+        "kompetence/login_locks.html",
+        {
+            "locks": selectors.login_locks(kommune=request.kommune),
+            "failure_limit": pair_failure_limit(),
+            "until_hr_reopens": pair_cool_off() is None,
+        },
+    )
+
+
+@require_POST
+@kommune_hr_required
+def login_lock_lift(request: KommuneRequest) -> HttpResponse:
+    form = LoginLockForm(request.POST)
+    lock = (
+        selectors.login_lock_get(kommune=request.kommune, **form.cleaned_data)
+        if form.is_valid()
+        else None
+    )
+    if lock is None:
+        raise Http404
+    services.login_lock_lift(lock=lock)
+    audit_record(
+        request,
+        action=AuditEntry.Action.CHANGE,
+        subject=lock.person,
+        summary=_("Låst login åbnet igen: %(login)s fra %(address)s")
+        % {"login": lock.login, "address": lock.address},
+    )
+    messages.success(
+        request,
+        _("%(login)s kan logge ind igen fra %(address)s.")
+        % {"login": lock.login, "address": lock.address},
+    )
+    return redirect_after_post(request, reverse("login_locks"))
