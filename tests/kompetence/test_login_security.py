@@ -196,6 +196,19 @@ def test_another_kommunes_hr_neither_sees_nor_lifts_a_lock(org_a, org_b, as_pers
     assert attempt(org_a.kommune, username, PASSWORD, address="10.0.8.8").status_code == 429
 
 
+def test_hr_lifts_the_same_username_only_in_their_own_kommune(org_a, org_b, as_person):
+    username = org_a.employee.user.username
+    org_b_user = org_b.employee.user
+    org_b_user.username = username
+    org_b_user.save()
+    lock(org_a.kommune, username, "10.0.8.9")
+    lock(org_b.kommune, username, "10.0.8.9")
+    lift = {"login": username.lower(), "address": "10.0.8.9"}
+    assert as_person(org_b.hr).post(reverse("login_lock_lift"), lift).status_code == 302
+    assert attempt(org_b.kommune, username, PASSWORD, address="10.0.8.9").status_code == 302
+    assert attempt(org_a.kommune, username, PASSWORD, address="10.0.8.9").status_code == 429
+
+
 def test_only_the_kommunes_hr_reaches_the_locks(org_a, as_person):
     lock(org_a.kommune, org_a.employee.user.username, "10.0.9.9")
     lift = {"login": org_a.employee.user.username.lower(), "address": "10.0.9.9"}
