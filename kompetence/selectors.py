@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from kompetence.models import AuditEntry, OrgUnit, Person, Position
+from kompetence.models import AuditEntry, OrgUnit, Person, Position, SsoIdentity
 
 
 @dataclass
@@ -126,3 +126,10 @@ def primary_positions(person_ids) -> dict[int, Position]:
     for position in positions:
         primary.setdefault(position.person_id, position)
     return primary
+
+
+def sso_identities(person: Person) -> list[SsoIdentity]:
+    """The accounts at the kommune's identity provider that sign in to `person`."""
+    if person.user_id is None:
+        return []
+    return list(SsoIdentity.objects.filter(kommune_id=person.kommune_id, user_id=person.user_id))

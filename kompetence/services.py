@@ -322,3 +322,16 @@ def sso_user_for(
         if not linked:
             raise SsoRefused(taken) from None
     return user
+
+
+@transaction.atomic
+def sso_identity_unlink(*, person: Person) -> int:
+    """HR frees a person's login from its account at the kommune's identity provider
+    (the account was replaced there): the next SSO sign-in links again, by e-mail.
+    Returns how many links were removed."""
+    if person.user_id is None:
+        return 0
+    deleted, _by_model = SsoIdentity.objects.filter(
+        kommune_id=person.kommune_id, user_id=person.user_id
+    ).delete()
+    return deleted

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetence import permissions, selectors, services
 from kompetence.audit import audit_record
@@ -116,6 +116,7 @@ def person_list(request: KommuneRequest) -> HttpResponse:
 def person_detail(request: KommuneRequest, person_id: int) -> HttpResponse:
     person = permissions.get_person_or_404(request.person, person_id)
     audit_record(request, action=AuditEntry.Action.VIEW, subject=person, obj=person)
+    can_change = permissions.can_change_person(request.person, person)
     return render(
         request,
         "kompetence/person_detail.html",
@@ -124,7 +125,10 @@ def person_detail(request: KommuneRequest, person_id: int) -> HttpResponse:
             "positions": person.positions.select_related("unit").order_by("-start_date"),
             "leaders": selectors.nearest_leaders(person),
             "memberships": person.med_memberships.select_related("committee"),
-            "can_change": permissions.can_change_person(request.person, person),
+            "can_change": can_change,
+            "sso_identities": selectors.sso_identities(person)
+            if can_change and request.kommune.sso_enabled
+            else [],
             "panels": [html for panel in PERSON_PANELS if (html := panel(request, person))],
         },
     )
@@ -161,6 +165,22 @@ def person_edit(request: KommuneRequest, person_id: int) -> HttpResponse:
                 audit_record(request, action=AuditEntry.Action.CHANGE, subject=person, obj=person)
             return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
     return render_form(request, "kompetence/person_form.html", {"form": form, "subject": person})
+
+
+@require_POST
+@hr_required
+def person_sso_unlink(request: KommuneRequest, person_id: int) -> HttpResponse:
+    person = permissions.get_person_or_404(request.person, person_id, change=True)
+    with transaction.atomic():
+        if services.sso_identity_unlink(person=person):
+            audit_record(
+                request,
+                action=AuditEntry.Action.CHANGE,
+                subject=person,
+                obj=person,
+                summary=_("Koblingen til kommunens login fjernet"),
+            )
+    return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
 
 
 @require_http_methods(["GET", "POST"])

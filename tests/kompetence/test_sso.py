@@ -19,7 +19,8 @@ from django.urls import reverse
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from kompetence.models import Kommune, SsoIdentity
+from kompetence.models import AuditEntry, Kommune, SsoIdentity
+from kompetence.personal_data import personal_data_files
 from kompetence.services import person_deactivate
 from tests.conftest import client_for
 
@@ -218,6 +219,11 @@ def test_the_account_is_linked_at_first_sign_in_and_followed_after(org_a, provid
     with org_a.scope():
         link = SsoIdentity.objects.get()
     assert (link.user_id, link.issuer, link.subject) == (employee.user_id, provider.issuer, "abc")
+    with org_a.scope():
+        login = json.loads(personal_data_files(employee)["person.json"])["login"]
+    assert [(a["issuer"], a["subject"]) for a in login["sso_accounts"]] == [
+        (provider.issuer, "abc")
+    ]
 
     # The person's e-mail changes at the provider: the link still signs them in.
     client = client_for(None, org_a.kommune)
@@ -280,3 +286,31 @@ def test_without_sso_the_pages_do_not_exist_and_password_login_can_be_switched_o
     )
     assert "_auth_user_id" not in client.session
     assert response.status_code == 200
+
+
+def test_hr_sees_the_link_and_removes_it_so_a_replaced_account_can_sign_in(org_a, org_b, provider):
+    employee = org_a.employee
+    assert (
+        callback(client_for(None, org_a.kommune), provider, email=employee.email).status_code == 302
+    )
+    page = client_for(org_a.hr).get(reverse("person_detail", args=[employee.pk]))
+    assert "Knyttet til personens konto siden" in page.text
+    unlink = reverse("person_sso_unlink", args=[employee.pk])
+    # The employee, their leader and an outsider cannot remove it; GET is not allowed.
+    assert client_for(employee).post(unlink).status_code in (403, 404)
+    assert client_for(org_a.leader).post(unlink).status_code in (403, 404)
+    assert client_for(org_b.hr, org_a.kommune).post(unlink).status_code == 404
+    assert client_for(org_a.hr).get(unlink).status_code == 405
+    with org_a.scope():
+        assert SsoIdentity.objects.count() == 1
+
+    response = client_for(org_a.hr).post(unlink)
+    assert response.status_code == 302
+    with org_a.scope():
+        assert not SsoIdentity.objects.exists()
+        assert AuditEntry.objects.filter(
+            subject=employee, summary="Koblingen til kommunens login fjernet"
+        ).exists()
+    client = client_for(None, org_a.kommune)
+    assert callback(client, provider, sub="replaced", email=employee.email).status_code == 302
+    assert int(client.session["_auth_user_id"]) == employee.user_id
