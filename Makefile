@@ -36,9 +36,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install -qq -e ".[dev]"
 	touch $(VENV)/.installed $@
 
+# The real OpenID provider the SSO tests start (Node.js 20+, packages from the lockfile).
+OIDC_PROVIDER := tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	@command -v npm >/dev/null || { echo "The SSO tests need Node.js 20+ with npm." >&2; exit 1; }
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error
+
 install: system-deps $(VENV)/.installed messages
 
-install-dev: system-deps system-deps-test $(VENV)/.installed-dev messages
+install-dev: system-deps system-deps-test $(VENV)/.installed-dev $(OIDC_PROVIDER)/node_modules/.package-lock.json messages
 
 system-deps:
 	@scripts/apt-ensure $(RUNTIME_DEBS)

@@ -251,6 +251,35 @@ class Person(models.Model):
         return self.name
 
 
+class SsoIdentity(models.Model):
+    """A login's account at the kommune's identity provider: the provider's `iss` and
+    `sub` (OpenID Connect Core 2: unique and never reassigned within the issuer), bound
+    at the first SSO sign-in, when the login is found by its e-mail. From then on that
+    account signs in to this login whatever its e-mail becomes, and no other account
+    can: a login has one account per issuer. Deleted with the login (retention, HR)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(_("udsteder"), max_length=255)
+    subject = models.CharField(_("id hos udstederen (sub)"), max_length=255)
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("SSO-konto")
+        verbose_name_plural = _("SSO-konti")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "issuer", "subject"], name="sso_identity_subject_unique"
+            ),
+            models.UniqueConstraint(fields=["user", "issuer"], name="sso_identity_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"
+
+
 class PositionQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None):
         on = on or timezone.localdate()

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from kompetence.audit import audit_record
 from kompetence.extensions import PERSONAL_DATA_SECTIONS, PersonalDataSection
-from kompetence.models import AuditEntry, MEDMembership, OrgUnit, Person, Position
+from kompetence.models import AuditEntry, MEDMembership, OrgUnit, Person, Position, SsoIdentity
 
 FORMAT = "kompetence-persondata/1"
 README = "README.txt"
@@ -98,6 +98,12 @@ def _core_files(person: Person) -> dict[str, bytes]:
             "is_active": user.is_active,
             "date_joined": user.date_joined,
             "last_login": user.last_login,
+            # The accounts at the kommune's identity provider that sign in to it.
+            "sso_accounts": list(
+                SsoIdentity.objects.filter(kommune=person.kommune, user=user)
+                .order_by("linked_at", "pk")
+                .values("issuer", "subject", "linked_at")
+            ),
         },
         "positions": [
             {

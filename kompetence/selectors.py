@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kompetence import login_locks as lock_rules
 from kompetence.auth import login_key_prefix
-from kompetence.models import AuditEntry, Kommune, OrgUnit, Person, Position, User
+from kompetence.models import AuditEntry, Kommune, OrgUnit, Person, Position, SsoIdentity, User
 
 
 @dataclass
@@ -190,3 +190,10 @@ def login_lock_get(*, kommune: Kommune, login: str, address: str) -> LoginLock |
     """The lock of one of `kommune`'s logins from one address, if it is locked now."""
     locks = login_locks(kommune=kommune, login=login, address=address)
     return locks[0] if locks else None
+
+
+def sso_identities(person: Person) -> list[SsoIdentity]:
+    """The accounts at the kommune's identity provider that sign in to `person`."""
+    if person.user_id is None:
+        return []
+    return list(SsoIdentity.objects.filter(kommune_id=person.kommune_id, user_id=person.user_id))

@@ -4,11 +4,12 @@ active scope, never from user input."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Mapping
 
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -23,6 +24,7 @@ from kompetence.models import (
     OrgUnitUserObjectPermission,
     Person,
     Position,
+    SsoIdentity,
     User,
 )
 from kompetence.selectors import LoginLock
@@ -223,3 +225,122 @@ def login_lock_lift(*, lock: LoginLock) -> None:
     (and these failures no longer count towards the address's limit). Locks of the
     same login from other addresses stay."""
     AccessAttempt.objects.filter(username=lock.key, ip_address=lock.address).delete()
+
+
+class SsoRefused(Exception):
+    """A sign-in through the kommune's identity provider that is refused; the message
+    says in Danish what was missing, for the person and for the kommune's IT."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _says_false(value: object) -> bool:
+    # Some providers send JSON booleans as strings.
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def sso_user_for(
+    *,
+    kommune: Kommune,
+    issuer: str,
+    subject: str,
+    claims: Callable[[], Mapping[str, object]],
+) -> User:
+    """The login that the provider's account (`issuer`, `subject`, from a checked ID
+    token) signs in to, or SsoRefused.
+
+    A linked account signs in to its own login and to no other, whatever e-mail the
+    provider sends now. An account not yet linked is matched once by the claim the
+    kommune chose (`sso_claim`, usually the e-mail) among the kommune's active logins,
+    and linked; `claims()` is called only then (it may ask the UserInfo endpoint). An
+    e-mail the provider says is not verified matches no one, and a login already linked
+    to another account of the same provider is not taken over by whoever has its e-mail
+    now."""
+    identity = (
+        SsoIdentity.objects.filter(kommune=kommune, issuer=issuer, subject=subject)
+        .select_related("user__person")
+        .first()
+    )
+    if identity is not None:
+        user = identity.user
+        person = getattr(user, "person", None)
+        if not (user.is_active and person is not None and person.is_active):
+            raise SsoRefused(
+                _(
+                    "Din konto hos kommunens login hører til en person, der ikke længere er "
+                    "aktiv i Kompetence hos %(kommune)s. Kontakt HR."
+                )
+                % {"kommune": kommune.name}
+            )
+        return user
+
+    found = claims()
+    value = str(found.get(kommune.sso_claim) or "").strip()
+    if not value:
+        raise SsoRefused(
+            _(
+                "Din identitetsudbyder sendte ingen e-mailadresse (feltet »%(claim)s«) – "
+                "hverken i ID-tokenet eller fra sit UserInfo-endpoint. Kontakt kommunens IT."
+            )
+            % {"claim": kommune.sso_claim}
+        )
+    if kommune.sso_claim == "email" and _says_false(found.get("email_verified")):
+        raise SsoRefused(
+            _(
+                "Din identitetsudbyder oplyser, at e-mailadressen %(email)s ikke er "
+                "bekræftet. Bekræft den hos udbyderen, eller kontakt kommunens IT."
+            )
+            % {"email": value}
+        )
+    matches = list(
+        User.objects.filter(
+            kommune=kommune, is_active=True, person__is_active=True, email__iexact=value
+        )[:2]
+    )
+    if len(matches) != 1:
+        message = (
+            _(
+                "Du er logget ind hos kommunen som %(who)s, men der er ingen aktiv person "
+                "med den e-mail i Kompetence hos %(kommune)s. Kontakt HR."
+            )
+            if not matches
+            else _(
+                "Flere aktive personer i Kompetence hos %(kommune)s har e-mailen %(who)s, "
+                "så Kompetence ved ikke, hvem du er. Kontakt HR."
+            )
+        )
+        raise SsoRefused(message % {"who": value, "kommune": kommune.name})
+    user = matches[0]
+    taken = _(
+        "Personen med e-mailen %(who)s i Kompetence er allerede knyttet til en anden konto "
+        "hos kommunens login. Kontakt HR."
+    ) % {"who": value}
+    if SsoIdentity.objects.filter(kommune=kommune, issuer=issuer, user=user).exists():
+        raise SsoRefused(taken)
+    try:
+        with transaction.atomic():
+            SsoIdentity.objects.create(kommune=kommune, user=user, issuer=issuer, subject=subject)
+    except IntegrityError:
+        # A first sign-in at the same moment (two tabs, or two accounts with this
+        # e-mail): whichever was linked first stands.
+        linked = SsoIdentity.objects.filter(
+            kommune=kommune, issuer=issuer, subject=subject, user=user
+        ).exists()
+        if not linked:
+            raise SsoRefused(taken) from None
+    return user
+
+
+@transaction.atomic
+def sso_identity_unlink(*, person: Person) -> int:
+    """HR frees a person's login from its account at the kommune's identity provider
+    (the account was replaced there): the next SSO sign-in links again, by e-mail.
+    Returns how many links were removed."""
+    if person.user_id is None:
+        return 0
+    deleted, _by_model = SsoIdentity.objects.filter(
+        kommune_id=person.kommune_id, user_id=person.user_id
+    ).delete()
+    return deleted

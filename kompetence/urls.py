@@ -38,6 +38,7 @@ urlpatterns = [
     path("personer/ny/", views.person_create, name="person_create"),
     path("personer/<int:person_id>/", views.person_detail, name="person_detail"),
     path("personer/<int:person_id>/rediger/", views.person_edit, name="person_edit"),
+    path("personer/<int:person_id>/sso/fjern/", views.person_sso_unlink, name="person_sso_unlink"),
     path("personer/<int:person_id>/stillinger/ny/", views.position_create, name="position_create"),
     path("stillinger/<int:position_id>/rediger/", views.position_edit, name="position_edit"),
     path("adgangslog/", views.audit_log, name="audit_log"),

@@ -124,6 +124,7 @@ def person_list(request: KommuneRequest) -> HttpResponse:
 def person_detail(request: KommuneRequest, person_id: int) -> HttpResponse:
     person = permissions.get_person_or_404(request.person, person_id)
     audit_record(request, action=AuditEntry.Action.VIEW, subject=person, obj=person)
+    can_change = permissions.can_change_person(request.person, person)
     return render(
         request,
         "kompetence/person_detail.html",
@@ -132,7 +133,10 @@ def person_detail(request: KommuneRequest, person_id: int) -> HttpResponse:
             "positions": person.positions.select_related("unit").order_by("-start_date"),
             "leaders": selectors.nearest_leaders(person),
             "memberships": person.med_memberships.select_related("committee"),
-            "can_change": permissions.can_change_person(request.person, person),
+            "can_change": can_change,
+            "sso_identities": selectors.sso_identities(person)
+            if can_change and request.kommune.sso_enabled
+            else [],
             "panels": [html for panel in PERSON_PANELS if (html := panel(request, person))],
         },
     )
@@ -169,6 +173,22 @@ def person_edit(request: KommuneRequest, person_id: int) -> HttpResponse:
                 audit_record(request, action=AuditEntry.Action.CHANGE, subject=person, obj=person)
             return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
     return render_form(request, "kompetence/person_form.html", {"form": form, "subject": person})
+
+
+@require_POST
+@hr_required
+def person_sso_unlink(request: KommuneRequest, person_id: int) -> HttpResponse:
+    person = permissions.get_person_or_404(request.person, person_id, change=True)
+    with transaction.atomic():
+        if services.sso_identity_unlink(person=person):
+            audit_record(
+                request,
+                action=AuditEntry.Action.CHANGE,
+                subject=person,
+                obj=person,
+                summary=_("Koblingen til kommunens login fjernet"),
+            )
+    return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
 
 
 @require_http_methods(["GET", "POST"])
