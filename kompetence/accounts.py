@@ -9,8 +9,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from kompetence.http import person_required
 from kompetence.i18n import LANGUAGE_CODES
 from kompetence.models import User
 
@@ -97,3 +98,11 @@ def locked_out(request, credentials, *args, **kwargs):
         {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
         status=429,
     )
+
+
+@require_GET
+@person_required
+def signed_in_again(request):
+    """Where signing in again in a new tab ends (the dialog of static/js/app.js opens the
+    login page here): the first tab saves what was waiting as soon as it is back."""
+    return render(request, "registration/signed_in_again.html")
