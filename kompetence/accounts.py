@@ -9,8 +9,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from kompetence.http import person_required
 from kompetence.i18n import LANGUAGE_CODES
 from kompetence.login_locks import lockout_minutes
 from kompetence.models import User
@@ -99,3 +100,11 @@ def locked_out(request, original_response, credentials):
         {"minutes": lockout_minutes(request, credentials)},
         status=429,
     )
+
+
+@require_GET
+@person_required
+def signed_in_again(request):
+    """Where signing in again in a new tab ends (the dialog of static/js/app.js opens the
+    login page here): the first tab saves what was waiting as soon as it is back."""
+    return render(request, "registration/signed_in_again.html")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -33,3 +36,25 @@ def render_form(request, template: str, context: dict, *, status: int = 200) -> 
     """The whole page, or only its `form` partial when HTMX submitted the form."""
     name = f"{template}#form" if request.htmx else template
     return render(request, name, context, status=status)
+
+
+class SignedOutMiddleware:
+    """An HTMX request (an autosave) from someone whose session has ended is answered
+    401, not with a redirect to the login page: htmx would follow the redirect and swap
+    the whole login page into the answer's row. The page's script sees the 401, keeps
+    the unsaved answer and asks the person to sign in again (static/js/app.js)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 302
+            and urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)
+        ):
+            signed_out = HttpResponse(status=401)
+            signed_out["HX-Reswap"] = "none"
+            return signed_out
+        return response

@@ -6,11 +6,15 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 
+import psycopg
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django_htmx.middleware import HtmxDetails
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from kompetence import permissions
 from kompetence.models import Kommune, Person
@@ -82,12 +86,36 @@ def kommune_hr_required(view: Callable) -> Callable:
     return wrapper
 
 
+# What a service outage raises: Django's database errors, the driver's own (raised where
+# code talks to psycopg directly, as the row-level-security binding does), and Redis or
+# the Celery broker being away.
+OUTAGE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    BrokerError,
+)
+
+
+def is_outage(error: BaseException | None) -> bool:
+    """Whether `error`, or an error it was raised from, is a service outage."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OUTAGE_ERRORS):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
 def server_error(request) -> HttpResponse:
-    """The 500 handler. A database that does not answer (a restart, a failover) gets
-    its own page and a 503 with Retry-After, so people and load balancers know to
-    come back; both pages are static and need no database to render."""
-    error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
+    """The 500 handler. A database, cache or broker that does not answer (a restart, a
+    failover) gets its own page and a 503 with Retry-After, so people and load balancers
+    know to come back; both pages are static and need no database to render."""
+    if is_outage(sys.exc_info()[1]):
         response = HttpResponse(
             loader.get_template("503.html").render(), status=503, content_type="text/html"
         )

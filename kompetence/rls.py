@@ -54,13 +54,16 @@ def _apply(db, kommune_id: int | None) -> None:
         # its rollback puts the setting back to what it was before the scope.
         raw._kompetence_bound = value
         return
-    if role:
-        raw.execute(
-            "SELECT set_config(%s, %s, false), set_config('role', %s, false)",
-            [SETTING, value, role if kommune_id is not None else "none"],
-        )
-    else:
-        raw.execute("SELECT set_config(%s, %s, false)", [SETTING, value])
+    # Errors as Django's (OperationalError when the connection has gone), so callers and
+    # the 503 page treat them as every other database outage.
+    with db.wrap_database_errors:
+        if role:
+            raw.execute(
+                "SELECT set_config(%s, %s, false), set_config('role', %s, false)",
+                [SETTING, value, role if kommune_id is not None else "none"],
+            )
+        else:
+            raw.execute("SELECT set_config(%s, %s, false)", [SETTING, value])
     raw._kompetence_bound = value
 
 
@@ -73,6 +76,10 @@ def database_kommune(kommune_id: int):
         return
     token = _current.set(kommune_id)
     previous = token.old_value if token.old_value is not contextvars.Token.MISSING else None
+    # The kommune is bound on the driver's connection before Django runs any query, so
+    # Django's check of a reused connection (CONN_HEALTH_CHECKS) is done here first: a
+    # connection the server ended while idle is replaced instead of failing.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     _apply(connection, kommune_id)
     try:

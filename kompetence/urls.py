@@ -12,6 +12,7 @@ urlpatterns = [
     path("sprog/", accounts.set_language, name="set_language"),
     path("log-ind/", accounts.LoginView.as_view(), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logget-ind-igen/", accounts.signed_in_again, name="signed_in_again"),
     path("log-ind/sso/", sso.sso_login, name="sso_login"),
     path("log-ind/sso/svar/", sso.sso_callback, name="sso_callback"),
     path("glemt-adgangskode/", accounts.PasswordResetView.as_view(), name="password_reset"),

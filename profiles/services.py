@@ -540,6 +540,11 @@ def _require_open(evaluation: Evaluation) -> None:
         raise ValidationError(_("Evalueringsrunden er lukket."))
 
 
+# A comment saved on its own (the level's radio buttons not yet answered) leaves the
+# level as it is: a comment and a level sent at the same moment must not undo each other.
+UNCHANGED = object()
+
+
 @transaction.atomic
 def rating_save(
     *,
@@ -550,14 +555,18 @@ def rating_save(
     rater: Person | None = None,
 ) -> RatingModel:
     """Stores one answer the moment it is given, and updates the progress count and the
-    person's assessment row with it. A level off the scale is refused; nothing is saved."""
+    person's assessment row with it. A level off the scale is refused; nothing is saved.
+    `level=UNCHANGED` stores the comment only."""
     evaluation = (
         Evaluation.objects.select_for_update().select_related("round").get(pk=evaluation.pk)
     )
     _require_open(evaluation)
     structure = selectors.version_structure(evaluation.version)
-    value = _validated_level(structure, competence, evaluation, level)
-    defaults = {"level": value, "kommune_id": evaluation.kommune_id}
+    keep_level = level is UNCHANGED
+    value = _validated_level(structure, competence, evaluation, None if keep_level else level)
+    defaults = {"kommune_id": evaluation.kommune_id}
+    if not keep_level:
+        defaults["level"] = value
     if comment is not None:
         defaults["comment"] = comment[:4000]
     rating, _created = RatingModel.objects.update_or_create(
@@ -574,7 +583,7 @@ def rating_save(
         )
         .first()
     )
-    if assessment is not None:
+    if assessment is not None and not keep_level:
         setattr(assessment, LEVEL_FIELD[evaluation.kind], value)
         _recompute(assessment, structure.not_applicable_values)
         assessment.save(update_fields=[LEVEL_FIELD[evaluation.kind], "assessed", "gap"])

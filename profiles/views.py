@@ -243,7 +243,7 @@ def evaluation_answer(
             services.rating_save(
                 evaluation=evaluation,
                 competence=competence,
-                level=request.POST.get(f"level-{competence.pk}"),
+                level=request.POST.get(f"level-{competence.pk}", services.UNCHANGED),
                 comment=request.POST.get(f"comment-{competence.pk}"),
                 rater=request.person,
             )

@@ -49,3 +49,26 @@ def test_dockerfile_copies_what_exists():
     for source in re.findall(r"^COPY (\S+) \./", dockerfile, flags=re.MULTILINE):
         assert (ROOT / source).exists(), source
     assert "kompetence.settings.production" in dockerfile
+
+
+def test_worker_and_beat_have_health_checks():
+    services = _compose()["services"]
+    worker = " ".join(services["worker"]["healthcheck"]["test"])
+    assert "inspect ping" in worker
+    beat = " ".join(services["beat"]["healthcheck"]["test"])
+    schedule = "--schedule=/tmp/celerybeat-schedule"
+    assert schedule in services["beat"]["command"]
+    assert schedule.removeprefix("--schedule=") in beat
+
+
+def test_the_image_leaves_out_local_environments_data_and_history():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for path in (".venv", "media", ".git", "*.sqlite3", "db.sqlite3*", ".env", "node_modules"):
+        assert path in ignored, path
+
+
+def test_the_stack_can_be_tried_on_plain_http_by_settings_alone():
+    environment = _compose()["services"]["web"]["environment"]
+    assert environment["SECURE_COOKIES"] == "${SECURE_COOKIES:-true}"
+    assert environment["SITE_SCHEME"] == "${SITE_SCHEME:-https}"
+    assert environment["CSRF_TRUSTED_ORIGINS"].startswith("${SITE_SCHEME:-https}://")

@@ -36,6 +36,177 @@
     }
   });
 
+  // Autosave (elements with data-autosave and hx-post): nothing says "Gemt" unless the
+  // server stored it. While a save is under way the row says so; a save that fails
+  // (an error status, no connection, a time-out) keeps the answer on the page, marks
+  // the row as not saved with the reason, and is sent again with growing pauses until
+  // it goes through. A 401 means the session ended: a dialog asks the person to sign
+  // in again in a new tab, and the waiting answers are sent when they come back.
+  var texts = document.getElementById("autosave-text");
+  var pending = new Set();
+  var retryTimer = null;
+  var retryDelay = 2000;
+  var signedOut = false;
+
+  function say(key, status) {
+    var message = (texts && texts.dataset[key]) || "";
+    return status ? message.replace("{status}", status) : message;
+  }
+
+  function autosaveBox(element) {
+    return element && element.closest ? element.closest("[data-autosave]") : null;
+  }
+
+  function statusOf(box) {
+    var target = box.getAttribute("hx-target");
+    var element = target && target.charAt(0) === "#" ? document.getElementById(target.slice(1)) : null;
+    return element || box.querySelector("[role=status]");
+  }
+
+  function show(box, message, kind) {
+    var status = statusOf(box);
+    if (!status) {
+      return;
+    }
+    status.textContent = message;
+    status.classList.toggle("save-error", kind === "error");
+    status.classList.toggle("save-pending", kind === "pending");
+  }
+
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  function sendAgain() {
+    retryTimer = null;
+    pending.forEach(function (box) {
+      if (!box.isConnected) {
+        pending.delete(box);
+        return;
+      }
+      window.htmx.trigger(box, "change");
+    });
+  }
+
+  function retryLater() {
+    if (retryTimer || signedOut) {
+      return;
+    }
+    retryTimer = window.setTimeout(sendAgain, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  function askToSignIn() {
+    signedOut = true;
+    var dialog = document.getElementById("signed-out");
+    if (dialog && !dialog.open && dialog.showModal) {
+      dialog.showModal();
+    }
+  }
+
+  function backAfterSigningIn() {
+    if (!signedOut || pending.size === 0) {
+      return;
+    }
+    signedOut = false;
+    sendAgain();
+  }
+
+  // Signing in again (in another tab) gives a new CSRF token; send the current one, in
+  // the header and in the form field that Django reads first, and keep the page's forms
+  // up to date for their ordinary submits.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfCookie();
+    if (!token) {
+      return;
+    }
+    event.detail.headers["X-CSRFToken"] = token;
+    var parameters = event.detail.parameters;
+    if (parameters && typeof parameters.has === "function" && parameters.has("csrfmiddlewaretoken")) {
+      parameters.set("csrfmiddlewaretoken", token);
+    }
+    document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+      input.value = token;
+    });
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var box = autosaveBox(event.detail.elt);
+    if (box) {
+      show(box, say("saving"), "pending");
+    }
+  });
+
+  function failed(box, xhr) {
+    var status = xhr ? xhr.status : 0;
+    box.classList.add("is-unsaved");
+    pending.add(box);
+    if (status === 401) {
+      show(box, say("signedOut"), "error");
+      askToSignIn();
+      return;
+    }
+    show(box, status ? say("failed", status) : say("offline"), "error");
+    retryLater();
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var box = autosaveBox(event.detail.elt);
+    if (!box) {
+      return;
+    }
+    if (event.detail.successful) {
+      // Stored (or refused with a reason the server put in the row): no longer waiting.
+      box.classList.remove("is-unsaved");
+      pending.delete(box);
+      if (pending.size === 0) {
+        retryDelay = 2000;
+        var dialog = document.getElementById("signed-out");
+        if (dialog && dialog.open) {
+          dialog.close();
+        }
+      }
+      return;
+    }
+    failed(box, event.detail.xhr);
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var box = autosaveBox(event.detail.elt);
+    if (box) {
+      failed(box, null);
+    }
+  });
+
+  document.addEventListener("htmx:timeout", function (event) {
+    var box = autosaveBox(event.detail.elt);
+    if (box) {
+      failed(box, null);
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-retry-saves]")) {
+      signedOut = true;
+      backAfterSigningIn();
+    }
+  });
+  window.addEventListener("focus", backAfterSigningIn);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      backAfterSigningIn();
+    }
+  });
+
+  // Leaving the page with answers not yet saved asks first.
+  window.addEventListener("beforeunload", function (event) {
+    if (pending.size > 0) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
   // After HTMX swaps in content that announces itself, move focus there so
   // keyboard and screen-reader users follow the change.
   document.addEventListener("htmx:afterSettle", function () {
