@@ -8,7 +8,13 @@
 * two people editing at once: an edit made on an older revision is refused with a
   clear message (optimistic locking), never a silent overwrite;
 * a signature stores the SHA-256 of the version's canonical content; when employee and
-  leader have both signed, the PDF is made by a Celery task.
+  leader have both signed, the PDF is made by a Celery task;
+* a signature binds what the signer read: the sign form carries the revision and hash
+  its page showed, and signing is refused (under the version's row lock) when the plan
+  has changed since;
+* the leader signature is the conversation's own leader's, or the person's that leader
+  or HR has delegated it to (a recorded `SignatureDelegation`), never a higher-up's by
+  rank.
 """
 
 from __future__ import annotations
