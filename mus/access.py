@@ -3,7 +3,8 @@
 Security contract of every `get_*_or_404`: only objects of the active kommune that the
 viewer is entitled to; anything else, existing or not, raises the same Http404. A
 colleague in the same kommune is an outsider here: only the two parties, the
-employee's leader chain and HR see a conversation or a plan."""
+employee's leader chain and HR see a conversation or a plan (and a plan also the person
+the leader's signature is delegated to, while the delegation lasts)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from django.http import Http404
 
 from kompetence import permissions
 from kompetence.models import Person
-from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanPdf, PlanVersion
+from mus.models import (
+    Conversation,
+    Plan,
+    PlanActivity,
+    PlanGoal,
+    PlanPdf,
+    PlanVersion,
+    SignatureDelegation,
+)
 from mus.selectors import conversations_for
 
 
@@ -54,6 +63,10 @@ def get_plan_or_404(viewer: Person, plan_id: int) -> Plan:
         viewer.pk in (plan.employee_id, plan.leader_id)
         or leads_employee(viewer, plan.employee)
         or permissions.persons_administered_by(viewer).filter(pk=plan.employee_id).exists()
+        # Someone given the leader's signature reads what they are to sign.
+        or SignatureDelegation.objects.filter(
+            conversation_id=plan.conversation_id, to_person=viewer, revoked_at__isnull=True
+        ).exists()
     )
     if not allowed:
         raise Http404

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from kompetence.forms import InlineValidationMixin
+from kompetence.models import Person
 from mus.models import AgendaQuestion, Conversation, PlanActivity, PlanGoal, PlanVersion
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -85,11 +86,35 @@ class ActivityForm(RevisionMixin, forms.ModelForm):
 
 
 class SignForm(forms.Form):
+    """The signer's password, and what their screen showed: the plan's revision, its
+    content hash and the content itself (to show what changed if it has)."""
+
     password = forms.CharField(
         label=_("Din adgangskode"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Du bekræfter din underskrift med din adgangskode."),
     )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    content_hash = forms.CharField(widget=forms.HiddenInput, min_length=64, max_length=64)
+    content = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
+
+class SignatureDelegationForm(forms.Form):
+    to_person = SafeModelChoiceField(
+        label=_("Hvem må underskrive som leder?"), queryset=Person.objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=500,
+        help_text=_("Fx at lederen er syg, på orlov eller er fratrådt."),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_person"].queryset = candidates
+        self.fields["to_person"].label_from_instance = lambda person: (
+            f"{person.name} ({person.employee_number})"
+        )
 
 
 class ActivityDoneForm(forms.ModelForm):

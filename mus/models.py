@@ -234,6 +234,47 @@ class PlanActivity(models.Model):
         return self.title
 
 
+class SignatureDelegation(models.Model):
+    """An explicit, recorded permission for one person to sign one conversation's plan
+    as leader on behalf of the conversation's own leader (who is ill, on leave or has
+    left). Granted by that leader or by HR; kept when revoked, so the record of who
+    might sign, and why, stays with the plan."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="signature_delegations"
+    )
+    from_leader = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("på vegne af")
+    )
+    to_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("underskriver")
+    )
+    granted_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("givet af")
+    )
+    granted_at = models.DateTimeField(_("givet"), default=timezone.now)
+    reason = models.CharField(_("begrundelse"), max_length=500)
+    revoked_at = models.DateTimeField(_("tilbagekaldt"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("fuldmagt til at underskrive")
+        verbose_name_plural = _("fuldmagter til at underskrive")
+        ordering = ["granted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.to_person} for {self.from_leader}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
 class Signature(models.Model):
     class Role(models.TextChoices):
         EMPLOYEE = "employee", _("Medarbejder")
@@ -245,6 +286,14 @@ class Signature(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices)
     signed_at = models.DateTimeField(default=timezone.now)
     content_hash = models.CharField(max_length=64)
+    # Set when someone other than the conversation's leader signed as leader.
+    delegation = models.ForeignKey(
+        SignatureDelegation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
 
     objects = TenantManager()
 

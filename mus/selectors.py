@@ -5,8 +5,16 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kompetence import permissions
-from kompetence.models import Person
-from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
+from kompetence.models import Person, Position
+from mus.models import (
+    Conversation,
+    Plan,
+    PlanActivity,
+    PlanGoal,
+    PlanVersion,
+    Signature,
+    SignatureDelegation,
+)
 from profiles.selectors import person_gaps, version_structure
 
 
@@ -26,7 +34,12 @@ def plan_document(version: PlanVersion) -> dict:
         "leader": plan.leader,
         "goals": goals,
         "activities": list(version.activities.select_related("goal").order_by("order", "pk")),
-        "signatures": list(version.signatures.select_related("signer")),
+        "signatures": list(
+            version.signatures.select_related(
+                "signer", "delegation__from_leader", "delegation__granted_by"
+            )
+        ),
+        "delegations": signature_delegations(plan),
         "content_hash": content_hash(version),
         "structure": structure,
     }
@@ -106,3 +119,24 @@ def plan_versions(plan: Plan) -> list[PlanVersion]:
 
 def goals_with_competences(version: PlanVersion) -> list[PlanGoal]:
     return list(version.goals.prefetch_related("competences").order_by("order", "pk"))
+
+
+def signature_delegations(plan: Plan) -> list[SignatureDelegation]:
+    """Every delegation of the leader's signature on the plan's conversation, revoked
+    ones included: the record of who might sign as leader, and why."""
+    return list(
+        SignatureDelegation.objects.filter(conversation_id=plan.conversation_id)
+        .select_related("from_leader", "to_person", "granted_by", "revoked_by")
+        .order_by("granted_at", "pk")
+    )
+
+
+def delegation_candidates(plan: Plan) -> QuerySet[Person]:
+    """Whom the leader's signature may be delegated to: the kommune's active leaders
+    with a login, other than the plan's two parties."""
+    leaders = Position.objects.active().filter(is_leader=True).values("person_id")
+    return (
+        Person.objects.filter(pk__in=leaders, is_active=True, user__isnull=False)
+        .exclude(pk__in=[plan.employee_id, plan.leader_id])
+        .order_by("name", "pk")
+    )

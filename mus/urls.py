@@ -24,6 +24,7 @@ urlpatterns = [
         name="agreed_level_save",
     ),
     path("udviklingsplaner/<int:plan_id>/", views.plan_detail, name="plan_detail"),
+    path("udviklingsplaner/<int:plan_id>/fuldmagt/", views.plan_delegation, name="plan_delegation"),
     path(
         "udviklingsplaner/versioner/<int:plan_version_id>/",
         views.plan_version_detail,

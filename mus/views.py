@@ -26,9 +26,16 @@ from mus.forms import (
     ConversationForm,
     GoalForm,
     PlanTextsForm,
+    SignatureDelegationForm,
     SignForm,
 )
-from mus.models import AgendaQuestion, Conversation, PlanPdf, PreparationNote
+from mus.models import (
+    AgendaQuestion,
+    Conversation,
+    PlanPdf,
+    PreparationNote,
+    SignatureDelegation,
+)
 from profiles.models import Competence
 
 
@@ -294,6 +301,8 @@ def _plan_context(request, plan, version=None) -> dict:
     levels = structure.levels if structure else []
     signed_roles = {s.role for s in document["signatures"]}
     my_role = services.signer_role(plan, request.person)
+    may_sign = is_current and my_role is not None and my_role not in signed_roles
+    may_delegate = is_current and services.may_delegate_signature(request.person, plan)
     pdfs = {pdf.language: pdf for pdf in version.pdfs.all()}
     return {
         **document,
@@ -312,9 +321,26 @@ def _plan_context(request, plan, version=None) -> dict:
         "activity_form": ActivityForm(
             initial={"revision": version.revision}, goals=version.goals.all(), prefix="activity"
         ),
-        "sign_form": SignForm(),
-        "may_sign": is_current and my_role is not None and my_role not in signed_roles,
+        "sign_form": SignForm(
+            initial={
+                "revision": version.revision,
+                "content_hash": document["content_hash"],
+                "content": services.content_bytes(version).decode("utf-8") if may_sign else "",
+            }
+        ),
+        "may_sign": may_sign,
         "my_role": my_role,
+        "signs_for": (
+            services.leader_delegation_for(plan, request.person)
+            if my_role == "leader" and request.person.pk != plan.leader_id
+            else None
+        ),
+        "may_delegate": may_delegate,
+        "delegation_form": (
+            SignatureDelegationForm(candidates=selectors.delegation_candidates(plan))
+            if may_delegate
+            else None
+        ),
         "signature_checks": [
             (s, s.content_hash == document["content_hash"]) for s in document["signatures"]
         ],
@@ -571,23 +597,100 @@ def activity_done(request: KommuneRequest, activity_id: int) -> HttpResponse:
 @require_POST
 @person_required
 def plan_sign(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
+    """Signs what the signer's screen showed. If the plan changed since, nothing is
+    stored and the page comes back with what changed, to read and sign again."""
     version = access.get_version_or_404(request.person, plan_version_id)
     form = SignForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid() and "password" in form.errors:
         return _after_edit(request, version, _form_error(form))
+    # A form without (valid) revision and hash showed nothing we can check: refused.
+    seen = form.cleaned_data
     try:
         services.plan_sign(
             version=version,
             signer=request.person,
-            password=form.cleaned_data["password"],
+            password=seen["password"],
+            seen_revision=seen.get("revision", -1),
+            seen_hash=seen.get("content_hash", ""),
             request=request,
         )
+    except services.PlanChangedSinceRead as exc:
+        context = _plan_context(request, version.plan)
+        context["sign_refused"] = exc.messages
+        context["changes"] = services.changes_since_read(
+            version=version,
+            seen_content=seen.get("content", ""),
+            seen_hash=seen.get("content_hash", ""),
+        )
+        return render(request, "mus/plan_detail.html", context, status=409)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
         messages.success(request, _("Planen er underskrevet."))
     return redirect("plan_detail", plan_id=version.plan_id)
+
+
+@require_POST
+@person_required
+def plan_delegation(request: KommuneRequest, plan_id: int) -> HttpResponse:
+    """The conversation's leader or HR lets someone sign as leader (or ends that)."""
+    plan = access.get_plan_or_404(request.person, plan_id)
+    if not services.may_delegate_signature(request.person, plan):
+        raise Http404
+    if "revoke" in request.POST:
+        value = request.POST.get("revoke", "")
+        delegation = (
+            SignatureDelegation.objects.filter(
+                conversation_id=plan.conversation_id, pk=int(value)
+            ).first()
+            if value.isdigit()
+            else None
+        )
+        if delegation is None:
+            raise Http404
+        services.signature_delegation_revoke(delegation=delegation, revoked_by=request.person)
+        audit_record(
+            request,
+            action=AuditEntry.Action.CHANGE,
+            subject=plan.employee,
+            obj=delegation,
+            summary=_("Fuldmagt til at underskrive som leder tilbagekaldt"),
+        )
+        messages.success(request, _("Fuldmagten er tilbagekaldt."))
+        return redirect("plan_detail", plan_id=plan.pk)
+    form = SignatureDelegationForm(request.POST, candidates=selectors.delegation_candidates(plan))
+    error = None
+    if form.is_valid():
+        try:
+            delegation = services.signature_delegation_grant(
+                plan=plan,
+                to_person=form.cleaned_data["to_person"],
+                granted_by=request.person,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            error = exc
+        else:
+            audit_record(
+                request,
+                action=AuditEntry.Action.CREATE,
+                subject=plan.employee,
+                obj=delegation,
+                summary=_("Fuldmagt til %(name)s til at underskrive som leder")
+                % {"name": delegation.to_person.name},
+            )
+            messages.success(
+                request,
+                _("%(name)s kan nu underskrive planen som leder.")
+                % {"name": delegation.to_person.name},
+            )
+            return redirect("plan_detail", plan_id=plan.pk)
+    else:
+        error = _form_error(form)
+    for message in error.messages:
+        messages.error(request, message)
+    return redirect("plan_detail", plan_id=plan.pk)
 
 
 @require_http_methods(["GET", "POST"])

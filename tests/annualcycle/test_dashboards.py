@@ -24,6 +24,7 @@ from profiles.models import Competence, Evaluation, EvaluationRound, Role
 from tests.catalogue.factories import build_course, build_session
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PositionFactory
+from tests.mus.factories import sign
 from tests.profiles.factories import build_framework, open_round
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +134,8 @@ def east(org_a, wheel, period_cycle):
                 deadline=None,
             )
         version.refresh_from_db()
-        mus_services.plan_sign(version=version, signer=staff[0], password=PASSWORD)
-        mus_services.plan_sign(version=version, signer=leader, password=PASSWORD)
+        sign(version, staff[0], PASSWORD)
+        sign(version, leader, PASSWORD)
         mus_services.activity_mark_done(
             activity=version.activities.order_by("pk").first(), done_on=timezone.localdate()
         )

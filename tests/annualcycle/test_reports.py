@@ -23,7 +23,7 @@ from mus import services as mus_services
 from profiles import services as profile_services
 from profiles.models import Competence, EvaluationRound, JobProfile
 from tests.conftest import Org, client_for
-from tests.mus.factories import build_plan, version_of
+from tests.mus.factories import build_plan, sign, version_of
 from tests.mus.test_mus import pdf_text
 from tests.profiles.factories import build_framework, evaluation_of, open_round
 
@@ -85,7 +85,7 @@ def build_case(org: Org) -> Case:
     plan = build_plan(org)
     version1 = version_of(plan)
     with kommune_scope(org.kommune):
-        mus_services.plan_sign(version=version1, signer=org.employee, password=PASSWORD)
+        sign(version1, org.employee, PASSWORD)
         version1.refresh_from_db()
         mus_services.activity_add(
             version=version1,

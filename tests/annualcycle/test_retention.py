@@ -16,12 +16,11 @@ from catalogue import services as catalogue_services
 from catalogue.models import Enrolment
 from kompetence import services as org_services
 from kompetence.models import AuditEntry, Kommune, Person, User
-from mus import services as mus_services
 from mus.models import Conversation, Plan, Signature
 from profiles.models import Assessment, Evaluation, Rating
 from tests.catalogue.factories import build_course, build_session
 from tests.conftest import client_for
-from tests.mus.factories import build_plan, version_of
+from tests.mus.factories import build_plan, sign, version_of
 from tests.profiles.factories import build_framework, competence, evaluation_of, open_round
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +45,8 @@ def leaver(org_a):
     plan = build_plan(org_a)
     with org_a.scope():
         version_ = version_of(plan)
-        mus_services.plan_sign(
-            version=version_, signer=org_a.employee, password="test-password-123"
-        )
-        mus_services.plan_sign(version=version_, signer=org_a.leader, password="test-password-123")
+        sign(version_, org_a.employee, "test-password-123")
+        sign(version_, org_a.leader, "test-password-123")
     course = build_course(org_a.kommune, price="1200", requires_approval=False)
     session = build_session(course, days=10)
     with org_a.scope():

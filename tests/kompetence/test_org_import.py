@@ -17,7 +17,7 @@ from kompetence.org_import import organisation_importer
 from mus import services as mus_services
 from profiles.models import JobProfile, JobProfileAssignment
 from tests.conftest import client_for
-from tests.mus.factories import build_plan, version_of
+from tests.mus.factories import build_plan, sign, version_of
 from tests.profiles.factories import build_framework
 
 HEADER = "enhed_id;enhed_navn;overenhed_id;medarbejdernr;navn;email;stilling;leder;startdato"
@@ -232,8 +232,8 @@ def test_a_leaver_is_deactivated_and_their_signed_plan_still_opens(org_a):
         org_a.employee, org_a.leader = leaver, leader
         plan = build_plan(org_a)
         version = version_of(plan)
-        mus_services.plan_sign(version=version, signer=leaver, password="a-password-1")
-        mus_services.plan_sign(version=version, signer=leader, password="a-password-1")
+        sign(version, leaver, "a-password-1")
+        sign(version, leader, "a-password-1")
         assert mus_services.is_locked(version)
 
     without_leaver = [line for line in ORGANISATION if ";5001;" not in line]

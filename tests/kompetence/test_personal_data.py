@@ -25,7 +25,7 @@ from profiles.models import Competence
 from tests.catalogue.factories import build_course, build_session
 from tests.conftest import client_for
 from tests.factories import PositionFactory
-from tests.mus.factories import build_plan, version_of
+from tests.mus.factories import build_plan, sign, version_of
 from tests.profiles.factories import build_framework, evaluation_of, open_round
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,8 @@ def _signed_plan_with_pdf(org):
     plan = build_plan(org)
     version = version_of(plan)
     with org.scope():
-        mus_services.plan_sign(version=version, signer=org.employee, password=PASSWORD)
-        mus_services.plan_sign(version=version, signer=org.leader, password=PASSWORD)
+        sign(version, org.employee, PASSWORD)
+        sign(version, org.leader, PASSWORD)
         pdf = PlanPdf.objects.get(version=version)
         name = default_storage.save(
             f"plans/{org.kommune.pk}/plan-{plan.pk}-v{version.number}-da.pdf",

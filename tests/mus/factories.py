@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -56,6 +58,32 @@ def build_plan(org, conversation: Conversation | None = None, *, activities: int
                 deadline=timezone.localdate() + datetime.timedelta(days=90 + index),
             )
         return plan
+
+
+def sign(version: PlanVersion, signer, password: str):
+    """Signs the version as it is now, as a signer who has just read it (in the scope)."""
+    fresh = PlanVersion.objects.get(pk=version.pk)
+    return services.plan_sign(
+        version=fresh,
+        signer=signer,
+        password=password,
+        seen_revision=fresh.revision,
+        seen_hash=services.content_hash(fresh),
+    )
+
+
+def sign_form_fields(page_text: str) -> dict[str, str]:
+    """The hidden fields of the sign form on a plan page: what the signer's screen
+    showed (revision, content hash and content)."""
+    start = re.search(r'action="/udviklingsplaner/versioner/\d+/underskriv/"', page_text)
+    assert start is not None, "the page has no sign form"
+    form = page_text[start.start() : page_text.index("</form>", start.start())]
+    return {
+        name: html.unescape(value)
+        for name, value in re.findall(
+            r'type="hidden" name="(revision|content_hash|content)" value="([^"]*)"', form
+        )
+    }
 
 
 def version_of(plan: Plan) -> PlanVersion:

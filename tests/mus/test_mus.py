@@ -18,7 +18,13 @@ from mus.models import Conversation, PlanActivity, PlanPdf, PlanVersion, Prepara
 from mus.pdf import offline_url_fetcher
 from profiles.models import Assessment
 from tests.conftest import client_for
-from tests.mus.factories import build_conversation, build_plan, version_of
+from tests.mus.factories import (
+    build_conversation,
+    build_plan,
+    sign,
+    sign_form_fields,
+    version_of,
+)
 from tests.profiles.factories import build_framework, competence, open_round
 
 pytestmark = pytest.mark.django_db
@@ -160,8 +166,8 @@ def test_editing_a_signed_plan_makes_version_2_and_leaves_version_1(org_a, round
     plan = build_plan(org_a)
     v1 = version_of(plan)
     with org_a.scope():
-        services.plan_sign(version=v1, signer=org_a.employee, password=PASSWORD)
-        services.plan_sign(version=v1, signer=org_a.leader, password=PASSWORD)
+        sign(v1, org_a.employee, PASSWORD)
+        sign(v1, org_a.leader, PASSWORD)
         hash_v1 = services.content_hash(v1)
         v2_goal = services.goal_add(
             version=v1, revision=v1.revision, text="Nyt mål efter underskrift"
@@ -180,7 +186,7 @@ def test_a_tampered_plan_no_longer_matches_its_signature(org_a, round_a):
     plan = build_plan(org_a)
     version = version_of(plan)
     with org_a.scope():
-        signature = services.plan_sign(version=version, signer=org_a.employee, password=PASSWORD)
+        signature = sign(version, org_a.employee, PASSWORD)
         assert services.signature_is_valid(signature)
         # Someone changes the signed content behind the service's back.
         version.goals.filter(order=1).update(text="Et andet mål")
@@ -211,12 +217,14 @@ def test_signing_needs_the_right_password_and_a_party(org_a, round_a):
     plan = build_plan(org_a)
     version = version_of(plan)
     url = reverse("plan_sign", args=[version.pk])
-    response = client_for(org_a.employee).post(url, {"password": "forkert"}, follow=True)
+    employee = client_for(org_a.employee)
+    seen = sign_form_fields(employee.get(reverse("plan_detail", args=[plan.pk])).text)
+    response = employee.post(url, {**seen, "password": "forkert"}, follow=True)
     assert "Adgangskoden er forkert." in response.text
-    assert client_for(org_a.colleague).post(url, {"password": PASSWORD}).status_code == 404
-    response = client_for(org_a.employee).post(url, {"password": PASSWORD}, follow=True)
+    assert client_for(org_a.colleague).post(url, {**seen, "password": PASSWORD}).status_code == 404
+    response = employee.post(url, {**seen, "password": PASSWORD}, follow=True)
     assert "Planen er underskrevet." in response.text
-    response = client_for(org_a.employee).post(url, {"password": PASSWORD}, follow=True)
+    response = employee.post(url, {**seen, "password": PASSWORD}, follow=True)
     assert "allerede underskrevet af dig" in response.text
     with org_a.scope():
         assert AuditEntry.objects.filter(subject=org_a.employee, action="sign").exists()
@@ -229,8 +237,8 @@ def test_both_signatures_make_the_pdf_with_names_goals_and_hash(
     plan = build_plan(org_a)
     version = version_of(plan)
     with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
-        services.plan_sign(version=version, signer=org_a.employee, password=PASSWORD)
-        services.plan_sign(version=version, signer=org_a.leader, password=PASSWORD)
+        sign(version, org_a.employee, PASSWORD)
+        sign(version, org_a.leader, PASSWORD)
     with org_a.scope():
         pdf = PlanPdf.objects.get(version=version)
         assert pdf.status == PlanPdf.Status.READY
@@ -310,8 +318,8 @@ def test_the_employee_follows_up_without_a_new_version(org_a, round_a):
     plan = build_plan(org_a)
     version = version_of(plan)
     with org_a.scope():
-        services.plan_sign(version=version, signer=org_a.employee, password=PASSWORD)
-        services.plan_sign(version=version, signer=org_a.leader, password=PASSWORD)
+        sign(version, org_a.employee, PASSWORD)
+        sign(version, org_a.leader, PASSWORD)
         activity = version.activities.first()
     response = client_for(org_a.employee).post(
         reverse("activity_done", args=[activity.pk]),
@@ -332,7 +340,7 @@ def test_an_older_version_shows_what_changed_in_the_next(org_a, round_a):
     plan = build_plan(org_a)
     v1 = version_of(plan)
     with org_a.scope():
-        services.plan_sign(version=v1, signer=org_a.employee, password=PASSWORD)
+        sign(v1, org_a.employee, PASSWORD)
         services.goal_add(version=v1, revision=v1.revision, text="Lærer at holde oplæg")
     page = client_for(org_a.leader).get(reverse("plan_version_detail", args=[v1.pk]))
     assert page.status_code == 200

@@ -7,9 +7,8 @@ import time
 import pytest
 
 from kompetence.tenancy import kommune_scope
-from mus import services
 from mus.models import PlanPdf
-from tests.mus.factories import build_plan, version_of
+from tests.mus.factories import build_plan, sign, version_of
 from tests.mus.test_mus import PASSWORD, pdf_text
 from tests.profiles.factories import build_framework, open_round
 from tests.workers import celery_worker
@@ -24,8 +23,8 @@ def test_signing_makes_a_real_worker_store_the_pdf(org_a, tmp_path, settings):
     version = version_of(plan)
     with celery_worker(tmp_path) as worker:
         with kommune_scope(org_a.kommune):
-            services.plan_sign(version=version, signer=org_a.employee, password=PASSWORD)
-            services.plan_sign(version=version, signer=org_a.leader, password=PASSWORD)
+            sign(version, org_a.employee, PASSWORD)
+            sign(version, org_a.leader, PASSWORD)
         deadline = time.monotonic() + 90
         with kommune_scope(org_a.kommune):
             while time.monotonic() < deadline:
