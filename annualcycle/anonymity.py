@@ -50,6 +50,17 @@ So for every unit whose figure is shown, any figure obtained by subtracting show
 figures from it (down any number of levels) covers no one or at least k people. (The
 dashboards may show, for a unit hidden this way, the sum of the figures shown inside
 it, marked "uden skjulte tal": anyone could add those up, so it reveals nothing.)
+
+Every other page (`hidden_subtree_figures`)
+-------------------------------------------
+Any other page a MED member reaches that shows figures about a unit's people (an
+action plan's gap picture and its people's plan activities) shows, per family, only
+cells this same tree rule shows: a unit's subtree figure is shown there only if it is
+shown as that unit's total on the dashboards' rule. A page that shows fewer of the
+allowed cells cannot give more away, and the decision for a unit depends only on its
+own subtree, so every page, whichever unit it is about, agrees with every other. The
+figures are not rounded or perturbed: what is shown is exact, and what is hidden
+cannot be worked out from anything shown on any page.
 """
 
 from __future__ import annotations
@@ -162,3 +173,39 @@ def suppressed_cells(tree: Mapping[Hashable, tuple[Hashable | None, int]], k: in
             weights.get(row, people[row]) for row in result if row != TOTAL and people[row] > 0
         )
     return Cells(units=frozenset(hidden_units), direct=frozenset(hidden_direct))
+
+
+def hidden_subtree_figures(
+    parents: Mapping[Hashable, Hashable | None],
+    sizes: Mapping[Hashable, Mapping[Hashable, int]],
+    k: int,
+    unit: Hashable,
+    *,
+    row: Hashable | None = None,
+) -> set[Hashable]:
+    """The families whose figure for `unit`'s whole subtree is hidden, for a page that
+    shows a unit's subtree figures (an action plan), by the same tree rule as the
+    dashboards' totals.
+
+    `parents`: unit key → parent key for `unit`'s subtree (`unit` is its root);
+    `sizes`: family → {unit key: n of people directly in that unit} (missing: 0).
+    With `row`, a family of `sizes` (the head count): if its figure is hidden, every
+    family is, as a dashboard row about fewer than k people shows nothing at all.
+
+    (Subtree 12 = team 8 + team 4 with no one directly in the parent at k = 5: the 4
+    are hidden, no partner is left, so the parent's figure is hidden too, and only the
+    8 are shown.)"""
+    hidden = set()
+    for family, by_unit in sizes.items():
+        total = sum(by_unit.get(key, 0) for key in parents)
+        if total == 0:
+            continue  # about no one: nothing to hide
+        if total < k:
+            hidden.add(family)
+            continue
+        tree = {key: (parent, by_unit.get(key, 0)) for key, parent in parents.items()}
+        if unit in suppressed_cells(tree, k).units:
+            hidden.add(family)
+    if row is not None and row in hidden:
+        return set(sizes)
+    return hidden
