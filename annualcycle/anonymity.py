@@ -39,12 +39,19 @@ same decision for the same cell:
 
 * a unit's subtree figure (its row above, its total on its own page) and the figure for
   the people directly in it are the cells;
-* each unit's page applies the rule above, where a partner for complementary
-  suppression is the "directly in the unit" row (shown nowhere else), or a child whose
-  own page already hides at least k people; a child that is hidden counts only with
-  the fewest people its hiding can be narrowed down to (through its own page);
+* each unit's page applies the rule above, where the only partner for complementary
+  suppression is the "directly in the unit" row (shown nowhere else); a child that is
+  hidden counts only with the fewest people its hiding can be narrowed down to
+  (through its own page);
 * when no such partner is left, the unit's total is hidden, on its own page and as a
   row on its parent's page, and the parent's page protects it in turn.
+
+A child is never hidden as a partner: its total is decided on its own page, and if
+that page showed it (a child whose own page hides k people but shows its total), the
+child's row hidden above would protect nothing (the root's 1 person = root 23 − other
+9 − inner 13). So a unit's cell is hidden exactly when its own subtree hides it, and a
+page computed for any subtree (a drill-down page, an action plan) agrees with one
+computed for the whole kommune.
 
 So for every unit whose figure is shown, any figure obtained by subtracting shown
 figures from it (down any number of levels) covers no one or at least k people. (The
@@ -152,9 +159,8 @@ def suppressed_cells(tree: Mapping[Hashable, tuple[Hashable | None, int]], k: in
         rows = [(DIRECT, direct)] + [(c, size[c]) for c in kids]
         # A hidden child counts with the fewest people its own page narrows it down to.
         weights = {c: min(size[c], narrowest[c]) for c in kids}
-        # A shown child protects as a partner only if its own page hides ≥ k people
-        # (its weight is then ≥ k): otherwise that page gives its figure away.
-        partners = {DIRECT} | {c for c in kids if narrowest[c] >= k}
+        # Only the direct row: a child's figure is shown or hidden by its own page.
+        partners = {DIRECT}
         result = suppressed_rows(
             rows,
             size[key],

@@ -368,3 +368,44 @@ def test_no_figure_a_med_member_reaches_gives_away_fewer_than_k_people(org_a):
 
     leaks = derivable_small_groups(shown, tree, people)
     assert leaks == [], "\n".join(map(str, leaks))
+
+
+def test_a_drill_down_page_never_shows_a_total_its_parent_page_hid(org_a):
+    """A centre with one person directly in it, an area whose own page hides its 2 + 3
+    people but shows its total, and a team of 9: the centre's total minus the team and
+    the area's total would give the one person away."""
+    centre = OrgUnitFactory(kommune=org_a.kommune, parent=org_a.root, name="Center for Trivsel")
+    area = OrgUnitFactory(kommune=org_a.kommune, parent=centre, name="Område Vest")
+    sizes = [(centre, 1), (OrgUnitFactory(kommune=org_a.kommune, parent=centre, name="Team Ni"), 9)]
+    sizes += [
+        (OrgUnitFactory(kommune=org_a.kommune, parent=area, name=name), n)
+        for name, n in (("Team To", 2), ("Team Tre", 3), ("Team Otte", 8))
+    ]
+    member = None
+    for unit, count in sizes:
+        for index in range(count):
+            person = PersonFactory(kommune=org_a.kommune, name=f"{unit.name} person {index}")
+            PositionFactory(person=person, unit=unit, job_title="Pædagog")
+            member = member or person
+    with kommune_scope(org_a.kommune):
+        committee = org_services.med_committee_create(
+            kommune=org_a.kommune,
+            name="Center-MED Trivsel",
+            kind="center",
+            unit=centre,
+            members=[(member, MEDMembership.Role.MEMBER)],
+        )
+        all_units = list(OrgUnit.objects.all())
+        people = {u.pk: u.positions.count() for u in all_units}
+    units_by_name = {unit.name: unit for unit in all_units}
+    client = client_for(member)
+    shown = set()
+    for unit, _n in sizes[:1] + [(area, 0)] + sizes[1:]:
+        url = reverse("med_dashboard", args=[committee.pk]) + f"?enhed={unit.pk}"
+        response = client.get(url)
+        assert response.status_code == 200
+        shown |= _dashboard_figures(Page(response.text), units_by_name)
+    assert any(unit == area.pk for _q, unit, _s in shown)
+    tree = {unit.pk: unit.parent_id for unit in all_units}
+    leaks = derivable_small_groups(shown, tree, people)
+    assert leaks == [], "\n".join(map(str, leaks))
