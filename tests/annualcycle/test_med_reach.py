@@ -400,7 +400,7 @@ def test_a_drill_down_page_never_shows_a_total_its_parent_page_hid(org_a):
     units_by_name = {unit.name: unit for unit in all_units}
     client = client_for(member)
     shown = set()
-    for unit, _n in sizes[:1] + [(area, 0)] + sizes[1:]:
+    for unit, _n in [*sizes[:1], (area, 0), *sizes[1:]]:
         url = reverse("med_dashboard", args=[committee.pk]) + f"?enhed={unit.pk}"
         response = client.get(url)
         assert response.status_code == 200
