@@ -39,17 +39,35 @@ same decision for the same cell:
 
 * a unit's subtree figure (its row above, its total on its own page) and the figure for
   the people directly in it are the cells;
-* each unit's page applies the rule above, where a partner for complementary
-  suppression is the "directly in the unit" row (shown nowhere else), or a child whose
-  own page already hides at least k people; a child that is hidden counts only with
-  the fewest people its hiding can be narrowed down to (through its own page);
+* each unit's page applies the rule above, where the only partner for complementary
+  suppression is the "directly in the unit" row (shown nowhere else); a child that is
+  hidden counts only with the fewest people its hiding can be narrowed down to
+  (through its own page);
 * when no such partner is left, the unit's total is hidden, on its own page and as a
   row on its parent's page, and the parent's page protects it in turn.
+
+A child is never hidden as a partner: its total is decided on its own page, and if
+that page showed it (a child whose own page hides k people but shows its total), the
+child's row hidden above would protect nothing (the root's 1 person = root 23 − other
+9 − inner 13). So a unit's cell is hidden exactly when its own subtree hides it, and a
+page computed for any subtree (a drill-down page, an action plan) agrees with one
+computed for the whole kommune.
 
 So for every unit whose figure is shown, any figure obtained by subtracting shown
 figures from it (down any number of levels) covers no one or at least k people. (The
 dashboards may show, for a unit hidden this way, the sum of the figures shown inside
 it, marked "uden skjulte tal": anyone could add those up, so it reveals nothing.)
+
+Every other page (`hidden_subtree_figures`)
+-------------------------------------------
+Any other page a MED member reaches that shows figures about a unit's people (an
+action plan's gap picture and its people's plan activities) shows, per family, only
+cells this same tree rule shows: a unit's subtree figure is shown there only if it is
+shown as that unit's total on the dashboards' rule. A page that shows fewer of the
+allowed cells cannot give more away, and the decision for a unit depends only on its
+own subtree, so every page, whichever unit it is about, agrees with every other. The
+figures are not rounded or perturbed: what is shown is exact, and what is hidden
+cannot be worked out from anything shown on any page.
 """
 
 from __future__ import annotations
@@ -141,9 +159,8 @@ def suppressed_cells(tree: Mapping[Hashable, tuple[Hashable | None, int]], k: in
         rows = [(DIRECT, direct)] + [(c, size[c]) for c in kids]
         # A hidden child counts with the fewest people its own page narrows it down to.
         weights = {c: min(size[c], narrowest[c]) for c in kids}
-        # A shown child protects as a partner only if its own page hides ≥ k people
-        # (its weight is then ≥ k): otherwise that page gives its figure away.
-        partners = {DIRECT} | {c for c in kids if narrowest[c] >= k}
+        # Only the direct row: a child's figure is shown or hidden by its own page.
+        partners = {DIRECT}
         result = suppressed_rows(
             rows,
             size[key],
@@ -162,3 +179,39 @@ def suppressed_cells(tree: Mapping[Hashable, tuple[Hashable | None, int]], k: in
             weights.get(row, people[row]) for row in result if row != TOTAL and people[row] > 0
         )
     return Cells(units=frozenset(hidden_units), direct=frozenset(hidden_direct))
+
+
+def hidden_subtree_figures(
+    parents: Mapping[Hashable, Hashable | None],
+    sizes: Mapping[Hashable, Mapping[Hashable, int]],
+    k: int,
+    unit: Hashable,
+    *,
+    row: Hashable | None = None,
+) -> set[Hashable]:
+    """The families whose figure for `unit`'s whole subtree is hidden, for a page that
+    shows a unit's subtree figures (an action plan), by the same tree rule as the
+    dashboards' totals.
+
+    `parents`: unit key → parent key for `unit`'s subtree (`unit` is its root);
+    `sizes`: family → {unit key: n of people directly in that unit} (missing: 0).
+    With `row`, a family of `sizes` (the head count): if its figure is hidden, every
+    family is, as a dashboard row about fewer than k people shows nothing at all.
+
+    (Subtree 12 = team 8 + team 4 with no one directly in the parent at k = 5: the 4
+    are hidden, no partner is left, so the parent's figure is hidden too, and only the
+    8 are shown.)"""
+    hidden = set()
+    for family, by_unit in sizes.items():
+        total = sum(by_unit.get(key, 0) for key in parents)
+        if total == 0:
+            continue  # about no one: nothing to hide
+        if total < k:
+            hidden.add(family)
+            continue
+        tree = {key: (parent, by_unit.get(key, 0)) for key, parent in parents.items()}
+        if unit in suppressed_cells(tree, k).units:
+            hidden.add(family)
+    if row is not None and row in hidden:
+        return set(sizes)
+    return hidden

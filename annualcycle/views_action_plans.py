@@ -144,8 +144,9 @@ def _detail_page(
 ) -> HttpResponse:
     viewer = request.person
     editable = action_plans.may_edit(viewer, plan)
-    # MED members read figures in aggregate only, never below the kommune's group size.
+    # MED members read figures in aggregate only, through the dashboards' k-anonymity.
     min_people = 0 if editable else request.kommune.med_min_group_size
+    hidden = None if editable else action_plans.med_hidden(plan.unit, min_people)
     items = action_plans.items_of(plan)
     if editable:
         plan_form = plan_form or ActionPlanForm(instance=plan)
@@ -161,9 +162,9 @@ def _detail_page(
             "items_budget": sum((item.budget for item in items), Decimal(0)),
             "plan_form": plan_form,
             "item_form": item_form,
-            "gaps": action_plans.gap_picture(plan.unit, min_people=min_people),
+            "gaps": action_plans.gap_picture(plan.unit, hidden=hidden),
             "collected": action_plans.collected_activities(
-                plan.unit, with_list=editable, min_people=min_people
+                plan.unit, with_list=editable, hidden=hidden
             ),
             "min_people": min_people,
             "comments": action_plans.comments_of(plan),

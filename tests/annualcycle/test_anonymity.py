@@ -7,7 +7,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annualcycle.anonymity import TOTAL, suppressed_cells, suppressed_rows
+from annualcycle.anonymity import (
+    TOTAL,
+    hidden_subtree_figures,
+    suppressed_cells,
+    suppressed_rows,
+)
 
 K = 5
 
@@ -85,9 +90,11 @@ def test_a_centre_whose_leader_sits_alone_hides_its_total_when_its_teams_are_sho
     assert "root" in cells.units
 
 
-def test_a_child_whose_own_page_hides_k_people_is_a_partner():
-    # "inner" hides its 2 + 3 people on its own page (5 together), so it can be the
-    # partner of the 1 person directly in the root, and the root's total stays shown.
+def test_a_child_whose_total_its_own_page_shows_is_no_partner():
+    # "inner" hides its 2 + 3 people on its own page but shows its total there (13), so
+    # hiding it on the root's page protects nothing: root 23 − other 9 − inner 13 would
+    # give the 1 person directly in the root away. The root's total is hidden instead;
+    # "inner"'s total, decided on its own subtree alone, stays shown on every page.
     tree = {
         "root": (None, 1),
         "inner": ("root", 0),
@@ -97,8 +104,11 @@ def test_a_child_whose_own_page_hides_k_people_is_a_partner():
         "other": ("root", 9),
     }
     cells = suppressed_cells(tree, K)
-    assert {"x", "y", "inner"} <= cells.units
-    assert "root" not in cells.units and "other" not in cells.units
+    assert {"x", "y"} <= cells.units
+    assert "inner" not in cells.units and "other" not in cells.units
+    assert "root" in cells.units and "root" in cells.direct
+    inner = {key: tree[key] for key in ("x", "y", "z")} | {"inner": (None, 0)}
+    assert "inner" not in suppressed_cells(inner, K).units
 
 
 def test_a_small_unit_hides_everything_inside_it():
@@ -199,3 +209,70 @@ def test_the_exposed_groups_helper_finds_the_leak_of_the_one_page_rule():
 
     assert 1 in _exposed_groups(tree, Naive)
     assert all(g == 0 or g >= K for g in _exposed_groups(tree, suppressed_cells(tree, K)))
+
+
+# --- Pages that show subtree figures only (action plans) ------------------------------------
+
+PLAN_TREE = {"centre": None, "big": "centre", "small": "centre"}
+
+
+def test_a_plan_hides_the_parent_whose_children_would_give_the_small_one_away():
+    # Centre 12 = big 8 + small 4, no one directly in the centre: showing the centre's
+    # plan and big's plan would give small's 4 away, so the centre's figure is hidden.
+    sizes = {"gaps": {"big": 8, "small": 4}}
+    assert hidden_subtree_figures(PLAN_TREE, sizes, K, "centre") == {"gaps"}
+    assert hidden_subtree_figures({"big": None}, {"gaps": {"big": 8}}, K, "big") == set()
+    assert hidden_subtree_figures({"small": None}, {"gaps": {"small": 4}}, K, "small") == {"gaps"}
+
+
+def test_a_plan_agrees_with_the_dashboards_total_for_each_family():
+    tree = {"root": (None, 1), "a": ("root", 8), "b": ("root", 2), "c": ("root", 9)}
+    cells = suppressed_cells(tree, K)
+    parents = {key: parent for key, (parent, _n) in tree.items()}
+    sizes = {"f": {key: n for key, (_parent, n) in tree.items()}}
+    for unit in tree:
+        subtree = {key: parents[key] if key != unit else None for key in tree}
+        if unit != "root":
+            subtree = {unit: None}
+        assert (unit in cells.units) == ("f" in hidden_subtree_figures(subtree, sizes, K, unit))
+
+
+def test_a_direct_partner_of_k_people_keeps_the_plan_shown():
+    sizes = {"gaps": {"centre": 6, "big": 8, "small": 4}}
+    assert hidden_subtree_figures(PLAN_TREE, sizes, K, "centre") == set()
+
+
+def test_each_family_is_decided_on_its_own_people_and_the_row_hides_them_all():
+    sizes = {
+        "people": {"centre": 1, "big": 8, "small": 7},
+        "group": {"big": 8, "small": 2},  # a group only two in the small team answer
+        "none": {},
+    }
+    assert hidden_subtree_figures(PLAN_TREE, sizes, K, "centre") == {"people", "group"}
+    # With the head count as the row: a hidden row hides every family.
+    assert hidden_subtree_figures(PLAN_TREE, sizes, K, "centre", row="people") == set(sizes)
+    shown_row = {**sizes, "people": {"centre": 6, "big": 8, "small": 7}}
+    assert hidden_subtree_figures(PLAN_TREE, shown_row, K, "centre", row="people") == {"group"}
+
+
+def test_a_subtree_figure_about_no_one_is_not_hidden_and_one_below_k_is():
+    assert hidden_subtree_figures(PLAN_TREE, {"f": {}}, K, "centre") == set()
+    assert hidden_subtree_figures(PLAN_TREE, {"f": {"big": 3, "small": 1}}, K, "centre") == {"f"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees)
+def test_plan_pages_never_show_what_the_tree_rule_hides(data):
+    direct, parents = data
+    tree = {i: (None if i == 0 else parents[i], n) for i, n in enumerate(direct)}
+    cells = suppressed_cells(tree, K)
+    children = _children(tree)
+    sizes = {"f": dict(enumerate(direct))}
+    for unit in tree:
+        inside, stack = {}, [unit]
+        while stack:
+            key = stack.pop()
+            inside[key] = tree[key][0] if key != unit else None
+            stack.extend(children[key])
+        hidden = "f" in hidden_subtree_figures(inside, sizes, K, unit)
+        assert hidden == (unit in cells.units), (tree, unit)
