@@ -60,6 +60,7 @@ NO_FIGURE_PAGES = {
     "course_detail": "a course and its free places: not about any unit's people",
     "cycle": "the årshjul's phases and tasks",
     "cycle_detail": "the årshjul's phases and tasks",
+    "signed_in_again": "a message after signing in again",
 }
 
 
