@@ -15,7 +15,7 @@ comes with an .ics calendar file.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,6 +179,10 @@ def enrolment_request(
     motivation: str = "",
     plan_activity: PlanActivity | None = None,
 ) -> Enrolment:
+    # The session row is locked first, so one person's identical requests arriving
+    # together (a double click) are answered one after the other: the second sees the
+    # first's enrolment and is refused with a message instead of a server error.
+    session = CourseSession.objects.select_for_update().select_related("course").get(pk=session.pk)
     course = session.course
     if course.status != Course.Status.PUBLISHED:
         raise ValidationError(_("Kurset er ikke åbent for tilmelding."))
@@ -191,18 +195,25 @@ def enrolment_request(
     live = Enrolment.objects.filter(session=session, person=person).exclude(
         status__in=[Enrolment.Status.DECLINED, Enrolment.Status.CANCELLED]
     )
+    already = _("Du er allerede tilmeldt holdet.")
     if live.exists():
-        raise ValidationError(_("Du er allerede tilmeldt holdet."))
+        raise ValidationError(already)
     position = primary_positions([person.pk]).get(person.pk)
-    enrolment = Enrolment.objects.create(
-        kommune_id=person.kommune_id,
-        session=session,
-        course=course,
-        person=person,
-        unit=position.unit if position else None,
-        plan_activity=plan_activity,
-        motivation=motivation[:2000],
-    )
+    try:
+        # The database's one-live-enrolment rule has the last word (a writer that did
+        # not take the lock); its refusal reads like the check above.
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                kommune_id=person.kommune_id,
+                session=session,
+                course=course,
+                person=person,
+                unit=position.unit if position else None,
+                plan_activity=plan_activity,
+                motivation=motivation[:2000],
+            )
+    except IntegrityError as error:
+        raise ValidationError(already) from error
     leaders = nearest_leaders(person)
     if course.requires_approval and leaders:
         notifications.request_to_leaders(enrolment, leaders)

@@ -38,10 +38,15 @@ class PersonalDataSection:
     `files` is a callable (person) -> {name in the ZIP: bytes}; it must issue a fixed
     number of queries whatever the amount of data. `description` (a lazy translation)
     tells the person what the files hold; it goes into the ZIP's README.txt and onto
-    the "Mine data" page."""
+    the "Mine data" page.
+
+    `private` marks the person's own private notes (their MUS preparation): read only
+    by their author, so they go into the person's own download and never into one
+    that HR makes on their behalf (see `kompetence.personal_data`)."""
 
     files: Callable
     description: str
+    private: bool = False
 
 
 PERSONAL_DATA_SECTIONS: list[PersonalDataSection] = []
@@ -64,10 +69,12 @@ def register_home_panel(panel: Callable, *, first: bool = False) -> None:
         HOME_PANELS.insert(0, panel) if first else HOME_PANELS.append(panel)
 
 
-def register_personal_data(files: Callable, *, description: str) -> None:
+def register_personal_data(files: Callable, *, description: str, private: bool = False) -> None:
     """Adds an app's files to the personal data export (see `kompetence.personal_data`)."""
     if all(section.files is not files for section in PERSONAL_DATA_SECTIONS):
-        PERSONAL_DATA_SECTIONS.append(PersonalDataSection(files=files, description=description))
+        PERSONAL_DATA_SECTIONS.append(
+            PersonalDataSection(files=files, description=description, private=private)
+        )
 
 
 @dataclass(frozen=True)

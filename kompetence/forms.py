@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
 from kompetence.models import OrgUnit, Person, Position
+from kompetence.selectors import email_taken
+from kompetence.services import EMAIL_TAKEN, EMPLOYEE_NUMBER_TAKEN
 
 # Indents unit names in choice lists by depth; non-breaking spaces are not read aloud.
 INDENT = "\u00a0" * 4
@@ -45,13 +47,17 @@ class PersonForm(InlineValidationMixin, forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(
-                _("Medarbejdernummeret bruges allerede af en anden person.")
-            )
+            raise forms.ValidationError(EMPLOYEE_NUMBER_TAKEN)
         return number
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        # An unchanged address is never refused: the organisation import may have given
+        # two people one address before this check existed.
+        unchanged = self.instance.pk and email == self.instance.email.lower()
+        if not unchanged and email_taken(kommune=self.kommune, email=email, person=self.instance):
+            raise forms.ValidationError(EMAIL_TAKEN)
+        return email
 
 
 class PositionForm(InlineValidationMixin, forms.ModelForm):

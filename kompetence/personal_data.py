@@ -2,6 +2,11 @@
 everything Kompetence holds about a person, for the person themselves or for HR
 answering a request on their behalf.
 
+Private notes are read only by their author, so they reach the person only through
+the person's own download: an export HR makes on someone's behalf leaves out every
+section marked `private` and its README says what was left out and how the person
+fetches it themselves (under "Mine data", signed in). HR never holds the notes.
+
 The organisation core writes the person record, positions, MED memberships and the
 audit entries about the person; the apps further along the data flow add their own
 files through `extensions.register_personal_data`, so this module never imports them.
@@ -152,15 +157,25 @@ CORE_SECTION = PersonalDataSection(
 )
 
 
-def sections() -> list[PersonalDataSection]:
-    """Every part of the export, the core's first."""
-    return [CORE_SECTION, *PERSONAL_DATA_SECTIONS]
+def sections(*, private: bool = True) -> list[PersonalDataSection]:
+    """Every part of the export, the core's first; without the private ones (the
+    person's own notes) when `private` is False."""
+    return [part for part in (CORE_SECTION, *PERSONAL_DATA_SECTIONS) if private or not part.private]
+
+
+def private_sections() -> list[PersonalDataSection]:
+    return [part for part in PERSONAL_DATA_SECTIONS if part.private]
 
 
 # --- The ZIP ---------------------------------------------------------------------------
 
 
-def _readme(person: Person, parts: list[PersonalDataSection], made_at: datetime.datetime) -> bytes:
+def _readme(
+    person: Person,
+    parts: list[PersonalDataSection],
+    made_at: datetime.datetime,
+    left_out: list[PersonalDataSection],
+) -> bytes:
     paragraphs = [
         _("Dine data fra Kompetence"),
         _(
@@ -174,6 +189,19 @@ def _readme(person: Person, parts: list[PersonalDataSection], made_at: datetime.
         },
         _("Filerne:"),
         *(f"* {part.description}" for part in parts),
+        *(
+            [
+                _(
+                    "Ikke med i denne fil: dine private noter. Filen er lavet af HR på dine "
+                    "vegne, og dine private noter læser kun du selv. Du henter dem ved at "
+                    "logge ind i Kompetence og vælge »Mine data«; den fil, du selv henter "
+                    "der, indeholder også:"
+                ),
+                *(f"* {part.description}" for part in left_out),
+            ]
+            if left_out
+            else []
+        ),
         _(
             "JSON-filerne er tekst (UTF-8) og kan åbnes i en teksteditor eller en browser. "
             "Feltnavnene er på engelsk (fx name = navn, level = niveau, comment = "
@@ -196,23 +224,26 @@ def _readme(person: Person, parts: list[PersonalDataSection], made_at: datetime.
     return ("\n\n".join(lines) + "\n").encode("utf-8")
 
 
-def personal_data_files(person: Person) -> dict[str, bytes]:
-    """Every file of the person's export, README.txt included."""
-    parts = sections()
+def personal_data_files(person: Person, *, private: bool) -> dict[str, bytes]:
+    """Every file of the person's export, README.txt included. `private` says whether
+    the person's own private notes go in: True only when the person downloads their
+    own data."""
+    parts = sections(private=private)
     files: dict[str, bytes] = {}
     for part in parts:
         for name, data in part.files(person).items():
             if name in files or name == README:
                 raise ValueError(f"Two sections of the personal data export write {name}")
             files[name] = data
-    files[README] = _readme(person, parts, timezone.now())
+    left_out = [] if private else private_sections()
+    files[README] = _readme(person, parts, timezone.now(), left_out)
     return files
 
 
-def personal_data_zip(person: Person) -> bytes:
+def personal_data_zip(person: Person, *, private: bool) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in personal_data_files(person).items():
+        for name, data in personal_data_files(person, private=private).items():
             archive.writestr(name, data)
     return buffer.getvalue()
 
@@ -227,17 +258,21 @@ class PersonalDataExport:
 def personal_data_export(*, request, subject: Person) -> PersonalDataExport:
     """The ZIP of `subject`'s data, logged as an export by the request's person.
 
-    The caller has checked that the request's person may export `subject`'s data. The
-    log entry is written first, so the export lists itself in adgangslog.json; if
-    building the ZIP fails, the transaction takes the entry back with it."""
+    The caller has checked that the request's person may export `subject`'s data.
+    Security contract: the subject's private notes are in the ZIP only when the
+    subject is the one downloading it; for anyone else (HR answering a request on the
+    subject's behalf) they are left out, and README.txt says so. The log entry is
+    written first, so the export lists itself in adgangslog.json; if building the ZIP
+    fails, the transaction takes the entry back with it."""
+    private = request.person.pk == subject.pk
     audit_record(
         request,
         action=AuditEntry.Action.EXPORT,
         subject=subject,
         obj=subject,
-        summary=_("Persondata (ZIP)"),
+        summary=_("Persondata (ZIP)") if private else _("Persondata (ZIP, uden private noter)"),
     )
-    content = personal_data_zip(subject)
+    content = personal_data_zip(subject, private=private)
     today = timezone.localdate().isoformat()
     filename = get_valid_filename(f"persondata-{subject.employee_number}-{today}.zip")
     return PersonalDataExport(filename=filename, content=content)

@@ -100,6 +100,26 @@ def nearest_leaders(person: Person) -> list[Person]:
     return sorted(best.values(), key=lambda p: p.name)
 
 
+def email_taken(*, kommune, email: str, person: Person | None = None) -> bool:
+    """Whether another person or login of the kommune already has this e-mail, as its
+    address or as its username (a new login takes its username from the e-mail).
+
+    Only the kommune's own people and logins are compared: logins are unique per
+    kommune (one person may work for two), and another kommune's addresses are not
+    this kommune's to learn."""
+    if not email:
+        return False
+    people = Person.objects.filter(kommune=kommune, email__iexact=email)
+    logins = User.objects.filter(kommune=kommune).filter(
+        Q(username__iexact=email) | Q(email__iexact=email)
+    )
+    if person is not None and person.pk:
+        people = people.exclude(pk=person.pk)
+        if person.user_id:
+            logins = logins.exclude(pk=person.user_id)
+    return people.exists() or logins.exists()
+
+
 def person_search(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
     text = text.strip()
     if not text:

@@ -14,6 +14,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kompetence.extensions import kommune_created, positions_changed
 from kompetence.models import (
@@ -28,6 +29,10 @@ from kompetence.models import (
     User,
 )
 from kompetence.selectors import LoginLock
+
+EMAIL_TAKEN = gettext_lazy("E-mailen bruges allerede af en anden person i kommunen.")
+EMPLOYEE_NUMBER_TAKEN = gettext_lazy("Medarbejdernummeret bruges allerede af en anden person.")
+LOGIN_TAKEN = gettext_lazy("Brugernavnet bruges allerede af et andet login i kommunen.")
 
 
 @transaction.atomic
@@ -102,15 +107,26 @@ def person_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.save()
-    return Person.objects.create(
-        kommune=kommune,
-        user=user,
-        employee_number=employee_number,
-        name=name,
-        email=email,
-        is_hr=is_hr,
-    )
+    # The form checks both rules first; these catch the same person sent twice at
+    # once, so the second post gets the form's own field error, not a server error.
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        field = "email" if user.username == email.lower() else "username"
+        raise ValidationError({field: EMAIL_TAKEN if field == "email" else LOGIN_TAKEN}) from error
+    try:
+        with transaction.atomic():
+            return Person.objects.create(
+                kommune=kommune,
+                user=user,
+                employee_number=employee_number,
+                name=name,
+                email=email,
+                is_hr=is_hr,
+            )
+    except IntegrityError as error:
+        raise ValidationError({"employee_number": EMPLOYEE_NUMBER_TAKEN}) from error
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ render. Every object lookup goes through a `get_*_or_404` helper."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -151,10 +152,16 @@ def person_create(request: KommuneRequest) -> HttpResponse:
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            with transaction.atomic():
-                person = services.person_create(kommune=request.kommune, **form.cleaned_data)
-                audit_record(request, action=AuditEntry.Action.CREATE, subject=person, obj=person)
-            return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
+            try:
+                with transaction.atomic():
+                    person = services.person_create(kommune=request.kommune, **form.cleaned_data)
+                    audit_record(
+                        request, action=AuditEntry.Action.CREATE, subject=person, obj=person
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)  # the same person posted twice at once
+            else:
+                return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
     return render_form(request, "kompetence/person_form.html", {"form": form, "subject": None})
 
 

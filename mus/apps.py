@@ -22,3 +22,8 @@ class MusConfig(AppConfig):
         register_personal_data(
             personal_data.personal_data_files, description=personal_data.DESCRIPTION
         )
+        register_personal_data(
+            personal_data.private_files,
+            description=personal_data.PRIVATE_DESCRIPTION,
+            private=True,
+        )

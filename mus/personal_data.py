@@ -1,12 +1,15 @@
 """The MUS app's part of the personal data export (see kompetence.personal_data): the
-person's MUS conversations with their own preparation and the shared notes, and every
-version of their development plans as JSON, with signatures and the stored PDFs.
+person's MUS conversations with the shared notes, and every version of their
+development plans as JSON, with signatures and the stored PDFs; and, as a private
+section, the person's own preparation notes.
 
-The leader's preparation notes are private to the leader (as on the MUS pages) and are
-never read here: the notes are fetched with `author=person`.
+Preparation notes are read only by their author. The person's own notes are a
+private section: in their own download, never in one HR makes on their behalf. The
+leader's notes are the leader's and are never read here: notes are fetched with
+`author=person`.
 
-Nine queries whatever the number of conversations, plans and versions; the PDFs are
-read from the storage, not the database."""
+Nine queries whatever the number of conversations, plans and versions (one more for
+the private notes); the PDFs are read from the storage, not the database."""
 
 from __future__ import annotations
 
@@ -27,11 +30,16 @@ from mus.models import (
 )
 
 DESCRIPTION = _(
-    "mus_samtaler.json: dine MUS-samtaler (tidspunkt, sted, leder, status), de fælles "
-    "noter og din egen forberedelse. Mappen udviklingsplaner: hver version af dine "
+    "mus_samtaler.json: dine MUS-samtaler (tidspunkt, sted, leder, status) og de fælles "
+    "noter. Mappen udviklingsplaner: hver version af dine "
     "udviklingsplaner som JSON (mål, aktiviteter, lederens støtte, andre aftaler, "
     "opfølgning og underskrifter med tidspunkt og SHA-256-kontrolsum af det underskrevne "
     "indhold) og den underskrevne plan som PDF, når den er lavet."
+)
+
+PRIVATE_DESCRIPTION = _(
+    "mus_forberedelse.json: dine private forberedelsesnoter til dine MUS-samtaler, som "
+    "kun du kan læse."
 )
 
 
@@ -39,15 +47,6 @@ def _conversations(person: Person) -> list[dict]:
     conversations = (
         Conversation.objects.filter(employee=person)
         .select_related("leader", "round")
-        .prefetch_related(
-            Prefetch(
-                "notes",
-                queryset=PreparationNote.objects.filter(author=person)
-                .select_related("question")
-                .order_by("question__order", "question_id", "pk"),
-                to_attr="own_notes",
-            )
-        )
         .order_by("starts_at", "pk")
     )
     return [
@@ -61,17 +60,37 @@ def _conversations(person: Person) -> list[dict]:
             "leader": person_ref(conversation.leader),
             "evaluation_round": conversation.round.name if conversation.round else None,
             "shared_notes": conversation.shared_notes,
-            "my_preparation": [
-                {
-                    "question": note.question.text if note.question else None,
-                    "text": note.text,
-                    "updated_at": note.updated_at,
-                }
-                for note in conversation.own_notes
-            ],
         }
         for conversation in conversations
     ]
+
+
+def private_files(person: Person) -> dict[str, bytes]:
+    """The person's own preparation notes for their own conversations: one query."""
+    notes = (
+        PreparationNote.objects.filter(author=person, conversation__employee=person)
+        .select_related("conversation__leader", "question")
+        .order_by("conversation__starts_at", "conversation_id", "question__order", "pk")
+    )
+    conversations: dict[int, dict] = {}
+    for note in notes:
+        conversation = note.conversation
+        entry = conversations.setdefault(
+            conversation.pk,
+            {
+                "conversation_at": conversation.starts_at,
+                "leader": person_ref(conversation.leader),
+                "my_preparation": [],
+            },
+        )
+        entry["my_preparation"].append(
+            {
+                "question": note.question.text if note.question else None,
+                "text": note.text,
+                "updated_at": note.updated_at,
+            }
+        )
+    return {"mus_forberedelse.json": json_bytes(list(conversations.values()))}
 
 
 def _plans(person: Person):

@@ -65,6 +65,21 @@ class PlanConflict(ValidationError):
     """The plan changed since the editor loaded it."""
 
 
+class ConversationAlreadyOpen(ValidationError):
+    """The employee already has a planned MUS; `conversation` is that one, to move
+    instead of planning a second (which would send a second set of invitations)."""
+
+    def __init__(self, conversation: Conversation):
+        super().__init__(
+            _(
+                "%(name)s har allerede en planlagt MUS. Flyt den planlagte samtale i stedet "
+                "for at planlægge en ny."
+            )
+            % {"name": conversation.employee.name}
+        )
+        self.conversation = conversation
+
+
 # --- Agenda ------------------------------------------------------------------------------
 
 
@@ -115,6 +130,17 @@ def conversation_schedule(
 ) -> Conversation:
     if not permissions.leads(leader, employee):
         raise ValidationError(_("Kun medarbejderens leder kan planlægge MUS."))
+    # One open (planned) MUS per employee. The employee's row is locked first, so two
+    # leaders, or one double click, planning at once are answered one after the other.
+    Person.objects.select_for_update().only("pk").get(pk=employee.pk)
+    planned = (
+        Conversation.objects.filter(employee=employee, status=Conversation.Status.SCHEDULED)
+        .select_related("employee")
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if planned is not None:
+        raise ConversationAlreadyOpen(planned)
     _check_time(starts_at)
     conversation = Conversation.objects.create(
         kommune_id=employee.kommune_id,

@@ -63,6 +63,7 @@ def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpRespon
         raise Http404
     form = ConversationForm(request.POST or None, initial={"duration_minutes": 60})
     form.validate_url = request.get_full_path()
+    planned = None
     if request.method == "POST":
         if response := field_validation_response(request, form):
             return response
@@ -71,6 +72,9 @@ def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpRespon
                 conversation = services.conversation_schedule(
                     employee=employee, leader=request.person, **form.cleaned_data
                 )
+            except services.ConversationAlreadyOpen as error:
+                form.add_error(None, error)
+                planned = error.conversation
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -83,7 +87,7 @@ def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpRespon
     return render_form(
         request,
         "mus/conversation_form.html",
-        {"form": form, "employee": employee, "conversation": None},
+        {"form": form, "employee": employee, "conversation": None, "planned": planned},
     )
 
 

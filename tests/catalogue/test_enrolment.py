@@ -171,6 +171,31 @@ def test_other_peoples_enrolments_are_not_yours(org_a, org_b):
     assert org_a.employee.name not in client_for(org_a.colleague).get(reverse("my_courses")).text
 
 
+@pytest.mark.parametrize("requires_approval", [True, False], ids=["approval", "open"])
+def test_an_enrolment_posted_twice_is_made_once_and_never_a_500(
+    org_a, org_b, requires_approval, django_capture_on_commit_callbacks
+):
+    """A double click on "Tilmeld" one after the other: the second answer is the course
+    page with a Danish message, one enrolment and one set of e-mails."""
+    session = build_session(build_course(org_a.kommune, requires_approval=requires_approval))
+    client = client_for(org_a.employee)
+    client.raise_request_exception = False
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ask(client, session)
+    sent = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = ask(client, session)
+    assert first.status_code == second.status_code == 200
+    assert "Du er allerede tilmeldt holdet." in second.text
+    assert len(mail.outbox) == sent
+    with org_a.scope():
+        assert Enrolment.objects.filter(session=session, person=org_a.employee).count() == 1
+    outsider = client_for(org_b.employee, org_a.kommune)
+    assert outsider.post(reverse("enrol", args=[session.pk])).status_code == 404
+    with org_a.scope():
+        assert Enrolment.objects.filter(session=session).count() == 1
+
+
 # --- Finding courses ----------------------------------------------------------------------
 
 

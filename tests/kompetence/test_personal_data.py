@@ -170,7 +170,9 @@ def test_person_downloads_everything_about_them(org_a, employee_data):
 
     (conversation,) = _json(files, "mus_samtaler.json")
     assert conversation["shared_notes"] == "Fælles: næste skridt"
-    assert [n["text"] for n in conversation["my_preparation"]] == [
+    (preparation,) = _json(files, "mus_forberedelse.json")
+    assert preparation["leader"]["name"] == "Lise Leder"
+    assert [n["text"] for n in preparation["my_preparation"]] == [
         "Jeg vil gerne have mere supervision"
     ]
     (enrolment,) = _json(files, "kursustilmeldinger.json")
@@ -236,6 +238,39 @@ def test_hr_downloads_on_a_persons_behalf_and_it_is_logged(org_a, employee_data)
         assert (entry.actor, entry.subject) == (org_a.hr, org_a.employee)
 
 
+def test_hr_download_on_a_persons_behalf_leaves_their_private_notes_out_and_says_so(
+    org_a, employee_data
+):
+    """HR answers a request of access without reading the person's private MUS
+    preparation: the notes are not in HR's ZIP, its README tells the person that and
+    how to fetch them under "Mine data", and the log says what HR took."""
+    files = _files(
+        client_for(org_a.hr).post(reverse("person_data_download", args=[org_a.employee.pk]))
+    )
+    everything = b"".join(files.values()).decode("utf-8", errors="replace")
+    assert "Jeg vil gerne have mere supervision" not in everything
+    assert "Lederens private note om Eva" not in everything
+    assert "mus_forberedelse.json" not in files
+    (conversation,) = _json(files, "mus_samtaler.json")
+    assert conversation["shared_notes"] == "Fælles: næste skridt"  # the rest is there
+    readme = " ".join(files["README.txt"].decode("utf-8").split())
+    assert "Ikke med i denne fil: dine private noter. Filen er lavet af HR på dine vegne" in readme
+    assert "»Mine data«" in readme and "mus_forberedelse.json" in readme
+    with org_a.scope():
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORT)
+        assert entry.summary == "Persondata (ZIP, uden private noter)"
+
+    own = _files(client_for(org_a.employee).post(reverse("my_data_download")))
+    assert "Ikke med i denne fil" not in own["README.txt"].decode("utf-8")
+    (preparation,) = _json(own, "mus_forberedelse.json")
+    assert preparation["my_preparation"][0]["text"] == "Jeg vil gerne have mere supervision"
+
+
+def test_hr_page_says_the_download_leaves_private_notes_out(org_a):
+    page = client_for(org_a.hr).get(reverse("person_detail", args=[org_a.employee.pk]))
+    assert "Personens private noter er ikke med" in page.text
+
+
 def test_hr_exports_a_leaver(org_a):
     with org_a.scope():
         position = org_a.colleague.positions.get()
@@ -299,6 +334,8 @@ def test_export_query_count_does_not_grow_with_the_data(
 
     # More of everything: a second round, a second signed plan with its PDF, more
     # enrolments, positions, MUS notes and audit entries.
+    with org_a.scope():  # held, so the next MUS can be planned
+        mus_services.conversation_mark_held(conversation=employee_data["plan"].conversation)
     second = open_round(employee_data["round"].version, org_a.root, by=org_a.hr)
     with org_a.scope():
         own = evaluation_of(second, org_a.employee, "self")

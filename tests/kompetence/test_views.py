@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kompetence.models import AuditEntry, OrgUnit, Person, Position
+from kompetence import services
+from kompetence.models import AuditEntry, OrgUnit, Person, Position, User
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +57,125 @@ def test_duplicate_employee_number_is_refused_in_danish_and_nothing_saved(org_a)
     assert "<html" not in response.text  # only the form partial came back
     with org_a.scope():
         assert Person.objects.count() == before
+
+
+def _logins_and_people(org) -> tuple[int, int]:
+    with org.scope():
+        return User.objects.count(), Person.objects.count()
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_new_person_with_a_taken_email_is_a_danish_field_error_and_nothing_saved(org_a, htmx):
+    """Ny person with the e-mail another person's login has (in any case of letters):
+    the form comes back with the error under the e-mail field, never a 500."""
+    client = client_for(org_a.hr)
+    client.raise_request_exception = False
+    before = _logins_and_people(org_a)
+    response = client.post(
+        reverse("person_create"),
+        {"name": "Dublet", "employee_number": "888", "email": org_a.employee.email.upper()},
+        **(HTMX if htmx else {}),
+    )
+    assert response.status_code == 200
+    assert "E-mailen bruges allerede af en anden person i kommunen." in response.text
+    assert 'field-invalid field-required" id="field-email"' in response.text
+    assert _logins_and_people(org_a) == before
+
+
+def test_new_person_posted_twice_is_created_once(org_a):
+    """A double submit of Ny person: the second post is a field error, not a 500."""
+    client = client_for(org_a.hr)
+    client.raise_request_exception = False
+    data = {"name": "Ny Person", "employee_number": "777", "email": "ny@alfa.example"}
+    assert client.post(reverse("person_create"), data).status_code == 302
+    again = client.post(reverse("person_create"), data)
+    assert again.status_code == 200
+    assert "Medarbejdernummeret bruges allerede af en anden person." in again.text
+    assert "E-mailen bruges allerede af en anden person i kommunen." in again.text
+    with org_a.scope():
+        assert Person.objects.filter(employee_number="777").count() == 1
+
+
+def test_a_login_whose_username_is_the_email_blocks_it_too(org_a):
+    """The new login's username is the e-mail; a login already called that (an older
+    login whose person has another address) is a clash too."""
+    with org_a.scope():
+        User.objects.filter(pk=org_a.colleague.user_id).update(username="optaget@alfa.example")
+    client = client_for(org_a.hr)
+    client.raise_request_exception = False
+    before = _logins_and_people(org_a)
+    response = client.post(
+        reverse("person_create"),
+        {"name": "Dublet", "employee_number": "889", "email": "Optaget@alfa.example"},
+    )
+    assert response.status_code == 200
+    assert "E-mailen bruges allerede af en anden person i kommunen." in response.text
+    assert _logins_and_people(org_a) == before
+
+
+def test_the_database_rules_behind_the_form_are_field_errors_too(org_a):
+    """What the form checks, the service refuses again with the same words when the
+    database does (the same person sent twice at once passes both forms' checks)."""
+    with org_a.scope():
+        before = User.objects.count(), Person.objects.count()
+        with pytest.raises(ValidationError) as taken_email:
+            services.person_create(
+                kommune=org_a.kommune, employee_number="892", name="X", email=org_a.employee.email
+            )
+        assert taken_email.value.message_dict == {
+            "email": ["E-mailen bruges allerede af en anden person i kommunen."]
+        }
+        with pytest.raises(ValidationError) as taken_number:
+            services.person_create(
+                kommune=org_a.kommune,
+                employee_number=org_a.employee.employee_number,
+                name="Y",
+                email="ny-y@alfa.example",
+            )
+        assert taken_number.value.message_dict == {
+            "employee_number": ["Medarbejdernummeret bruges allerede af en anden person."]
+        }
+        assert (User.objects.count(), Person.objects.count()) == before
+
+
+def test_the_same_email_in_another_kommune_is_allowed_and_not_revealed(org_a, org_b):
+    """Logins are unique per kommune (one person may work for two kommuner), so an
+    e-mail that kommune B uses is no clash in A, and A learns nothing about B."""
+    client = client_for(org_a.hr)
+    response = client.post(
+        reverse("person_create"),
+        {"name": "To Kommuner", "employee_number": "890", "email": org_b.employee.email},
+    )
+    assert response.status_code == 302
+    with org_a.scope():
+        person = Person.objects.get(employee_number="890")
+        assert person.user.kommune == org_a.kommune
+
+
+def test_new_person_is_not_open_to_another_kommunes_hr(org_a, org_b):
+    before = _logins_and_people(org_a)
+    response = client_for(org_b.hr, org_a.kommune).post(
+        reverse("person_create"),
+        {"name": "Udefra", "employee_number": "891", "email": org_a.employee.email},
+    )
+    assert response.status_code == 404
+    assert _logins_and_people(org_a) == before
+
+
+def test_editing_a_person_to_a_taken_email_is_a_field_error(org_a):
+    client = client_for(org_a.hr)
+    response = client.post(
+        reverse("person_edit", args=[org_a.colleague.pk]),
+        {
+            "name": org_a.colleague.name,
+            "employee_number": org_a.colleague.employee_number,
+            "email": org_a.employee.email,
+        },
+    )
+    assert response.status_code == 200
+    assert "E-mailen bruges allerede af en anden person i kommunen." in response.text
+    with org_a.scope():
+        assert Person.objects.get(pk=org_a.colleague.pk).email != org_a.employee.email
 
 
 def test_inline_validation_returns_one_field_and_saves_nothing(org_a):

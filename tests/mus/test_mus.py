@@ -120,6 +120,59 @@ def test_only_the_employees_leader_schedules(org_a, org_b):
     assert "Tidspunktet ligger i fortiden." in response.text
 
 
+def _schedule(client, employee, days: int = 12):
+    starts = (timezone.localtime() + datetime.timedelta(days=days)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    return client.post(
+        reverse("conversation_schedule", args=[employee.pk]),
+        {"starts_at": starts.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": 60, "location": "B"},
+    )
+
+
+@pytest.mark.parametrize("who", ["leader", "chef"])
+def test_a_second_open_mus_is_refused_and_the_planned_one_offered(
+    org_a, org_b, who, django_capture_on_commit_callbacks
+):
+    """Planning MUS for someone who has one planned already (a double click, or their
+    chef not knowing): refused in Danish, no invitation sent, and the planned
+    conversation offered to move."""
+    planned = build_conversation(org_a, days=7)
+    client = client_for(getattr(org_a, who))
+    client.raise_request_exception = False
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _schedule(client, org_a.employee)
+    assert response.status_code == 200
+    assert "Eva Medarbejder har allerede en planlagt MUS." in response.text
+    assert reverse("conversation_edit", args=[planned.pk]) in response.text
+    assert "Flyt den planlagte samtale" in response.text
+    assert mail.outbox == []
+    with org_a.scope():
+        assert list(Conversation.objects.filter(employee=org_a.employee)) == [planned]
+    # Another kommune's leader neither plans nor learns of the planned conversation.
+    outsider = client_for(org_b.leader, org_a.kommune)
+    assert _schedule(outsider, org_a.employee).status_code == 404
+    assert outsider.get(reverse("conversation_edit", args=[planned.pk])).status_code == 404
+
+
+def test_a_new_mus_is_planned_once_the_open_one_is_held_or_cancelled(
+    org_a, django_capture_on_commit_callbacks
+):
+    planned = build_conversation(org_a)
+    client = client_for(org_a.leader)
+    with org_a.scope():
+        services.conversation_mark_held(conversation=planned)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _schedule(client, org_a.employee).status_code == 302
+    with org_a.scope():
+        second = Conversation.objects.get(employee=org_a.employee, status="scheduled")
+        services.conversation_cancel(conversation=second)
+    assert _schedule(client, org_a.employee, days=20).status_code == 302
+    with org_a.scope():
+        assert Conversation.objects.filter(employee=org_a.employee).count() == 3
+
+
 # --- Preparation and the conversation ----------------------------------------------------
 
 
