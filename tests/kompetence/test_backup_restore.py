@@ -53,8 +53,10 @@ def fresh_cluster():
     data, port = folder / "data", _free_port()
     _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"])
     _as_postgres(
-        [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "start"]
-        + ["-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"]
+        [
+            *(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w"),
+            *("start", "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"),
+        ]
     )
     try:
         yield f"postgres://postgres@127.0.0.1:{port}"
@@ -82,9 +84,7 @@ print(json.dumps({"home": home.status_code, "name": person.name in home.text,
 """
 
 
-def test_a_backup_restores_onto_a_fresh_cluster_as_a_working_site(
-    org_a, fresh_cluster, tmp_path
-):
+def test_a_backup_restores_onto_a_fresh_cluster_as_a_working_site(org_a, fresh_cluster, tmp_path):
     media = tmp_path / "media"
     (media / "plans").mkdir(parents=True)
     (media / "plans" / "plan-1.pdf").write_bytes(b"%PDF-1.7 signed plan")
@@ -154,7 +154,7 @@ def test_a_backup_restores_onto_a_fresh_cluster_as_a_working_site(
 def test_healthz_fails_when_the_application_role_cannot_read_tenant_tables(client):
     role = connection.ops.quote_name(settings.DATABASE_APP_ROLE)
     with connection.cursor() as cursor:
-        cursor.execute(f"REVOKE SELECT ON kompetence_orgunit FROM {role}")
+        cursor.execute(f"REVOKE SELECT ON kompetence_orgunit FROM {role}")  # noqa: S608
     try:
         response = client.get("/healthz/", HTTP_HOST="localhost")
     finally:
