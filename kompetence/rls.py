@@ -130,10 +130,42 @@ def database_kommune(kommune_id: int):
 
 
 def _on_connect(sender, connection, **kwargs) -> None:
+    if connection.vendor != "postgresql":
+        return
+    if settings.DATABASE_LOGIN_BEHIND_RLS:
+        # Production: a login that could leave the wall (the owner, a superuser) is a
+        # misconfiguration to stop at once, not a wall that silently is not there.
+        with connection.connection.cursor() as cursor:
+            problems = ways_around_the_wall(cursor, connection.connection.info.user)
+        if problems:
+            connection.close()
+            raise ImproperlyConfigured(
+                f"The database login could leave row-level security ({'; '.join(problems)}): "
+                "log in as DATABASE_APP_ROLE (manage.py app_login_role), migrate as the owner."
+            )
     # A connection opened inside a scope (the first query of a request, or a reconnect
     # after the database went away) gets the scope's kommune at once.
-    if connection.vendor == "postgresql" and _current.get() is not None:
+    if _current.get() is not None:
         _apply(connection, _current.get())
+
+
+def ways_around_the_wall(cursor, role: str) -> list[str]:
+    """What would let `role` read past the policies: owning a table (its owner may
+    switch the policies off), or being in a role that owns one, is a superuser or may
+    bypass row-level security (`SET ROLE` would reach it)."""
+    cursor.execute(
+        """
+        SELECT DISTINCT r.rolname
+        FROM pg_roles r
+        WHERE pg_has_role(%(role)s, r.oid, 'MEMBER')
+          AND (r.rolsuper OR r.rolbypassrls
+               OR EXISTS (SELECT 1 FROM pg_tables t
+                          WHERE t.schemaname = 'public' AND t.tableowner = r.rolname))
+        ORDER BY 1
+        """,
+        {"role": role},
+    )
+    return [f"it is or is in {name}" for (name,) in cursor.fetchall()]
 
 
 connection_created.connect(_on_connect, dispatch_uid="kompetence-rls")

@@ -6,14 +6,23 @@ production login cannot step out of the wall."""
 from __future__ import annotations
 
 import io
+import os
 import secrets
 
 import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 
 from kompetence import rls
 from kompetence.models import Person, User
@@ -246,6 +255,29 @@ def test_the_production_login_cannot_step_out_of_the_wall(org_a, org_b, app_logi
     assert login.execute(
         "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
     ).fetchone() == (False, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_production_refuses_a_database_login_that_could_leave_the_wall(app_login, settings):
+    """DATABASE_LOGIN_BEHIND_RLS (on in production): the tests' superuser is refused at
+    connection time, the login app_login_role makes is let in."""
+    name, _login = app_login
+    settings.DATABASE_LOGIN_BEHIND_RLS = True
+    superuser = connections.create_connection(DEFAULT_DB_ALIAS)
+    with pytest.raises(ImproperlyConfigured, match="could leave row-level security"):
+        superuser.ensure_connection()
+    app = connections.create_connection(DEFAULT_DB_ALIAS)
+    app.settings_dict = {
+        **app.settings_dict,
+        "USER": name,
+        "PASSWORD": os.environ["DATABASE_APP_PASSWORD"],
+    }
+    try:
+        with app.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == name
+    finally:
+        app.close()
 
 
 def test_app_login_role_refuses_a_role_that_could_leave_the_wall(monkeypatch):

@@ -50,26 +50,7 @@ class Command(BaseCommand):
                 .as_string(raw)
             )
             rls.grant(cursor, role)
-            problems = _ways_around_the_wall(cursor, role)
+            problems = rls.ways_around_the_wall(cursor, role)
         if problems:
             raise CommandError(f"{role} could leave row-level security: {'; '.join(problems)}.")
         self.stdout.write(f"{role}: login without superuser, BYPASSRLS or owned tables.")
-
-
-def _ways_around_the_wall(cursor, role: str) -> list[str]:
-    """What would let `role` read past the policies: owning a table (its owner may
-    switch the policies off), or being in a role that owns one, is a superuser or may
-    bypass row-level security (`SET ROLE` would reach it)."""
-    cursor.execute(
-        """
-        SELECT DISTINCT r.rolname
-        FROM pg_roles r
-        WHERE pg_has_role(%(role)s, r.oid, 'MEMBER')
-          AND (r.rolsuper OR r.rolbypassrls
-               OR EXISTS (SELECT 1 FROM pg_tables t
-                          WHERE t.schemaname = 'public' AND t.tableowner = r.rolname))
-        ORDER BY 1
-        """,
-        {"role": role},
-    )
-    return [f"it is or is in {name}" for (name,) in cursor.fetchall()]
