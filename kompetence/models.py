@@ -92,8 +92,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A login. Kommune users belong to one kommune and can only sign in on its host;
     platform operators (`kommune` empty) run the deployment and see no personal data.
 
-    Not scoped on purpose: sessions, password hashing and reset address the login
-    before a kommune is known. Everything personal lives on `Person`, which is scoped.
+    No scoped manager on purpose: operators' logins belong to no kommune, and Django's
+    authentication reads logins by id and natural key. On PostgreSQL the table is still
+    behind the wall (kompetence.rls): a kommune's logins are visible only inside its
+    scope, where `KommuneMiddleware` reads the session's login. Everything personal
+    lives on `Person`, which is scoped.
     """
 
     kommune = models.ForeignKey(

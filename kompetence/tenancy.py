@@ -10,11 +10,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import Http404
 from django.http.request import split_domain_port
 from django_scopes import scope
 
-from kompetence.models import Kommune, Person
+from kompetence.models import Kommune, Person, User
 from kompetence.rls import database_kommune
 
 
@@ -43,6 +44,23 @@ def kommune_scope(kommune: Kommune):
         yield
 
 
+def _signed_in_elsewhere(request, kommune: Kommune) -> bool:
+    """Whether the request's session belongs to a login that is not this kommune's.
+
+    Read inside the kommune's scope: on PostgreSQL the login table shows this kommune's
+    logins only, so another kommune's login is not found and `request.user` is
+    anonymous although the session names a login. Without row-level security (SQLite)
+    the login is read and its kommune compared."""
+    if request.user.is_authenticated:
+        return request.user.kommune_id != kommune.pk
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None:
+        return False
+    # An inactive login of this kommune is found (Django just does not sign it in); a
+    # deleted one is not, and gets the same 404 as another kommune's until it expires.
+    return not User.objects.filter(pk=User._meta.pk.to_python(user_id)).exists()
+
+
 def _person_of(request) -> Person | None:
     if not request.user.is_authenticated:
         return None
@@ -68,11 +86,12 @@ class KommuneMiddleware:
         kommune = Kommune.objects.filter(slug=label, is_active=True).first()
         if kommune is None:
             raise Http404
-        if request.user.is_authenticated and request.user.kommune_id != kommune.pk:
-            raise Http404
 
         request.kommune = kommune
         with kommune_scope(kommune):
+            # The session's login is read here, behind the wall (kompetence.rls).
+            if _signed_in_elsewhere(request, kommune):
+                raise Http404
             request.person = _person_of(request)
             response = self.get_response(request)
             # A TemplateResponse renders lazily; render it while the scope is open.

@@ -44,6 +44,24 @@ def test_web_waits_for_migrations_and_databases_are_healthchecked():
     assert "/healthz/" in " ".join(services["web"]["healthcheck"]["test"])
 
 
+def test_only_the_migrate_step_logs_in_as_the_owner():
+    """web, worker and beat use the application's login, which `app_login_role` (run by
+    the owner after the migrations) keeps unable to leave row-level security."""
+    services = _compose()["services"]
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://kompetence_app:")
+        assert environment["DATABASE_APP_ROLE"] == "kompetence_app"
+        assert "DATABASE_LOGIN_BEHIND_RLS" not in environment  # production's default: on
+    migrate = services["migrate"]
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://kompetence:")
+    assert migrate["environment"]["DATABASE_LOGIN_BEHIND_RLS"] == "false"
+    assert migrate["command"][-1].endswith(
+        "manage.py migrate --noinput && python manage.py app_login_role"
+    )
+    assert services["postgres"]["environment"]["POSTGRES_USER"] == "kompetence"
+
+
 def test_dockerfile_copies_what_exists():
     dockerfile = (ROOT / "Dockerfile").read_text()
     for source in re.findall(r"^COPY (\S+) \./", dockerfile, flags=re.MULTILINE):

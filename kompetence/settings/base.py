@@ -115,6 +115,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # when the database user is a superuser or owns the tables (kompetence.rls). Empty: the
 # database user itself must be neither.
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
+# PostgreSQL: refuse a database login that could leave row-level security (a superuser,
+# the tables' owner). On in production, where only the migrate step logs in as the owner.
+DATABASE_LOGIN_BEHIND_RLS = env.bool("DATABASE_LOGIN_BEHIND_RLS", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -6,6 +6,10 @@ from .base import env, mailers_from_env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 
+# The web, worker and beat processes log in as DATABASE_APP_ROLE, which cannot leave
+# row-level security; only the migrate step logs in as the owner (and sets this false).
+DATABASE_LOGIN_BEHIND_RLS = env.bool("DATABASE_LOGIN_BEHIND_RLS", default=True)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # The load balancer's health probe speaks plain HTTP inside the private network.
