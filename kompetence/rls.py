@@ -60,9 +60,10 @@ UNPROTECTED = {
     "auth_permission": _NO_PERSONAL_DATA,
     "django_content_type": _NO_PERSONAL_DATA,
     "django_migrations": _NO_PERSONAL_DATA,
-    "django_session": "unused wherever REDIS_URL is set, which the production setup "
-    "requires (sessions live in Redis); on the embedded demo it holds a login's id and a "
-    "hash, and SQLite has no row-level security anyway",
+    "django_session": "sessions (cached_db: Redis in front, so a Redis outage signs no "
+    "one out): a session key and a login's id, no personal content; a session is read "
+    "before its login, and so its kommune, is known (the platform's bare domain has no "
+    "kommune at all)",
     "guardian_groupobjectpermission": "object grants to groups: the product grants to "
     "people only (kompetence_orgunituserobjectpermission), so it stays empty",
     "axes_accessattempt": "failed logins (the typed login, address, browser): written "

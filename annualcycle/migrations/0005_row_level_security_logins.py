@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("annualcycle", "0004_row_level_security"),
         ("catalogue", "0003_course_code"),
-        ("kompetence", "0006_retention"),
-        ("mus", "0001_initial"),
+        ("kompetence", "0007_sso_identity"),
+        ("mus", "0002_signature_delegation"),
         ("profiles", "0003_round_opening"),
         ("guardian", "0002_generic_permissions_index"),
         ("admin", "0003_logentry_add_action_flag_choices"),
