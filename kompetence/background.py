@@ -128,10 +128,9 @@ def work_started(*, kind: WorkKind, pk: int) -> None:
 
 
 def _send_after_commit(kind: WorkKind, pk: int) -> None:
-    def send():
-        kind.send(kind.model.objects.get(pk=pk))
-
-    transaction.on_commit(send)
+    # Read now, inside the kommune's scope; the callback runs after the commit, outside.
+    row = kind.model.objects.get(pk=pk)
+    transaction.on_commit(lambda: kind.send(row))
 
 
 def work_retry(*, kind: WorkKind, row) -> bool:

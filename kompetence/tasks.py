@@ -38,13 +38,18 @@ class WorkTask(KommuneTask):
             background.work_started(kind=kind, pk=pk)
         try:
             return super().__call__(kommune_id, pk, *args, **kwargs)
-        except Retry:
-            raise
-        except Exception as error:
-            with kommune_scope(Kommune.objects.get(pk=kommune_id)):
-                if not background.work_failed(kind=kind, pk=pk, error=error):
-                    raise
-            return None
+        except Retry as retry:
+            # In-process (the embedded mode) there is no broker to wait on: the first
+            # failure is final, and the person can try again from the page.
+            if not self.request.is_eager:
+                raise
+            error = retry.exc
+        except Exception as caught:
+            error = caught
+        with kommune_scope(Kommune.objects.get(pk=kommune_id)):
+            if not background.work_failed(kind=kind, pk=pk, error=error):
+                raise error
+        return None
 
 
 def each_kommune(task, **conditions) -> int:
