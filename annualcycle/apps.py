@@ -8,6 +8,10 @@ class AnnualcycleConfig(AppConfig):
 
     def ready(self) -> None:
         from annualcycle import invalidation, panels, services
+        from annualcycle.reports import GAP_REPORT_WORK
+        from kompetence.background import register_work
+
+        register_work(GAP_REPORT_WORK)
         from kompetence.extensions import (
             NavLink,
             kommune_created,

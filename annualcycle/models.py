@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kompetence.background import BackgroundWork
 from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person
 from kompetence.scoping import TenantManager
 from profiles.models import JobProfile
@@ -143,7 +144,7 @@ class ReminderSent(models.Model):
         return f"{self.task} → {self.person}"
 
 
-class GapReport(models.Model):
+class GapReport(BackgroundWork):
     """A gap report a leader or HR asked for, built by a Celery task (XLSX and a PDF
     summary) and kept in the storage."""
 

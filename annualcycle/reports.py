@@ -35,6 +35,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from annualcycle.models import GapReport
 from kompetence import permissions
+from kompetence.background import WorkKind, work_retry
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from mus.models import PlanActivity, PlanGoal, PlanVersion
 from profiles.models import (
@@ -303,6 +304,27 @@ def gap_report_request(
     return report
 
 
+def _send_report(report: GapReport) -> None:
+    from annualcycle.tasks import build_gap_report
+
+    build_gap_report.delay(report.kommune_id, report.pk)
+
+
+GAP_REPORT_WORK = WorkKind(
+    name="gap_report",
+    model=GapReport,
+    pending={"status": GapReport.Status.PENDING},
+    failed={"status": GapReport.Status.FAILED},
+    restart={"status": GapReport.Status.PENDING, "error": "", "finished_at": None},
+    send=_send_report,
+)
+
+
+def gap_report_retry(*, report: GapReport) -> bool:
+    """ "Prøv igen" on a failed report: built again by a task after the commit."""
+    return work_retry(kind=GAP_REPORT_WORK, row=report)
+
+
 @dataclass
 class ReportContent:
     """Everything the PDF shows and the spreadsheet's first sheets hold."""
@@ -371,8 +393,8 @@ def _is_built(report: GapReport) -> bool:
 def gap_report_build(*, report_id: int) -> GapReport:
     """Builds and stores the spreadsheet and the PDF. Idempotent: a report already built
     is left alone, and a re-delivered task (a worker died half-way) overwrites its own
-    files under the same names, so exactly one of each results. A failure marks the
-    report failed with the exception's class name and is raised again for Celery."""
+    files under the same names, so exactly one of each results. A failure is stored on
+    the report by the task (`kompetence.tasks.WorkTask`), with its reason."""
     report = GapReport.objects.select_related(
         "kommune", "unit", "job_profile", "requested_by__user"
     ).get(pk=report_id)
@@ -380,21 +402,13 @@ def gap_report_build(*, report_id: int) -> GapReport:
         return report
     user = report.requested_by.user
     base = f"reports/{report.kommune_id}/gap-report-{report.pk}"
-    try:
-        with translation.override(user.language if user else "da"):
-            content = report_content(report)
-            with tempfile.TemporaryFile() as spreadsheet:
-                write_xlsx(content, spreadsheet)
-                spreadsheet.seek(0)
-                xlsx_name = _store(f"{base}.xlsx", File(spreadsheet, name=f"{base}.xlsx"))
-            pdf_name = _store(f"{base}.pdf", ContentFile(pdf_bytes(content)))
-    except Exception as error:
-        GapReport.objects.filter(pk=report.pk).update(
-            status=GapReport.Status.FAILED,
-            error=type(error).__name__[:300],
-            finished_at=timezone.now(),
-        )
-        raise
+    with translation.override(user.language if user else "da"):
+        content = report_content(report)
+        with tempfile.TemporaryFile() as spreadsheet:
+            write_xlsx(content, spreadsheet)
+            spreadsheet.seek(0)
+            xlsx_name = _store(f"{base}.xlsx", File(spreadsheet, name=f"{base}.xlsx"))
+        pdf_name = _store(f"{base}.pdf", ContentFile(pdf_bytes(content)))
     GapReport.objects.filter(pk=report.pk).update(
         status=GapReport.Status.READY,
         xlsx=xlsx_name,

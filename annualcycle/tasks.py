@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from kompetence.celery import app
 from kompetence.models import Kommune
-from kompetence.tasks import KommuneTask
-
-
-def _each_kommune(task, **conditions) -> int:
-    """A beat job's fan-out: `task` queued once per active kommune (matching
-    `conditions`), each run in its own kommune's scope."""
-    kommuner = list(
-        Kommune.objects.filter(is_active=True, **conditions).values_list("pk", flat=True)
-    )
-    for kommune_id in kommuner:
-        task.delay(kommune_id)
-    return len(kommuner)
+from kompetence.tasks import KommuneTask, WorkTask, each_kommune
 
 
 @app.task(name="annualcycle.send_reminders_all")
 def send_reminders_all() -> int:
     """Celery beat's daily entry point: one reminder task per kommune."""
-    return _each_kommune(send_reminders)
+    return each_kommune(send_reminders)
 
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.send_reminders", acks_late=True)
@@ -32,11 +21,12 @@ def send_reminders(self, kommune: Kommune) -> int:
 
 
 @app.task(
-    base=KommuneTask,
+    base=WorkTask,
     bind=True,
     name="annualcycle.build_gap_report",
     acks_late=True,
     reject_on_worker_lost=True,
+    work="gap_report",
 )
 def build_gap_report(self, kommune: Kommune, report_id: int) -> str:
     from annualcycle.reports import gap_report_build
@@ -48,7 +38,7 @@ def build_gap_report(self, kommune: Kommune, report_id: int) -> str:
 def figures_for_today_all() -> int:
     """Celery beat, just after midnight: positions that start or end today change the
     dashboards' people counts without any write; mark their units in every kommune."""
-    return _each_kommune(figures_for_today)
+    return each_kommune(figures_for_today)
 
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.figures_for_today", acks_late=True)
@@ -63,7 +53,7 @@ def figures_for_today(self, kommune: Kommune) -> None:
 @app.task(name="annualcycle.apply_retention_all")
 def apply_retention_all() -> int:
     """Celery beat's nightly entry point: one retention run per kommune that has one."""
-    return _each_kommune(apply_retention, retention_active=True)
+    return each_kommune(apply_retention, retention_active=True)
 
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.apply_retention", acks_late=True)

@@ -12,6 +12,11 @@ urlpatterns = [
         name="gap_report_status",
     ),
     path(
+        "rapporter/<int:report_id>/igen/",
+        views_reports.gap_report_retry,
+        name="gap_report_retry",
+    ),
+    path(
         "rapporter/<int:report_id>/<str:kind>/",
         views_reports.gap_report_download,
         name="gap_report_download",

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annualcycle import reports
 from annualcycle.forms_reports import GapReportForm
@@ -102,6 +102,20 @@ def gap_report_list(request: KommuneRequest) -> HttpResponse:
 def gap_report_status(request: KommuneRequest, report_id: int) -> HttpResponse:
     """The report's status (polled by HTMX) and, when it is ready, its download links."""
     report = get_gap_report_or_404(request.person, report_id)
+    return render(
+        request, "annualcycle/gap_reports.html#status", {"report": report, "poll_id": report.pk}
+    )
+
+
+@require_POST
+@person_required
+def gap_report_retry(request: KommuneRequest, report_id: int) -> HttpResponse:
+    """ "Prøv igen" on a failed report: HTMX swaps in its status, polling again."""
+    report = get_gap_report_or_404(request.person, report_id)
+    reports.gap_report_retry(report=report)
+    if not request.htmx:
+        return redirect("gap_report_list")
+    report.refresh_from_db()
     return render(
         request, "annualcycle/gap_reports.html#status", {"report": report, "poll_id": report.pk}
     )

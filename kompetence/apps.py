@@ -8,10 +8,12 @@ class KompetenceConfig(AppConfig):
 
     def ready(self) -> None:
         from kompetence import org_import
+        from kompetence.background import register_work
         from kompetence.extensions import NavLink, register_nav
-        from kompetence.imports import register_importer
+        from kompetence.imports import IMPORT_WORK, register_importer
 
         register_importer(org_import.organisation_importer)
+        register_work(IMPORT_WORK)
 
         register_nav(
             NavLink("org_tree", _("Organisation"), frozenset({"leader", "hr"}), order=80),

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from kompetence.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, ImportJob, Kommune, Person
 from kompetence.tabular import Column, Problem, Table, TableError, read_table
 
@@ -223,7 +224,10 @@ def _labels(importer: Importer) -> dict[str, str]:
 
 
 def import_check(*, job: ImportJob) -> ImportJob:
-    """The dry run: reads the file and stores what would change. Writes nothing else."""
+    """The dry run: reads the file and stores what would change. Writes nothing else.
+    A copy of the task sent again (by the sweeper) finds the check done and stops."""
+    if job.status != ImportJob.Status.CHECKING:
+        return job
     importer = IMPORTERS[job.kind]
     progress = _reporter(job.pk)
     try:
@@ -243,7 +247,8 @@ def import_apply_request(*, job: ImportJob) -> ImportJob:
     if job.status != ImportJob.Status.CHECKED:
         return job
     job.status = ImportJob.Status.APPLYING
-    job.save(update_fields=["status"])
+    job.attempts, job.queued_at = 1, timezone.now()
+    job.save(update_fields=["status", "attempts", "queued_at"])
     _send("import_apply", job.kommune, job)
     return job
 
@@ -295,10 +300,26 @@ def import_apply(*, job_id: int) -> ImportJob:
         return job
 
 
-def import_fail(*, job_id: int, error: BaseException) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED, error=type(error).__name__[:300]
-    )
+def _send_job(job: ImportJob) -> None:
+    from kompetence import tasks
+
+    task = tasks.import_apply if job.status == ImportJob.Status.APPLYING else tasks.import_check
+    task.delay(job.kommune_id, job.pk)
+
+
+# A failed import starts again from the dry run: HR reads it before applying again.
+IMPORT_WORK = WorkKind(
+    name="import",
+    model=ImportJob,
+    pending={"status__in": [ImportJob.Status.CHECKING, ImportJob.Status.APPLYING]},
+    failed={"status": ImportJob.Status.FAILED},
+    restart={"status": ImportJob.Status.CHECKING, "result": {}},
+    send=_send_job,
+)
+
+
+def import_retry(*, job: ImportJob) -> bool:
+    return work_retry(kind=IMPORT_WORK, row=job)
 
 
 def max_upload_bytes() -> int:

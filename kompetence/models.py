@@ -19,6 +19,7 @@ from django_scopes import ScopedManager
 from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
+from kompetence.background import BackgroundWork
 from kompetence.scoping import TenantManager
 
 
@@ -417,7 +418,7 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_type}"
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundWork):
     """One uploaded file on its way in: checked (a dry run) by a Celery task, shown to
     HR with what would change and every problem by line and column, then applied all
     or nothing by another task. Kinds are registered by the apps (kompetence.imports)."""

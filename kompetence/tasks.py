@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from celery.contrib.django.task import DjangoTask
+from celery.exceptions import Retry
 
+from kompetence import background
 from kompetence.celery import app
 from kompetence.models import Kommune
 from kompetence.tenancy import kommune_scope
@@ -21,6 +23,57 @@ class KommuneTask(DjangoTask):
             return super().__call__(kommune, *args, **kwargs)
 
 
+class WorkTask(KommuneTask):
+    """A task that does one row's background work (see `kompetence.background`); its
+    second argument is the row's id and `work` names the kind. It tells the row when it
+    starts, and a failure after the last retry is logged and stored on the row with its
+    reason instead of being raised: the page, not the broker, shows what went wrong."""
+
+    abstract = True
+    work: str = ""
+
+    def __call__(self, kommune_id: int, pk: int, *args, **kwargs):
+        kind = background.WORK_KINDS[self.work]
+        with kommune_scope(Kommune.objects.get(pk=kommune_id)):
+            background.work_started(kind=kind, pk=pk)
+        try:
+            return super().__call__(kommune_id, pk, *args, **kwargs)
+        except Retry as retry:
+            # In-process (the embedded mode) there is no broker to wait on: the first
+            # failure is final, and the person can try again from the page.
+            if not self.request.is_eager:
+                raise
+            error = retry.exc
+        except Exception as caught:
+            error = caught
+        with kommune_scope(Kommune.objects.get(pk=kommune_id)):
+            if not background.work_failed(kind=kind, pk=pk, error=error):
+                raise error
+        return None
+
+
+def each_kommune(task, **conditions) -> int:
+    """A beat job's fan-out: `task` queued once per active kommune (matching
+    `conditions`), each run in its own kommune's scope."""
+    kommuner = list(
+        Kommune.objects.filter(is_active=True, **conditions).values_list("pk", flat=True)
+    )
+    for kommune_id in kommuner:
+        task.delay(kommune_id)
+    return len(kommuner)
+
+
+@app.task(name="kompetence.sweep_work_all")
+def sweep_work_all() -> int:
+    """Celery beat, every minute: one sweep of stuck background work per kommune."""
+    return each_kommune(sweep_work)
+
+
+@app.task(base=KommuneTask, bind=True, name="kompetence.sweep_work", acks_late=True)
+def sweep_work(self, kommune: Kommune) -> dict[str, int]:
+    return background.work_sweep()
+
+
 @app.task(base=KommuneTask, bind=True, name="kompetence.count_people")
 def count_people(self, kommune: Kommune) -> int:
     """How many active people the kommune has: a small task the health page and the
@@ -31,38 +84,31 @@ def count_people(self, kommune: Kommune) -> int:
 
 
 @app.task(
-    base=KommuneTask,
+    base=WorkTask,
     bind=True,
     name="kompetence.import_check",
     acks_late=True,
     reject_on_worker_lost=True,
+    work="import",
 )
 def import_check(self, kommune: Kommune, job_id: int) -> str:
     """The dry run of an uploaded file. Writes only the job's result: safe to repeat."""
     from kompetence import imports
     from kompetence.models import ImportJob
 
-    job = ImportJob.objects.get(pk=job_id)
-    try:
-        return imports.import_check(job=job).status
-    except Exception as error:
-        imports.import_fail(job_id=job_id, error=error)
-        raise
+    return imports.import_check(job=ImportJob.objects.get(pk=job_id)).status
 
 
 @app.task(
-    base=KommuneTask,
+    base=WorkTask,
     bind=True,
     name="kompetence.import_apply",
     acks_late=True,
     reject_on_worker_lost=True,
+    work="import",
 )
 def import_apply(self, kommune: Kommune, job_id: int) -> str:
     """Applies a checked file all or nothing; a redelivered task finds it done."""
     from kompetence import imports
 
-    try:
-        return imports.import_apply(job_id=job_id).status
-    except Exception as error:
-        imports.import_fail(job_id=job_id, error=error)
-        raise
+    return imports.import_apply(job_id=job_id).status

@@ -57,6 +57,11 @@ urlpatterns = [
         views_imports.import_job_apply,
         name="import_job_apply",
     ),
+    path(
+        "import/koersler/<int:job_id>/igen/",
+        views_imports.import_job_retry,
+        name="import_job_retry",
+    ),
     path("mine-data/", views_personal_data.my_data, name="my_data"),
     path("mine-data/hent/", views_personal_data.my_data_download, name="my_data_download"),
     path(

@@ -117,3 +117,13 @@ def import_job_apply(request: KommuneRequest, job_id: int) -> HttpResponse:
     with transaction.atomic():
         imports.import_apply_request(job=job)
     return redirect("import_job", job.pk)
+
+
+@require_POST
+@person_required
+def import_job_retry(request: KommuneRequest, job_id: int) -> HttpResponse:
+    """ "Prøv igen" on a failed import: the file is checked again from the start."""
+    job, _importer = get_import_job_or_404(request.person, job_id)
+    with transaction.atomic():
+        imports.import_retry(job=job)
+    return redirect("import_job", job.pk)

@@ -7,6 +7,7 @@ class MusConfig(AppConfig):
     verbose_name = _("MUS og udviklingsplaner")
 
     def ready(self) -> None:
+        from kompetence.background import register_work
         from kompetence.extensions import (
             NavLink,
             register_home_panel,
@@ -15,6 +16,9 @@ class MusConfig(AppConfig):
             register_personal_data,
         )
         from mus import panels, personal_data
+        from mus.services import PDF_WORK
+
+        register_work(PDF_WORK)
 
         register_nav(NavLink("mus_overview", _("MUS"), frozenset({"employee", "leader"}), order=40))
         register_home_panel(panels.home_mus_panel)

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kompetence.background import BackgroundWork
 from kompetence.models import Kommune, Person
 from kompetence.scoping import TenantManager
 from profiles.models import Competence, EvaluationRound
@@ -309,7 +310,7 @@ class Signature(models.Model):
         return f"{self.signer} ({self.get_role_display()})"
 
 
-class PlanPdf(models.Model):
+class PlanPdf(BackgroundWork):
     """The PDF of one plan version, made by a Celery task and kept in the storage."""
 
     class Status(models.TextChoices):

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kompetence import permissions
+from kompetence.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, Kommune, Person
 from mus import notifications
 from mus.models import (
@@ -709,17 +710,35 @@ def signature_delegation_revoke(
 
 def pdf_request(*, version: PlanVersion, language: str = "da") -> PlanPdf:
     """Asks for the PDF of a version in a language; made by a Celery task after commit.
-    Asking again while one is ready or on its way changes nothing."""
+    Asking again while one is ready or on its way changes nothing; asking again for one
+    that failed ("Prøv igen") sends it again. Each version's PDF is its own row and
+    task, so one stuck or failed never holds back another version's."""
     from mus.tasks import render_plan_pdf
 
     pdf, created = PlanPdf.objects.get_or_create(
         version=version, language=language, defaults={"kommune_id": version.kommune_id}
     )
-    if created or pdf.status == PlanPdf.Status.FAILED:
-        if not created:
-            PlanPdf.objects.filter(pk=pdf.pk).update(status=PlanPdf.Status.PENDING, error="")
+    if created:
         render_plan_pdf.delay_on_commit(version.kommune_id, pdf.pk)
+    elif pdf.status == PlanPdf.Status.FAILED:
+        work_retry(kind=PDF_WORK, row=pdf)
     return pdf
+
+
+def _send_pdf(pdf: PlanPdf) -> None:
+    from mus.tasks import render_plan_pdf
+
+    render_plan_pdf.delay(pdf.kommune_id, pdf.pk)
+
+
+PDF_WORK = WorkKind(
+    name="plan_pdf",
+    model=PlanPdf,
+    pending={"status": PlanPdf.Status.PENDING},
+    failed={"status": PlanPdf.Status.FAILED},
+    restart={"status": PlanPdf.Status.PENDING, "error": ""},
+    send=_send_pdf,
+)
 
 
 # --- Versions side by side ----------------------------------------------------------------
@@ -774,7 +793,8 @@ def _diff(older: list[str], newer: list[str]) -> list[tuple[str, str]]:
 def pdf_render(*, pdf_id: int) -> PlanPdf:
     """Renders and stores the PDF. Idempotent: a PDF already made is not made again, and
     a re-delivered task (after a worker died) overwrites its own unfinished file under
-    the same name, so exactly one file results."""
+    the same name, so exactly one file results. A failure is stored on the PDF by the
+    task (`kompetence.tasks.WorkTask`), with its reason."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
@@ -786,13 +806,7 @@ def pdf_render(*, pdf_id: int) -> PlanPdf:
         return pdf
     version = pdf.version
     name = f"plans/{version.kommune_id}/plan-{version.plan_id}-v{version.number}-{pdf.language}.pdf"
-    try:
-        data = plan_pdf_bytes(version, language=pdf.language, context=plan_document(version))
-    except Exception as error:
-        PlanPdf.objects.filter(pk=pdf.pk).update(
-            status=PlanPdf.Status.FAILED, error=f"{type(error).__name__}"[:300]
-        )
-        raise
+    data = plan_pdf_bytes(version, language=pdf.language, context=plan_document(version))
     if default_storage.exists(name):
         default_storage.delete(name)
     stored = default_storage.save(name, ContentFile(data))

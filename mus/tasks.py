@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from kompetence.celery import app
 from kompetence.models import Kommune
-from kompetence.tasks import KommuneTask
+from kompetence.tasks import WorkTask
 
 
+# A render that hangs is stopped rather than holding a worker (and the PDFs queued
+# behind it) for good; the sweeper sends it again, and gives up after a few tries.
 @app.task(
-    base=KommuneTask,
+    base=WorkTask,
     bind=True,
     name="mus.render_plan_pdf",
     acks_late=True,
@@ -16,6 +18,9 @@ from kompetence.tasks import KommuneTask
     autoretry_for=(OSError,),
     retry_backoff=True,
     max_retries=3,
+    soft_time_limit=120,
+    time_limit=150,
+    work="plan_pdf",
 )
 def render_plan_pdf(self, kommune: Kommune, pdf_id: int) -> str:
     from mus.services import pdf_render

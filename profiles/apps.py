@@ -7,6 +7,7 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Kompetenceprofiler")
 
     def ready(self) -> None:
+        from kompetence.background import register_work
         from kompetence.extensions import (
             NavLink,
             positions_changed,
@@ -18,6 +19,7 @@ class ProfilesConfig(AppConfig):
         )
         from profiles import org_columns, panels, personal_data, services
 
+        register_work(services.ROUND_WORK)
         positions_changed.connect(services.on_positions_changed, dispatch_uid="profiles-positions")
         register_nav(
             NavLink("my_competences", _("Mine kompetencer"), frozenset({"employee"}), order=10),

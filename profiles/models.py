@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kompetence.background import BackgroundWork
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.scoping import TenantManager
 
@@ -319,13 +320,14 @@ class UnitProfileLevel(models.Model):
         return f"{self.unit}: {self.level}"
 
 
-class EvaluationRound(models.Model):
+class EvaluationRound(BackgroundWork):
     """A round of self- and leader evaluations for a unit subtree, with a deadline."""
 
     class Status(models.TextChoices):
         OPENING = "opening", _("Åbnes")  # its evaluations are being created (a task)
         OPEN = "open", _("Åben")
         CLOSED = "closed", _("Lukket")
+        FAILED = "failed", _("Kunne ikke åbnes")  # the task failed; HR may try again
 
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("navn"), max_length=200)
@@ -339,6 +341,7 @@ class EvaluationRound(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     opened_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
+    error = models.CharField(max_length=300, blank=True)
 
     objects = TenantManager()
 

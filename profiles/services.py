@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kompetence import figures
+from kompetence.background import WorkKind, work_retry
 from kompetence.bulk import bulk_insert
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
@@ -402,6 +403,27 @@ def round_open_later(**fields) -> EvaluationRound:
     round_ = _round_create(**fields, status=EvaluationRound.Status.OPENING)
     populate_round.delay_on_commit(round_.kommune_id, round_.pk)
     return round_
+
+
+def _send_round(round_: EvaluationRound) -> None:
+    from profiles.tasks import populate_round
+
+    populate_round.delay(round_.kommune_id, round_.pk)
+
+
+ROUND_WORK = WorkKind(
+    name="round_opening",
+    model=EvaluationRound,
+    pending={"status": EvaluationRound.Status.OPENING},
+    failed={"status": EvaluationRound.Status.FAILED},
+    restart={"status": EvaluationRound.Status.OPENING, "error": ""},
+    send=_send_round,
+)
+
+
+def round_retry(*, round_: EvaluationRound) -> bool:
+    """ "Prøv igen" on a round whose opening failed: filled by a task after the commit."""
+    return work_retry(kind=ROUND_WORK, row=round_)
 
 
 @transaction.atomic

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from kompetence.celery import app
 from kompetence.models import Kommune
-from kompetence.tasks import KommuneTask
+from kompetence.tasks import WorkTask
 
 
 @app.task(
-    base=KommuneTask,
+    base=WorkTask,
     bind=True,
     name="profiles.populate_round",
     acks_late=True,
     reject_on_worker_lost=True,
+    work="round_opening",
 )
 def populate_round(self, kommune: Kommune, round_id: int) -> str:
     from profiles.models import EvaluationRound

@@ -104,7 +104,7 @@ def round_create(request: KommuneRequest) -> HttpResponse:
 @staff_required
 def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
     round_ = access.get_round_or_404(request.person, round_id)
-    can_close = permissions.is_hr(request.person) or round_.opened_by_id == request.person.pk
+    can_close = _may_manage_round(request.person, round_)
     if request.method == "POST":
         if not can_close:
             raise Http404
@@ -129,8 +129,25 @@ def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
             "rows": selectors.round_progress(round_, visible.filter(pk__in=[p.pk for p in page])),
             "summary": selectors.round_summary(round_, visible),
             "can_close": can_close and round_.status == EvaluationRound.Status.OPEN,
+            "can_retry": can_close,
         },
     )
+
+
+def _may_manage_round(person, round_: EvaluationRound) -> bool:
+    return permissions.is_hr(person) or round_.opened_by_id == person.pk
+
+
+@require_POST
+@staff_required
+def round_retry(request: KommuneRequest, round_id: int) -> HttpResponse:
+    """ "Prøv igen" on a round whose opening failed: HR or whoever opened it."""
+    round_ = access.get_round_or_404(request.person, round_id)
+    if not _may_manage_round(request.person, round_):
+        raise Http404
+    with transaction.atomic():
+        services.round_retry(round_=round_)
+    return redirect("round_detail", round_id=round_.pk)
 
 
 @require_GET

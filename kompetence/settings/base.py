@@ -267,7 +267,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
 }
+# Background work a page shows as pending (plan PDFs, gap reports, imports, round
+# openings) that has waited this long is sent again by the sweeper; work sent this many
+# times is marked failed with a reason (kompetence.background).
+BACKGROUND_STALE_MINUTES = env.int("BACKGROUND_STALE_MINUTES", default=5)
+BACKGROUND_MAX_ATTEMPTS = env.int("BACKGROUND_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
+    # Work whose task failed silently, died with its worker or was lost with the queue.
+    "background-work-sweeper": {
+        "task": "kompetence.sweep_work_all",
+        "schedule": 60.0,
+    },
     # Deadline reminders every morning; safe to run more than once (see annualcycle.reminders).
     "deadline-reminders": {
         "task": "annualcycle.send_reminders_all",

@@ -408,7 +408,9 @@ def test_building_twice_or_after_redelivery_leaves_one_file_of_each(org_a, case,
     assert again.xlsx.name == first.xlsx.name and again.pdf.name == first.pdf.name
 
 
-def test_a_failed_build_is_marked_with_the_error_class_and_raised(org_a, case, monkeypatch):
+def test_a_failed_build_is_marked_failed_with_its_reason(org_a, case, monkeypatch):
+    from annualcycle.tasks import build_gap_report
+
     def broken(content, target):
         raise RuntimeError("disk full")
 
@@ -419,11 +421,13 @@ def test_a_failed_build_is_marked_with_the_error_class_and_raised(org_a, case, m
         )
         with pytest.raises(RuntimeError):
             reports.gap_report_build(report_id=report.pk)
+    build_gap_report.delay(org_a.kommune.pk, report.pk)
+    with kommune_scope(org_a.kommune):
         report.refresh_from_db()
     assert report.status == GapReport.Status.FAILED
-    assert report.error == "RuntimeError"
+    assert report.error == "RuntimeError: disk full" and report.failure == "error"
     page = client_for(org_a.hr).get(reverse("gap_report_status", args=[report.pk]))
-    assert "Fejlede" in page.text
+    assert "Fejlede" in page.text and "uventet fejl" in page.text and "Prøv igen" in page.text
 
 
 def test_a_unit_without_a_round_still_gets_a_report(org_a, tmp_path, settings):

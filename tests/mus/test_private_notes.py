@@ -15,7 +15,7 @@ from mus import services
 from mus.models import Conversation, PlanPdf
 from tests.conftest import client_for
 from tests.kompetence.test_tenancy import _url_for, tenant_patterns
-from tests.mus.factories import version_of
+from tests.mus.factories import sign, version_of
 from tests.url_objects import OBJECT_IDS
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +104,8 @@ def test_the_signed_plans_pdf_holds_no_preparation_note(
     with org_a.scope():
         PlanPdf.objects.filter(version=version).delete()  # the walk's placeholder row
     with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
-        services.plan_sign(version=version, signer=org_a.employee, password="test-password-123")
-        services.plan_sign(version=version, signer=org_a.leader, password="test-password-123")
+        sign(version, org_a.employee, "test-password-123")
+        sign(version, org_a.leader, "test-password-123")
     with org_a.scope():
         pdf = PlanPdf.objects.get(version=version, status=PlanPdf.Status.READY)
         path = tmp_path / "plan.pdf"

@@ -9,11 +9,11 @@ from kompetence import rls
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annualcycle", "0004_row_level_security"),
+        ("annualcycle", "0005_gap_report_background_work"),
         ("catalogue", "0003_course_code"),
-        ("kompetence", "0007_sso_identity"),
-        ("mus", "0002_signature_delegation"),
-        ("profiles", "0003_round_opening"),
+        ("kompetence", "0008_sso_identity"),
+        ("mus", "0003_signature_delegation"),
+        ("profiles", "0004_round_opening_background_work"),
         ("guardian", "0002_generic_permissions_index"),
         ("admin", "0003_logentry_add_action_flag_choices"),
         ("auth", "0012_alter_user_first_name_max_length"),

@@ -10,7 +10,7 @@ from kompetence import rls
 class Migration(migrations.Migration):
     dependencies = [
         ("kompetence", "0006_retention"),
-        ("mus", "0001_initial"),
+        ("mus", "0002_plan_pdf_background_work"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from kompetence import rls
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kompetence", "0006_retention"),
+        ("kompetence", "0007_import_job_background_work"),
     ]
 
     operations = [
