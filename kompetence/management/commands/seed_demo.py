@@ -5,7 +5,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from kompetence.demo import DEMO_KOMMUNER, DEMO_PASSWORD, seed_organisation
 from kompetence.mail import mail_suppressed
@@ -44,4 +44,10 @@ class Command(BaseCommand):
             User.objects.create_superuser(
                 username="operator", email="operator@kompetence.example", password=DEMO_PASSWORD
             )
+        # Fresh statistics for the planner: a few thousand new rows in empty tables would
+        # otherwise be planned as if the tables were still empty until autovacuum gets
+        # round to them (PostgreSQL; on SQLite it fills sqlite_stat1). Inside a caller's
+        # transaction it sees that transaction's rows.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS("Demodata er klar."))
