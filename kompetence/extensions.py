@@ -85,8 +85,8 @@ class PersonalDataEraser:
     registers a data shredder per plugin.
 
     `erase` is a callable (person) -> None that deletes or anonymises the app's rows
-    about the person. It runs inside the caller's transaction with the person's kommune
-    open, so it removes files outside the database only on commit. `count` is a callable
+    about the person. It runs inside the caller's transaction with the person's kommune's
+    scope open, so it removes files outside the database only on commit. `count` is a callable
     (person ids) -> {what: number}: how many of each kind `erase` would delete, for the
     dry run HR reads first (the keys are fields of `annualcycle.retention.Outcome`)."""
 
@@ -128,9 +128,8 @@ class DataDecision:
 def not_personal_data(reason: str) -> DataDecision:
     """The decision for a model that holds nothing about a person (a kommune's
     settings, its catalogue, figures that the anonymity rule already aggregated)."""
-    return DataDecision(
-        export=Reason(f"not personal data: {reason}"), erase=Reason(f"not personal data: {reason}")
-    )
+    because = Reason(f"not personal data: {reason}")
+    return DataDecision(export=because, erase=because)
 
 
 # "app_label.ModelName" -> its decision.
