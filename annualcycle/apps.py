@@ -7,7 +7,7 @@ class AnnualcycleConfig(AppConfig):
     verbose_name = _("Årshjul og overblik")
 
     def ready(self) -> None:
-        from annualcycle import invalidation, panels, services
+        from annualcycle import invalidation, panels, personal_data, services
         from annualcycle.reports import GAP_REPORT_WORK
         from kompetence.background import register_work
 
@@ -15,6 +15,7 @@ class AnnualcycleConfig(AppConfig):
         from kompetence.extensions import (
             NavLink,
             kommune_created,
+            register_data_decisions,
             register_home_panel,
             register_nav,
         )
@@ -33,6 +34,7 @@ class AnnualcycleConfig(AppConfig):
         # "Mine opgaver nu" comes first on the home page.
         register_home_panel(panels.home_tasks_panel, first=True)
         invalidation.connect()
+        register_data_decisions(personal_data.DECISIONS)
         kommune_created.connect(
             services.on_kommune_created, dispatch_uid="annualcycle-default-cycle"
         )

@@ -5,13 +5,15 @@ plans are kept (`Kommune.retention_years`). HR first reads the dry run — who w
 made anonymous at the next run and how much would be deleted — and then switches the
 daily run on (`retention_active`); Celery beat runs it every night.
 
-Making a person anonymous deletes their evaluations (every answer and the gap rows),
-their MUS conversations with preparation notes, and their development plans with every
-version, signature and stored PDF; it clears the free texts of their course enrolments
-(the places and their cost stay, so the unit's figures for past years still add up);
-it replaces their name, e-mail and employee number and deletes their login. The audit
-entries about them stay, as the record of who saw their data, now about an anonymous
-person; one more says that the person was made anonymous, and under which rule.
+Making a person anonymous runs every registered eraser (kompetence.personal_data.erasers:
+each app's part next to its part of the export, the person record last), so this module
+knows no app's models. Today that deletes their evaluations (every answer and the gap
+rows), their MUS conversations with preparation notes, and their development plans with
+every version, signature and stored PDF; it clears the free texts of their course
+enrolments (the places and their cost stay, so the unit's figures for past years still
+add up); it replaces their name, e-mail and employee number and deletes their login. The
+audit entries about them stay, as the record of who saw their data, now about an
+anonymous person; one more says that the person was made anonymous, and under which rule.
 """
 
 from __future__ import annotations
@@ -19,16 +21,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue.models import Enrolment
 from kompetence import figures
-from kompetence.models import AuditEntry, Kommune, Person, User
-from mus.models import Conversation, Plan, PlanPdf, PreparationNote, Signature
-from profiles.models import Assessment, Evaluation, Rating
+from kompetence.models import AuditEntry, Kommune, Person
+from kompetence.personal_data import erasers
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -60,12 +59,13 @@ class Outcome:
 
 
 def _counts(person_ids: list[int]) -> dict:
-    return {
-        "evaluations": Evaluation.objects.filter(subject_id__in=person_ids).count(),
-        "conversations": Conversation.objects.filter(employee_id__in=person_ids).count(),
-        "plans": Plan.objects.filter(employee_id__in=person_ids).count(),
-        "enrolments": Enrolment.objects.filter(person_id__in=person_ids).count(),
-    }
+    """What the erasers would delete, by the Outcome's field names."""
+    counts: dict[str, int] = {}
+    for eraser in erasers():
+        if eraser.count is not None:
+            for name, count in eraser.count(person_ids).items():
+                counts[name] = counts.get(name, 0) + count
+    return counts
 
 
 def retention_dry_run(*, kommune: Kommune, today: datetime.date | None = None) -> Outcome:
@@ -74,34 +74,8 @@ def retention_dry_run(*, kommune: Kommune, today: datetime.date | None = None) -
 
 
 def _erase(person: Person, kommune: Kommune) -> None:
-    ids = [person.pk]
-    Rating.objects.filter(evaluation__subject_id__in=ids).delete()
-    Assessment.objects.filter(person_id__in=ids).delete()
-    Evaluation.objects.filter(subject_id__in=ids).delete()
-    plans = Plan.objects.filter(employee_id__in=ids)
-    for name in (
-        PlanPdf.objects.filter(version__plan__in=plans)
-        .exclude(file="")
-        .values_list("file", flat=True)
-    ):
-        # After the commit: a rolled-back run must not have lost the files.
-        transaction.on_commit(lambda name=name: default_storage.delete(name))
-    Signature.objects.filter(version__plan__in=plans).delete()
-    plans.delete()
-    PreparationNote.objects.filter(conversation__employee_id__in=ids).delete()
-    Conversation.objects.filter(employee_id__in=ids).delete()
-    Enrolment.objects.filter(person_id__in=ids).update(motivation="", decision_reason="")
-    login = person.user_id
-    person.name = _("Anonymiseret person")
-    person.email = ""
-    person.employee_number = f"anonymiseret-{person.pk}"
-    person.user = None
-    person.anonymised_at = timezone.now()
-    person.save(
-        update_fields=["name", "email", "employee_number", "user", "anonymised_at", "updated_at"]
-    )
-    if login:
-        User.objects.filter(pk=login).delete()
+    for eraser in erasers():
+        eraser.erase(person)
     AuditEntry.objects.create(
         kommune=kommune,
         actor=None,

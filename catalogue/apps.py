@@ -10,9 +10,11 @@ class CatalogueConfig(AppConfig):
         from catalogue import catalogue_import, panels, personal_data
         from kompetence.extensions import (
             NavLink,
+            register_data_decisions,
             register_home_panel,
             register_nav,
             register_personal_data,
+            register_personal_data_eraser,
         )
         from kompetence.imports import register_importer
         from profiles.extensions import register_competence_link
@@ -29,3 +31,5 @@ class CatalogueConfig(AppConfig):
         register_personal_data(
             personal_data.personal_data_files, description=personal_data.DESCRIPTION
         )
+        register_personal_data_eraser(personal_data.erase, count=personal_data.erase_counts)
+        register_data_decisions(personal_data.DECISIONS)

@@ -1,11 +1,16 @@
 """The catalogue's part of the personal data export (see kompetence.personal_data): the
-person's course enrolments, with the leader's decision. One query whatever their number."""
+person's course enrolments, with the leader's decision. One query whatever their number.
+
+And its part of the GDPR deletion (annualcycle.retention): a leaver's enrolments lose
+their free texts; the places and their cost stay, so the unit's figures for past years
+still add up."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Enrolment
+from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
+from kompetence.extensions import DataDecision, not_personal_data
 from kompetence.models import Person
 from kompetence.personal_data import json_bytes, person_ref
 
@@ -47,3 +52,21 @@ def personal_data_files(person: Person) -> dict[str, bytes]:
         for enrolment in enrolments
     ]
     return {"kursustilmeldinger.json": json_bytes(data)}
+
+
+def erase(person: Person) -> None:
+    Enrolment.objects.filter(person=person).update(motivation="", decision_reason="")
+
+
+def erase_counts(person_ids: list[int]) -> dict[str, int]:
+    return {"enrolments": Enrolment.objects.filter(person_id__in=person_ids).count()}
+
+
+CATALOGUE = "the kommune's course catalogue; who proposed a course is kept as its author"
+
+DECISIONS = {
+    Enrolment: DataDecision(export=personal_data_files, erase=erase),
+    Course: not_personal_data(CATALOGUE),
+    CourseCompetence: not_personal_data(CATALOGUE),
+    CourseSession: not_personal_data(CATALOGUE),
+}

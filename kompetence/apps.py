@@ -7,9 +7,9 @@ class KompetenceConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from kompetence import org_import
+        from kompetence import org_import, personal_data
         from kompetence.background import register_work
-        from kompetence.extensions import NavLink, register_nav
+        from kompetence.extensions import NavLink, register_data_decisions, register_nav
         from kompetence.imports import IMPORT_WORK, register_importer
 
         register_importer(org_import.organisation_importer)
@@ -20,3 +20,6 @@ class KompetenceConfig(AppConfig):
             NavLink("person_list", _("Personer"), frozenset({"hr"}), order=90),
             NavLink("audit_log", _("Adgangslog"), frozenset({"hr"}), order=95),
         )
+        # The core's part of the export and of the deletion is built in, not registered
+        # (personal_data.sections() and erasers()); its models' decisions are.
+        register_data_decisions(personal_data.CORE_DECISIONS)

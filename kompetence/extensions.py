@@ -2,15 +2,16 @@
 
 The core does not import `profiles`, `mus`, `catalogue` or `annualcycle`; instead
 they register here (in their AppConfig.ready) navigation links, panels on a person's
-page, panels on the home page and their part of the personal data export, as
-pretix's plugins do through signals.
+page, panels on the home page, their part of the personal data export and of the GDPR
+deletion, as pretix's plugins do through signals (and its data shredders).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.db import models
 from django.dispatch import Signal
 
 from kompetence.tabular import Column
@@ -78,6 +79,70 @@ def register_personal_data(files: Callable, *, description: str, private: bool =
 
 
 @dataclass(frozen=True)
+class PersonalDataEraser:
+    """One app's part of making a leaver anonymous (GDPR storage limitation; run by
+    `annualcycle.retention`), registered next to its part of the export as pretix
+    registers a data shredder per plugin.
+
+    `erase` is a callable (person) -> None that deletes or anonymises the app's rows
+    about the person. It runs inside the caller's transaction with the person's kommune's
+    scope open, so it removes files outside the database only on commit. `count` is a callable
+    (person ids) -> {what: number}: how many of each kind `erase` would delete, for the
+    dry run HR reads first (the keys are fields of `annualcycle.retention.Outcome`)."""
+
+    erase: Callable
+    count: Callable | None = None
+
+
+PERSONAL_DATA_ERASERS: list[PersonalDataEraser] = []
+
+
+def register_personal_data_eraser(erase: Callable, *, count: Callable | None = None) -> None:
+    """Adds an app's part to the GDPR deletion (see `kompetence.personal_data.erasers`)."""
+    if all(eraser.erase is not erase for eraser in PERSONAL_DATA_ERASERS):
+        PERSONAL_DATA_ERASERS.append(PersonalDataEraser(erase=erase, count=count))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a tenant model's rows stay out of the export, or stay after the deletion:
+    a decision written down where the model is registered, instead of an omission."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class DataDecision:
+    """What the two GDPR flows do with one tenant model's rows.
+
+    `export` is the `files` callable of the export section that writes them (see
+    `register_personal_data`), or a `Reason` they are not in the export. `erase` is the
+    `erase` callable of the eraser that deletes or anonymises them (see
+    `register_personal_data_eraser`), or a `Reason` they are kept. Every model with a
+    `kommune` field has one; tests/kompetence/test_tenant_models.py fails otherwise."""
+
+    export: Callable | Reason
+    erase: Callable | Reason
+
+
+def not_personal_data(reason: str) -> DataDecision:
+    """The decision for a model that holds nothing about a person (a kommune's
+    settings, its catalogue, figures that the anonymity rule already aggregated)."""
+    because = Reason(f"not personal data: {reason}")
+    return DataDecision(export=because, erase=because)
+
+
+# "app_label.ModelName" -> its decision.
+DATA_DECISIONS: dict[str, DataDecision] = {}
+
+
+def register_data_decisions(decisions: Mapping[type[models.Model], DataDecision]) -> None:
+    """Records an app's decision for each of its tenant models."""
+    for model, decision in decisions.items():
+        DATA_DECISIONS[model._meta.label] = decision
+
+
+@dataclass(frozen=True)
 class PositionAttribute:
     """An extra column of the organisation import whose data another app owns (the job
     profile, in `profiles`). Values are the canonical texts (a job profile's name);
@@ -105,19 +170,27 @@ positions_changed = Signal()
 kommune_created = Signal()
 
 __all__ = [
+    "DATA_DECISIONS",
     "HOME_PANELS",
     "NAV_LINKS",
+    "PERSONAL_DATA_ERASERS",
     "PERSONAL_DATA_SECTIONS",
     "PERSON_PANELS",
     "POSITION_ATTRIBUTES",
+    "DataDecision",
     "NavLink",
+    "PersonalDataEraser",
     "PersonalDataSection",
     "PositionAttribute",
+    "Reason",
     "kommune_created",
+    "not_personal_data",
     "positions_changed",
+    "register_data_decisions",
     "register_home_panel",
     "register_nav",
     "register_person_panel",
     "register_personal_data",
+    "register_personal_data_eraser",
     "register_position_attribute",
 ]

@@ -12,6 +12,13 @@ audit entries about the person; the apps further along the data flow add their o
 files through `extensions.register_personal_data`, so this module never imports them.
 Every section issues a fixed number of queries, so an export costs the same number
 of queries however much data the person has.
+
+Next to each part of the export sits its part of the deletion (GDPR storage
+limitation): `erasers()` lists what `annualcycle.retention` runs to make a leaver
+anonymous, the apps' parts (`extensions.register_personal_data_eraser`) first and the
+core's last, which anonymises the person record itself. And for every tenant model,
+its app records what the two do with its rows (`extensions.register_data_decisions`);
+tests/kompetence/test_tenant_models.py fails for a tenant model without a decision.
 """
 
 from __future__ import annotations
@@ -33,8 +40,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kompetence.audit import audit_record
-from kompetence.extensions import PERSONAL_DATA_SECTIONS, PersonalDataSection
-from kompetence.models import AuditEntry, MEDMembership, OrgUnit, Person, Position, SsoIdentity
+from kompetence.extensions import (
+    PERSONAL_DATA_ERASERS,
+    PERSONAL_DATA_SECTIONS,
+    DataDecision,
+    PersonalDataEraser,
+    PersonalDataSection,
+    Reason,
+    not_personal_data,
+)
+from kompetence.models import (
+    AuditEntry,
+    ImportJob,
+    MEDCommittee,
+    MEDMembership,
+    OrgUnit,
+    OrgUnitUserObjectPermission,
+    Person,
+    Position,
+    SsoIdentity,
+    User,
+)
 
 FORMAT = "kompetence-persondata/1"
 README = "README.txt"
@@ -157,6 +183,67 @@ CORE_SECTION = PersonalDataSection(
 )
 
 
+def _core_erase(person: Person) -> None:
+    """Replaces the person's name, e-mail and employee number and deletes their login
+    (its SSO accounts and unit grants go with it)."""
+    login = person.user_id
+    person.name = _("Anonymiseret person")
+    person.email = ""
+    person.employee_number = f"anonymiseret-{person.pk}"
+    person.user = None
+    person.anonymised_at = timezone.now()
+    person.save(
+        update_fields=["name", "email", "employee_number", "user", "anonymised_at", "updated_at"]
+    )
+    if login:
+        User.objects.filter(pk=login).delete()
+
+
+CORE_ERASER = PersonalDataEraser(erase=_core_erase)
+
+AUDIT_TRAIL = Reason(
+    "kept: the audit trail, the record of who saw the person's data, now about an "
+    "anonymous person; retention adds an entry saying when and under which rule"
+)
+
+CORE_DECISIONS = {
+    User: DataDecision(export=_core_files, erase=_core_erase),
+    Person: DataDecision(export=_core_files, erase=_core_erase),
+    SsoIdentity: DataDecision(export=_core_files, erase=_core_erase),
+    OrgUnitUserObjectPermission: DataDecision(
+        export=Reason(
+            "a grant on a unit to a login (a substitute leader, an HR delegate): the "
+            "kommune's access settings, shown to HR on the unit's page"
+        ),
+        erase=_core_erase,  # deleted with the login
+    ),
+    Position: DataDecision(
+        export=_core_files,
+        erase=Reason(
+            "kept: a position places the now anonymous person in a unit for a period, so "
+            "the units' figures for past years still add up"
+        ),
+    ),
+    MEDMembership: DataDecision(
+        export=_core_files,
+        erase=Reason("kept: the committee's past members, now naming an anonymous person"),
+    ),
+    AuditEntry: DataDecision(export=_core_files, erase=AUDIT_TRAIL),
+    ImportJob: DataDecision(
+        export=Reason(
+            "HR's uploaded file and its result, about the organisation or the catalogue; "
+            "each person's own data is exported from their records"
+        ),
+        erase=Reason(
+            "kept: the record of what an import changed and who uploaded it, as the file "
+            "was on that day"
+        ),
+    ),
+    OrgUnit: not_personal_data("the kommune's organisation tree"),
+    MEDCommittee: not_personal_data("the kommune's MED committees and what they cover"),
+}
+
+
 def sections(*, private: bool = True) -> list[PersonalDataSection]:
     """Every part of the export, the core's first; without the private ones (the
     person's own notes) when `private` is False."""
@@ -165,6 +252,12 @@ def sections(*, private: bool = True) -> list[PersonalDataSection]:
 
 def private_sections() -> list[PersonalDataSection]:
     return [part for part in PERSONAL_DATA_SECTIONS if part.private]
+
+
+def erasers() -> list[PersonalDataEraser]:
+    """Every part of making a person anonymous, in order: the apps' parts first (in the
+    order of INSTALLED_APPS), then the core's, which anonymises the person record."""
+    return [*PERSONAL_DATA_ERASERS, CORE_ERASER]
 
 
 # --- The ZIP ---------------------------------------------------------------------------

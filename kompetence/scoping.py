@@ -9,6 +9,13 @@ and says why at that spot.
 from django.db import models
 from django_scopes import ScopedManager
 
+# Tenant models (with a `kommune` field) deliberately without a scoped manager, and why.
+# tests/kompetence/test_tenant_models.py fails for any other tenant model without one.
+UNSCOPED_MODELS = {
+    "kompetence.User": "logins are looked up before a kommune is known (see models.User); "
+    "its row-level security exemption is rls.EXEMPT_TABLES",
+}
+
 
 def TenantManager(queryset_class: type[models.QuerySet] = models.QuerySet):
     """A manager scoped on the model's `kommune` field, keeping `queryset_class`'s methods."""

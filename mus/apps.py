@@ -10,10 +10,12 @@ class MusConfig(AppConfig):
         from kompetence.background import register_work
         from kompetence.extensions import (
             NavLink,
+            register_data_decisions,
             register_home_panel,
             register_nav,
             register_person_panel,
             register_personal_data,
+            register_personal_data_eraser,
         )
         from mus import panels, personal_data
         from mus.services import PDF_WORK
@@ -31,3 +33,5 @@ class MusConfig(AppConfig):
             description=personal_data.PRIVATE_DESCRIPTION,
             private=True,
         )
+        register_personal_data_eraser(personal_data.erase, count=personal_data.erase_counts)
+        register_data_decisions(personal_data.DECISIONS)

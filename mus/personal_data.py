@@ -9,16 +9,24 @@ leader's notes are the leader's and are never read here: notes are fetched with
 `author=person`.
 
 Nine queries whatever the number of conversations, plans and versions (one more for
-the private notes); the PDFs are read from the storage, not the database."""
+the private notes); the PDFs are read from the storage, not the database.
+
+And its part of the GDPR deletion (annualcycle.retention): a leaver's MUS
+conversations with their preparation notes, and their development plans with every
+version, signature and stored PDF, are deleted."""
 
 from __future__ import annotations
 
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from kompetence.extensions import DataDecision, Reason, not_personal_data
 from kompetence.models import Person
 from kompetence.personal_data import json_bytes, person_ref
 from mus.models import (
+    AgendaQuestion,
     Conversation,
     Plan,
     PlanActivity,
@@ -27,6 +35,7 @@ from mus.models import (
     PlanVersion,
     PreparationNote,
     Signature,
+    SignatureDelegation,
 )
 
 DESCRIPTION = _(
@@ -192,3 +201,51 @@ def personal_data_files(person: Person) -> dict[str, bytes]:
                     pdf_names.append(name)
             files[f"{stem}.json"] = json_bytes(_version_data(plan, version, latest, pdf_names))
     return files
+
+
+def erase(person: Person) -> None:
+    plans = Plan.objects.filter(employee=person)
+    for name in (
+        PlanPdf.objects.filter(version__plan__in=plans)
+        .exclude(file="")
+        .values_list("file", flat=True)
+    ):
+        # After the commit: a rolled-back run must not have lost the files.
+        transaction.on_commit(lambda name=name: default_storage.delete(name))
+    Signature.objects.filter(version__plan__in=plans).delete()
+    plans.delete()
+    PreparationNote.objects.filter(conversation__employee=person).delete()
+    # Their signature delegations go with them (cascade).
+    Conversation.objects.filter(employee=person).delete()
+
+
+def erase_counts(person_ids: list[int]) -> dict[str, int]:
+    return {
+        "conversations": Conversation.objects.filter(employee_id__in=person_ids).count(),
+        "plans": Plan.objects.filter(employee_id__in=person_ids).count(),
+    }
+
+
+DECISIONS = {
+    Conversation: DataDecision(export=personal_data_files, erase=erase),
+    PreparationNote: DataDecision(
+        # The person's own notes; the leader's notes on the person's conversations are
+        # the leader's working notes, never exported, and deleted with the conversation.
+        export=private_files,
+        erase=erase,
+    ),
+    Plan: DataDecision(export=personal_data_files, erase=erase),
+    PlanVersion: DataDecision(export=personal_data_files, erase=erase),
+    PlanGoal: DataDecision(export=personal_data_files, erase=erase),
+    PlanActivity: DataDecision(export=personal_data_files, erase=erase),
+    Signature: DataDecision(export=personal_data_files, erase=erase),
+    PlanPdf: DataDecision(export=personal_data_files, erase=erase),
+    SignatureDelegation: DataDecision(
+        export=Reason(
+            "a leader's delegation of signing one conversation's plan; the signatures made "
+            "under it are in the plan's export"
+        ),
+        erase=erase,  # deleted with the leaver's conversations
+    ),
+    AgendaQuestion: not_personal_data("the kommune's MUS agenda, the same for everyone"),
+}

@@ -11,10 +11,12 @@ class ProfilesConfig(AppConfig):
         from kompetence.extensions import (
             NavLink,
             positions_changed,
+            register_data_decisions,
             register_home_panel,
             register_nav,
             register_person_panel,
             register_personal_data,
+            register_personal_data_eraser,
             register_position_attribute,
         )
         from profiles import org_columns, panels, personal_data, services
@@ -34,3 +36,5 @@ class ProfilesConfig(AppConfig):
         register_personal_data(
             personal_data.personal_data_files, description=personal_data.DESCRIPTION
         )
+        register_personal_data_eraser(personal_data.erase, count=personal_data.erase_counts)
+        register_data_decisions(personal_data.DECISIONS)

@@ -1,16 +1,34 @@
 """The profiles app's part of the personal data export (see kompetence.personal_data):
 the person's evaluations with their ratings, and the job profiles of their positions.
+Four queries whatever the number of rounds, evaluations and ratings.
 
-Four queries whatever the number of rounds, evaluations and ratings."""
+And its part of the GDPR deletion (annualcycle.retention): a leaver's evaluations
+with every answer and the assessment rows computed from them are deleted."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from kompetence.extensions import DataDecision, Reason, not_personal_data
 from kompetence.models import Person
 from kompetence.personal_data import json_bytes, person_ref
-from profiles.models import Evaluation, JobProfileAssignment, Rating
+from profiles.models import (
+    Assessment,
+    Competence,
+    CompetenceGroup,
+    Evaluation,
+    EvaluationRound,
+    Framework,
+    FrameworkVersion,
+    JobProfile,
+    JobProfileAssignment,
+    JobRequirement,
+    Rating,
+    RatingScale,
+    ScaleLevel,
+    UnitProfileLevel,
+)
 
 DESCRIPTION = _(
     "evalueringer.json: dine selvevalueringer, lederens vurderinger af dig og de niveauer, "
@@ -116,3 +134,42 @@ def personal_data_files(person: Person) -> dict[str, bytes]:
         "evalueringer.json": json_bytes(_evaluations(person)),
         "jobprofiler.json": json_bytes(_job_profiles(person)),
     }
+
+
+def erase(person: Person) -> None:
+    Rating.objects.filter(evaluation__subject=person).delete()
+    Assessment.objects.filter(person=person).delete()
+    Evaluation.objects.filter(subject=person).delete()
+
+
+def erase_counts(person_ids: list[int]) -> dict[str, int]:
+    return {"evaluations": Evaluation.objects.filter(subject_id__in=person_ids).count()}
+
+
+FRAMEWORK = "the kommune's competence frameworks, scales and job profiles"
+
+DECISIONS = {
+    Evaluation: DataDecision(export=personal_data_files, erase=erase),
+    Rating: DataDecision(export=personal_data_files, erase=erase),
+    # The levels of the evaluations above, side by side per competence.
+    Assessment: DataDecision(export=personal_data_files, erase=erase),
+    JobProfileAssignment: DataDecision(
+        export=personal_data_files,
+        erase=Reason("kept: the job profile of a position, which is kept (kompetence.Position)"),
+    ),
+    EvaluationRound: not_personal_data("a unit's round; who opened it is kept as its author"),
+    FrameworkVersion: not_personal_data(f"{FRAMEWORK}; who published it is kept as its author"),
+    **{
+        model: not_personal_data(FRAMEWORK)
+        for model in (
+            RatingScale,
+            ScaleLevel,
+            Framework,
+            CompetenceGroup,
+            Competence,
+            JobProfile,
+            JobRequirement,
+            UnitProfileLevel,
+        )
+    },
+}

@@ -140,3 +140,33 @@ def test_hr_sets_the_rule_and_reads_the_dry_run(org_a, org_b, leaver):
     assert client_for(org_b.hr, org_a.kommune).get(reverse("retention_settings")).status_code == (
         404
     )
+
+
+def test_the_run_is_the_registered_erasers_and_the_person_record_goes_last(
+    org_a, leaver, monkeypatch
+):
+    """Retention knows no app's models: an eraser an app registers next to its part of
+    the export is part of the run and of the dry run's counts."""
+    from kompetence import personal_data
+    from kompetence.extensions import PersonalDataEraser
+
+    erased = []
+
+    def erase(person):
+        # The person record is still whole: the core anonymises it after every app.
+        erased.append(Person.objects.get(pk=person.pk).name)
+
+    eraser = PersonalDataEraser(erase=erase, count=lambda ids: {"plans": 10 * len(ids)})
+    monkeypatch.setattr(
+        personal_data,
+        "PERSONAL_DATA_ERASERS",
+        [*personal_data.PERSONAL_DATA_ERASERS, eraser],
+    )
+    with org_a.scope():
+        assert retention.retention_dry_run(kommune=org_a.kommune).plans == 11
+        assert erased == []
+        Kommune.objects.filter(pk=org_a.kommune.pk).update(retention_active=True)
+        org_a.kommune.refresh_from_db()
+        outcome = retention.retention_apply(kommune=org_a.kommune)
+        assert (outcome.plans, erased) == (11, [leaver.name])
+        assert Person.objects.get(pk=leaver.pk).name == "Anonymiseret person"
