@@ -13,7 +13,8 @@ from django_scopes import ScopedManager
 # tests/kompetence/test_tenant_models.py fails for any other tenant model without one.
 UNSCOPED_MODELS = {
     "kompetence.User": "logins are looked up before a kommune is known (see models.User); "
-    "its row-level security exemption is rls.EXEMPT_TABLES",
+    "the platform operators' logins have no kommune. Row-level security still covers "
+    "the table (rls.LOGIN_TABLE: a kommune's logins only inside its scope)",
 }
 
 

@@ -69,7 +69,7 @@ def _tables_the_migrations_protect() -> frozenset[str]:
             state = loader.project_state(node, at_end=False)
             for earlier in migration.operations[:index]:
                 earlier.state_forwards(migration.app_label, state)
-            tables.update(rls.tenant_tables(state.apps))
+            tables.update(rls.protected_tables(state.apps))
     return frozenset(tables)
 
 
@@ -106,7 +106,7 @@ def checklist_problems(model: type[models.Model], protected: frozenset[str]) -> 
     ):
         problems.append("scoped manager")
     table = model._meta.db_table
-    if table not in rls.EXEMPT_TABLES and table not in protected:
+    if table not in protected:
         problems.append("RLS policy")
     decision = extensions.DATA_DECISIONS.get(label)
     sections = [part.files for part in personal_data.sections()]
