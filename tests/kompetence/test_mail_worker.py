@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from annualcycle import reminders
 from annualcycle.models import ReminderSent
-from annualcycle.tasks import send_reminder
 from mus import services as mus_services
 from mus.models import Conversation
 from tests.annualcycle.test_cycle import FEBRUARY_DEADLINE, _reminder_setup, cycle  # noqa: F401
@@ -59,6 +58,17 @@ def tries(worker, task: str) -> int:
     return sum(f"Task {task}[" in line and "received" in line for line in worker.log_lines())
 
 
+def smtp_at(port: int) -> dict:
+    """MAILERS for talking SMTP to the test's server, in the worker and in the test
+    process alike (the test process must never need it)."""
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+
+
 def wait_for(condition, timeout: float, explain) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -68,8 +78,9 @@ def wait_for(condition, timeout: float, explain) -> None:
     raise AssertionError(explain())
 
 
-def test_an_invitation_queued_while_smtp_is_down_arrives_once_it_is_back(org_a, org_b, tmp_path):
+def test_an_invitation_queued_while_smtp_is_down_arrives_once_it_is_back(org_a, tmp_path, settings):
     port, inbox = free_port(), Inbox()
+    settings.MAILERS = smtp_at(port)
     with celery_worker(tmp_path, env={"TEST_SMTP_PORT": str(port)}) as worker:
         started = time.monotonic()
         with org_a.scope():
@@ -105,10 +116,12 @@ def test_reminders_claimed_while_smtp_is_down_arrive_once_it_is_back(
     org_a,
     cycle,  # noqa: F811
     tmp_path,
+    settings,
 ):
     _reminder_setup(org_a, cycle)
     reminder_day = FEBRUARY_DEADLINE - datetime.timedelta(days=3)
     port, inbox = free_port(), Inbox()
+    settings.MAILERS = smtp_at(port)
     with celery_worker(tmp_path, env={"TEST_SMTP_PORT": str(port)}) as worker:
         with org_a.scope():
             claimed = reminders.reminders_send(kommune=org_a.kommune, today=reminder_day)
@@ -133,6 +146,8 @@ def test_reminders_claimed_while_smtp_is_down_arrive_once_it_is_back(
                     worker.log,
                 )
                 # A redelivered task for a sent reminder sends nothing.
+                from annualcycle.tasks import send_reminder
+
                 for pk in ReminderSent.objects.values_list("pk", flat=True):
                     send_reminder.delay(org_a.kommune.pk, pk)
             time.sleep(5)
