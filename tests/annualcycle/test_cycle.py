@@ -329,3 +329,14 @@ def test_a_reminder_past_its_deadline_is_not_queued_again(
         _as_if_minutes_passed(31)
         after = FEBRUARY_DEADLINE + datetime.timedelta(days=1)
         assert reminders.reminders_requeue(today=after) == 0
+
+
+def test_beat_sweeps_pending_reminders_every_ten_minutes(settings):
+    from annualcycle import tasks
+    from kompetence.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["pending-reminders"]
+    assert app.tasks[entry["task"]].name == tasks.requeue_reminders_all.name
+    assert entry["schedule"].minute == set(range(0, 60, 10))
+    # A task still retrying tries again well before the sweeper takes it for lost.
+    assert reminders.REQUEUE_AFTER.total_seconds() > 2 * tasks.send_reminder.retry_backoff_max
