@@ -10,6 +10,8 @@ year). Each kommune edits its own.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kompetence.background import BackgroundWork
@@ -126,18 +128,26 @@ class Task(models.Model):
 class ReminderSent(models.Model):
     """One reminder for one task to one person, claimed before it is sent: the unique
     constraint is what makes the reminder job safe to run twice or to re-run after a
-    worker died half-way."""
+    worker died half-way. The claim is pending (`sent_at` empty) until the mail server
+    has taken the e-mail; `attempted_at` is when it was last queued or tried, so the
+    sweeper queues again only the claims no task is still working on."""
 
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
+    attempted_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["task", "person"], name="reminder_once_per_task_person")
+        ]
+        indexes = [
+            models.Index(
+                fields=["attempted_at"], condition=Q(sent_at=None), name="reminder_pending"
+            )
         ]
 
     def __str__(self) -> str:

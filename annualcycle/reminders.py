@@ -2,17 +2,25 @@
 kommune. A task is due for reminders from `remind_days_before` days before its
 deadline until the deadline; each person who has not done it gets one e-mail.
 
-Never the same reminder twice: before an e-mail is sent, the (task, person) pair is
-claimed with a row under a unique constraint, in its own transaction, and the e-mail
-goes out only after that claim has committed. Running the job twice finds the claims;
-two runs at once collide on the constraint and only one wins. If a worker dies half
-way, the claims made so far stand and the next run carries on with the rest. (The one
-reminder being sent at the instant of a crash can be lost; it can never be doubled.)
+Never the same reminder twice, and never one lost: before an e-mail is queued, the
+(task, person) pair is claimed with a row under a unique constraint, in its own
+transaction. Running the job twice finds the claims; two runs at once collide on the
+constraint and only one wins. The claim is pending until the mail task has handed the
+e-mail to the mail server (`reminder_deliver`), and only then marked sent: the task
+locks the claim while it sends and sends nothing for a claim already sent, so a retry,
+a redelivered message or a second copy queued by the sweeper cannot send it again.
+A send that fails is tried again by the task with growing pauses; a claim whose task
+was lost (a worker that died before queueing it, a broker that lost the message, an
+outage longer than the task's retries) is queued again by `reminders_requeue` every few
+minutes while its deadline has not passed. (The one window left: a worker killed
+between the mail server's "250 OK" and the commit of `sent_at` sends that reminder a
+second time; it can no longer be lost.)
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
@@ -20,12 +28,18 @@ from django.utils import timezone
 
 from annualcycle.models import ActionPlan, CycleRole, ReminderSent, Task
 from annualcycle.selectors import LEADER_ROLE, cycle_period
-from kompetence.mail import send_to_person
+from kompetence.mail import message_send, render_to_person
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
 from kompetence.tenancy import kommune_url
 from mus.models import Conversation
 from profiles.models import Evaluation, EvaluationRound
+
+logger = logging.getLogger(__name__)
+
+# A pending claim not tried for this long has no task working on it any more: a task
+# that retries tries at least every ten minutes (kompetence.tasks.MAIL_RETRY).
+REQUEUE_AFTER = datetime.timedelta(minutes=30)
 
 
 def due_tasks(today: datetime.date) -> list[Task]:
@@ -103,19 +117,35 @@ def recipients(task: Task, today: datetime.date, leaders: _Leaders) -> set[int]:
     return {person_id for person_id in found if leaders.kind_of.get(person_id) in roles}
 
 
-def _claim(task: Task, person_id: int) -> bool:
+def _claim(task: Task, person_id: int) -> ReminderSent | None:
     try:
         with transaction.atomic():
-            _reminder, created = ReminderSent.objects.get_or_create(
+            reminder, created = ReminderSent.objects.get_or_create(
                 task=task, person_id=person_id, defaults={"kommune_id": task.kommune_id}
             )
     except IntegrityError:  # another run claimed it between our read and write
-        return False
-    return created
+        return None
+    return reminder if created else None
+
+
+def _queue(reminder: ReminderSent) -> None:
+    """The mail task for a claim, once the claim has committed. A claim whose task
+    cannot be queued (or, in the embedded mode, whose one try failed) stays pending for
+    `reminders_requeue`."""
+
+    from annualcycle.tasks import send_reminder
+
+    def queue() -> None:
+        try:
+            send_reminder.delay(reminder.kommune_id, reminder.pk)
+        except Exception:
+            logger.exception("Reminder %s not sent; it stays pending", reminder.pk)
+
+    transaction.on_commit(queue)
 
 
 def reminders_send(*, kommune: Kommune, today: datetime.date | None = None) -> int:
-    """Sends the day's reminders for one kommune. Returns how many were sent."""
+    """Claims and queues the day's reminders for one kommune. Returns how many."""
     today = today or timezone.localdate()
     tasks = due_tasks(today)
     if not tasks:
@@ -124,15 +154,58 @@ def reminders_send(*, kommune: Kommune, today: datetime.date | None = None) -> i
     sent = 0
     for task in tasks:
         ids = recipients(task, today, leaders)
-        people = Person.objects.filter(pk__in=ids, is_active=True).select_related("user")
-        for person in people:
-            if not _claim(task, person.pk):
+        people = Person.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
+        for person_id in people:
+            reminder = _claim(task, person_id)
+            if reminder is None:
                 continue
-            send_to_person(
-                person,
-                subject_template="annualcycle/email/reminder_subject.txt",
-                body_template="annualcycle/email/reminder_body.txt",
-                context={"task": task, "kommune": kommune, "link": kommune_url(kommune)},
-            )
+            _queue(reminder)
             sent += 1
     return sent
+
+
+def reminder_deliver(*, kommune: Kommune, reminder_id: int) -> bool:
+    """Sends one claimed reminder unless it is sent already, and marks it sent once the
+    mail server has taken it. Raises what the mail backend raises, with the claim still
+    pending, for the task to retry. Returns whether this call sent it."""
+    now = timezone.now()
+    # Outside the transaction below, so that it stays recorded when the send fails:
+    # the sweeper leaves a claim alone while its task is still trying.
+    ReminderSent.objects.filter(pk=reminder_id, sent_at=None).update(attempted_at=now)
+    with transaction.atomic():
+        reminder = (
+            ReminderSent.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=reminder_id, sent_at=None)
+            .select_related("task", "person__user")
+            .first()
+        )
+        if reminder is None:
+            return False  # sent already, or another task is sending it right now
+        message = render_to_person(
+            reminder.person,
+            subject_template="annualcycle/email/reminder_subject.txt",
+            body_template="annualcycle/email/reminder_body.txt",
+            context={"task": reminder.task, "kommune": kommune, "link": kommune_url(kommune)},
+        )
+        sends = message is not None and reminder.person.is_active
+        if sends:
+            message_send(message)
+        # Also without an address or after leaving: nothing left to send for good.
+        reminder.sent_at = timezone.now()
+        reminder.save(update_fields=["sent_at"])
+    return sends
+
+
+def reminders_requeue(*, today: datetime.date | None = None) -> int:
+    """Queues again the pending claims no task is working on (see REQUEUE_AFTER), as
+    long as their deadline has not passed. Returns how many."""
+    now = timezone.now()
+    today = today or timezone.localdate()
+    stale = ReminderSent.objects.filter(
+        sent_at=None, attempted_at__lt=now - REQUEUE_AFTER, task__deadline__gte=today
+    )
+    reminders = list(stale.only("pk", "kommune_id"))
+    ReminderSent.objects.filter(pk__in=[r.pk for r in reminders]).update(attempted_at=now)
+    for reminder in reminders:
+        _queue(reminder)
+    return len(reminders)

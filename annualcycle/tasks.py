@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kompetence.celery import app
 from kompetence.models import Kommune
-from kompetence.tasks import KommuneTask, WorkTask, each_kommune
+from kompetence.tasks import MAIL_RETRY, KommuneMailTask, KommuneTask, WorkTask, each_kommune
 
 
 @app.task(name="annualcycle.send_reminders_all")
@@ -18,6 +18,29 @@ def send_reminders(self, kommune: Kommune) -> int:
     from annualcycle.reminders import reminders_send
 
     return reminders_send(kommune=kommune)
+
+
+@app.task(base=KommuneMailTask, bind=True, name="annualcycle.send_reminder", **MAIL_RETRY)
+def send_reminder(self, kommune: Kommune, reminder_id: int) -> bool:
+    """One claimed reminder to the mail server; retried through an outage, never sent
+    twice (annualcycle.reminders)."""
+    from annualcycle.reminders import reminder_deliver
+
+    return reminder_deliver(kommune=kommune, reminder_id=reminder_id)
+
+
+@app.task(name="annualcycle.requeue_reminders_all")
+def requeue_reminders_all() -> int:
+    """Celery beat, every ten minutes: in each kommune, reminders claimed but not sent
+    whose task was lost are queued again."""
+    return each_kommune(requeue_reminders)
+
+
+@app.task(base=KommuneTask, bind=True, name="annualcycle.requeue_reminders", acks_late=True)
+def requeue_reminders(self, kommune: Kommune) -> int:
+    from annualcycle.reminders import reminders_requeue
+
+    return reminders_requeue()
 
 
 @app.task(

@@ -7,6 +7,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kompetence.http import person_required
 from kompetence.i18n import LANGUAGE_CODES
 from kompetence.login_locks import lockout_minutes
+from kompetence.mail import Message, message_queue
 from kompetence.models import User
 
 
@@ -27,6 +29,21 @@ class KommunePasswordResetForm(auth_forms.PasswordResetForm):
     def get_users(self, email):
         users = User.objects.filter(kommune=self.kommune, email__iexact=email, is_active=True)
         return (u for u in users if u.has_usable_password())
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Rendered here, in the language of the page, and sent by the mail task, which
+        retries while the mail server is down; the page never waits for it."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        message_queue(Message(subject=subject, body=body, to=[to_email], attachments=[]))
 
 
 class KommuneOnlyMixin:

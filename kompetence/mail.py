@@ -1,21 +1,50 @@
 """E-mail to people, in each recipient's own language (Danish unless they chose English).
 
 Bodies are plain text rendered from templates with autoescaping off: whatever a user
-typed arrives as text, never as markup."""
+typed arrives as text, never as markup.
+
+Every e-mail leaves through the Celery task `kompetence.send_email`, queued once the
+surrounding transaction has committed: a request never waits for the SMTP server and
+never fails because of it, and the task retries with growing pauses through an outage
+(see `kompetence.tasks.MAIL_RETRY`).
+
+The message is rendered here, in the request, and handed to the task as plain JSON
+(subject, body, recipients, attachments as text). Rendering at once means the e-mail
+says what was true when it happened (a MUS moved twice sends two invitations, each with
+its own time and SEQUENCE, not the last state twice) in the recipient's language, and
+the task needs neither the database nor a kommune scope: it cannot fail because a row
+changed or went away while the SMTP server was down. Reminders are the one exception
+(`annualcycle.reminders`): their claim row is the durable record, so their task renders
+from ids and the sweeper can queue a lost one again.
+"""
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from kompetence.models import Person
 
+logger = logging.getLogger(__name__)
+
 _suppressed: ContextVar[bool] = ContextVar("mail_suppressed", default=False)
+
+
+class Message(TypedDict):
+    """One rendered e-mail as the task receives it: JSON only."""
+
+    subject: str
+    body: str
+    to: list[str]
+    attachments: list[tuple[str, str, str]]  # (file name, text content, MIME type)
 
 
 @contextmanager
@@ -34,23 +63,78 @@ def language_of(person: Person) -> str:
     return user.language if user is not None and user.language else settings.LANGUAGE_CODE
 
 
+def render_to_person(
+    person: Person,
+    *,
+    subject_template: str,
+    body_template: str,
+    context: dict,
+    attachments: list[tuple[str, bytes | str, str]] = (),
+) -> Message | None:
+    """The e-mail to `person`, rendered in their language; None when they have no
+    address or mail is suppressed."""
+    if not person.email or _suppressed.get():
+        return None
+    with translation.override(language_of(person)):
+        context = {**context, "recipient": person}
+        subject = " ".join(render_to_string(subject_template, context).split())
+        body = render_to_string(body_template, context)
+    return Message(
+        subject=subject,
+        body=body,
+        to=[person.email],
+        attachments=[
+            (name, content.decode() if isinstance(content, bytes) else content, mimetype)
+            for name, content, mimetype in attachments
+        ],
+    )
+
+
+def message_send(message: Message) -> None:
+    """Hands one rendered message to the mail server now. Raises what the backend
+    raises (SMTPException, OSError): the caller is a task that retries."""
+    email = EmailMessage(subject=message["subject"], body=message["body"], to=message["to"])
+    for name, content, mimetype in message.get("attachments", []):
+        email.attach(name, content, mimetype)
+    email.send()
+
+
+def message_queue(message: Message) -> None:
+    """Queues the message for the mail task once the current transaction commits.
+
+    Never raises into the request: in the embedded mode the task runs in-process and
+    one failed try is logged (no worker is there to try again); with a broker that
+    cannot be reached the loss is logged as an error for the operator."""
+
+    def queue() -> None:
+        from kompetence.tasks import send_email
+
+        try:
+            send_email.delay(message)
+        except Exception:
+            logger.exception("E-mail to %s neither sent nor queued", ", ".join(message["to"]))
+
+    transaction.on_commit(queue)
+
+
 def send_to_person(
     person: Person,
     *,
     subject_template: str,
     body_template: str,
     context: dict,
-    attachments: list[tuple[str, bytes, str]] = (),
+    attachments: list[tuple[str, bytes | str, str]] = (),
 ) -> bool:
-    """Renders and sends one e-mail. Returns False when the person has no address."""
-    if not person.email or _suppressed.get():
+    """Renders one e-mail now and queues it for sending after commit. Returns False
+    when the person has no address."""
+    message = render_to_person(
+        person,
+        subject_template=subject_template,
+        body_template=body_template,
+        context=context,
+        attachments=attachments,
+    )
+    if message is None:
         return False
-    with translation.override(language_of(person)):
-        context = {**context, "recipient": person}
-        subject = " ".join(render_to_string(subject_template, context).split())
-        body = render_to_string(body_template, context)
-    message = EmailMessage(subject=subject, body=body, to=[person.email])
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    message.send()
+    message_queue(message)
     return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import Retry
 
@@ -72,6 +74,54 @@ def sweep_work_all() -> int:
 @app.task(base=KommuneTask, bind=True, name="kompetence.sweep_work", acks_late=True)
 def sweep_work(self, kommune: Kommune) -> dict[str, int]:
     return background.work_sweep()
+
+
+class MailRetry:
+    """Mixin for tasks that talk to the mail server. In the embedded mode the task runs
+    in-process, in the request: one try and no waiting, whatever the retry options say
+    (the caller logs the failure; a reminder's claim stays pending)."""
+
+    def retry(self, *args, exc=None, **kwargs):
+        if self.request.is_eager and exc is not None:
+            raise exc
+        return super().retry(*args, exc=exc, **kwargs)
+
+
+class MailTask(MailRetry, DjangoTask):
+    abstract = True
+
+
+class KommuneMailTask(MailRetry, KommuneTask):
+    abstract = True
+
+
+# How a task that sends e-mail rides out a mail server that is down or refuses: a
+# connection refused, a timeout or any SMTP error (all OSError or SMTPException) is
+# tried again after 1, 2, 4 … seconds up to 10 minutes between tries (each pause drawn
+# at random below that, so a queue of mails does not return at once), 40 times:
+# about two and a half hours on average, never less than one hour in practice. The
+# longest pause stays far below the broker's visibility timeout (one hour), after which
+# Redis would hand a waiting retry to a second worker. acks_late: a worker that dies
+# mid-send leaves the message to be delivered again.
+MAIL_RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 40,
+}
+
+
+@app.task(base=MailTask, bind=True, name="kompetence.send_email", **MAIL_RETRY)
+def send_email(self, message: dict) -> None:
+    """Sends one e-mail rendered by `kompetence.mail` (JSON: subject, body, to,
+    attachments as text). A retry sends the same message again: the server refused or
+    never answered the last try."""
+    from kompetence.mail import message_send
+
+    message_send(message)
 
 
 @app.task(base=KommuneTask, bind=True, name="kompetence.count_people")

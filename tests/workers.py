@@ -97,15 +97,19 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
 
+    def log_lines(self) -> list[str]:
+        return self.log_path.read_text(errors="replace").splitlines()
+
 
 @contextmanager
-def celery_worker(tmp_path: Path, queue: str | None = None):
+def celery_worker(tmp_path: Path, queue: str | None = None, env: dict | None = None):
     """Starts a worker on a queue of its own and stops it afterwards. While it runs,
     tasks sent without an explicit queue go to that queue, so the test's own worker
-    (and no stray one) runs them."""
+    (and no stray one) runs them. `env`: extra environment for the worker process."""
     from kompetence.celery import app
 
-    worker = WorkerProcess(queue or f"test-{uuid.uuid4().hex}", tmp_path / "worker.log").start()
+    queue = queue or f"test-{uuid.uuid4().hex}"
+    worker = WorkerProcess(queue, tmp_path / "worker.log", env).start()
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = worker.queue
     try:

@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annualcycle.send_reminders_all",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Reminders claimed but not sent (their task lost or out of retries) are queued again.
+    "pending-reminders": {
+        "task": "annualcycle.requeue_reminders_all",
+        "schedule": crontab(minute="*/10"),
+    },
     # Positions that start or end today change the dashboards' people counts.
     "figures-for-today": {
         "task": "annualcycle.figures_for_today_all",

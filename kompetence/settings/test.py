@@ -10,6 +10,18 @@ from .base import CACHES, DATABASES, REDIS_URL
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# A real worker in a mail-outage test talks SMTP to a server the test starts and stops.
+if os.environ.get("TEST_SMTP_PORT"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": "127.0.0.1",
+                "port": int(os.environ["TEST_SMTP_PORT"]),
+                "timeout": 5,
+            },
+        }
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from annualcycle import reminders, selectors, services
 from annualcycle.models import Cycle, CycleRole, Phase, ReminderSent, Task
@@ -16,6 +17,7 @@ from kompetence.models import MEDMembership
 from profiles import services as profile_services
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PositionFactory
+from tests.mail_backends import DISCONNECTED, REFUSED
 from tests.profiles.factories import build_framework, competence, evaluation_of, open_round
 
 pytestmark = pytest.mark.django_db
@@ -208,10 +210,12 @@ def _outbox_by_person():
     return counts
 
 
-def test_reminders_go_once_to_those_who_have_not_done_the_task(org_a, cycle):
+def test_reminders_go_once_to_those_who_have_not_done_the_task(
+    org_a, cycle, django_capture_on_commit_callbacks
+):
     _round, _extra = _reminder_setup(org_a, cycle)
     reminder_day = FEBRUARY_DEADLINE - datetime.timedelta(days=3)
-    with org_a.scope():
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
         first = reminders.reminders_send(kommune=org_a.kommune, today=reminder_day)
         again = reminders.reminders_send(kommune=org_a.kommune, today=reminder_day)
         later = reminders.reminders_send(
@@ -220,12 +224,14 @@ def test_reminders_go_once_to_those_who_have_not_done_the_task(org_a, cycle):
     assert first > 0 and again == 0 and later == 0
     counts = _outbox_by_person()
     assert max(counts.values()) <= 3  # one per task; no task twice
+    assert sum(counts.values()) == first
     self_reminders = [m for m in mail.outbox if "Udfyld din selvevaluering" in m.subject]
     assert len(self_reminders) == len({m.to[0] for m in self_reminders})
     assert org_a.employee.email in {m.to[0] for m in self_reminders}
     assert "frist" in self_reminders[0].subject and "alfa.localhost" in self_reminders[0].body
-    # Someone who submitted gets no self-evaluation reminder.
     with org_a.scope():
+        assert not ReminderSent.objects.filter(sent_at=None).exists()
+        # Someone who submitted gets no self-evaluation reminder.
         assert not ReminderSent.objects.filter(
             task__kind="self_evaluation", person__is_active=False
         ).exists()
@@ -238,28 +244,99 @@ def test_no_reminders_before_the_reminder_window(org_a, cycle):
     assert mail.outbox == []
 
 
+def _as_if_minutes_passed(minutes: int) -> None:
+    """The sweeper looks at when a claim was last tried; move that back in time."""
+    ReminderSent.objects.update(attempted_at=timezone.now() - datetime.timedelta(minutes=minutes))
+
+
 def test_a_run_that_dies_half_way_is_finished_by_the_next_without_doubles(
-    org_a, cycle, monkeypatch
+    org_a, cycle, monkeypatch, django_capture_on_commit_callbacks
 ):
     _reminder_setup(org_a, cycle)
     reminder_day = FEBRUARY_DEADLINE - datetime.timedelta(days=2)
-    real_send = reminders.send_to_person
-    sent = []
+    real_queue = reminders._queue
+    queued = []
 
-    def dying_send(person, **kwargs):
-        if len(sent) == 2:
-            raise SystemExit("worker killed")
-        sent.append(person.pk)
-        return real_send(person, **kwargs)
+    def dying_queue(reminder):
+        if len(queued) == 2:
+            raise SystemExit("worker killed")  # after the claim, before its task
+        queued.append(reminder.pk)
+        real_queue(reminder)
 
-    monkeypatch.setattr(reminders, "send_to_person", dying_send)
-    with org_a.scope(), pytest.raises(SystemExit):
+    monkeypatch.setattr(reminders, "_queue", dying_queue)
+    with org_a.scope(), pytest.raises(SystemExit), django_capture_on_commit_callbacks(execute=True):
         reminders.reminders_send(kommune=org_a.kommune, today=reminder_day)
-    monkeypatch.setattr(reminders, "send_to_person", real_send)
+    monkeypatch.setattr(reminders, "_queue", real_queue)
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_send(kommune=org_a.kommune, today=reminder_day)
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        # The claim whose task was never queued is pending until the sweeper finds it.
+        assert ReminderSent.objects.filter(sent_at=None).count() == 1
+        assert reminders.reminders_requeue(today=reminder_day) == 0  # maybe still trying
+        _as_if_minutes_passed(31)
+        assert reminders.reminders_requeue(today=reminder_day) == 1
     with org_a.scope():
-        reminders.reminders_send(kommune=org_a.kommune, today=reminder_day)
         claimed = ReminderSent.objects.count()
+        assert not ReminderSent.objects.filter(sent_at=None).exists()
     pairs = [(m.to[0], m.subject) for m in mail.outbox]
     assert len(pairs) == len(set(pairs))  # never the same reminder twice
-    # Everything claimed was sent, except the one in flight when the worker died.
-    assert len(pairs) == claimed - 1
+    assert len(pairs) == claimed  # and none lost
+
+
+@pytest.mark.parametrize("backend", [REFUSED, DISCONNECTED])
+def test_reminders_while_the_mail_server_is_down_arrive_once_when_it_is_back(
+    org_a, cycle, settings, backend, django_capture_on_commit_callbacks
+):
+    _reminder_setup(org_a, cycle)
+    reminder_day = FEBRUARY_DEADLINE - datetime.timedelta(days=3)
+    settings.MAILERS = {"default": {"BACKEND": backend}}
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        claimed = reminders.reminders_send(kommune=org_a.kommune, today=reminder_day)
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        # Tomorrow's run, still down: the claims stand, nothing new is claimed.
+        assert reminders.reminders_send(kommune=org_a.kommune, today=reminder_day) == 0
+        _as_if_minutes_passed(31)
+        assert reminders.reminders_requeue(today=reminder_day) == claimed
+    assert claimed > 0 and mail.outbox == []
+    with org_a.scope():
+        assert ReminderSent.objects.filter(sent_at=None).count() == claimed
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        _as_if_minutes_passed(31)
+        assert reminders.reminders_requeue(today=reminder_day) == claimed
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        assert not ReminderSent.objects.filter(sent_at=None).exists()
+        # A second copy of a task (a retry, a redelivery, the sweeper) sends nothing again.
+        for reminder in ReminderSent.objects.all():
+            assert not reminders.reminder_deliver(kommune=org_a.kommune, reminder_id=reminder.pk)
+        _as_if_minutes_passed(31)
+        assert reminders.reminders_requeue(today=reminder_day) == 0
+        assert reminders.reminders_send(kommune=org_a.kommune, today=reminder_day) == 0
+    pairs = [(m.to[0], m.subject) for m in mail.outbox]
+    assert len(pairs) == len(set(pairs)) == claimed
+
+
+def test_a_reminder_past_its_deadline_is_not_queued_again(
+    org_a, cycle, settings, django_capture_on_commit_callbacks
+):
+    _reminder_setup(org_a, cycle)
+    settings.MAILERS = {"default": {"BACKEND": REFUSED}}
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_send(
+            kommune=org_a.kommune, today=FEBRUARY_DEADLINE - datetime.timedelta(days=1)
+        )
+        _as_if_minutes_passed(31)
+        after = FEBRUARY_DEADLINE + datetime.timedelta(days=1)
+        assert reminders.reminders_requeue(today=after) == 0
+
+
+def test_beat_sweeps_pending_reminders_every_ten_minutes(settings):
+    from annualcycle import tasks
+    from kompetence.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["pending-reminders"]
+    assert app.tasks[entry["task"]].name == tasks.requeue_reminders_all.name
+    assert entry["schedule"].minute == set(range(0, 60, 10))
+    # A task still retrying tries again well before the sweeper takes it for lost.
+    assert reminders.REQUEUE_AFTER.total_seconds() > 2 * tasks.send_reminder.retry_backoff_max
