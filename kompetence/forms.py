@@ -8,6 +8,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
+from kompetence import tabular
 from kompetence.models import OrgUnit, Person, Position
 
 # Indents unit names in choice lists by depth; non-breaking spaces are not read aloud.
@@ -122,8 +123,8 @@ IMPORT_EXTENSIONS = (".csv", ".txt", ".xlsx")
 
 
 class ImportUploadForm(forms.Form):
-    """An import file and the importer's options. Too large, empty or of the wrong type
-    is refused here, before anything is stored."""
+    """An import file and the importer's options. Too large (packed, or an XLSX
+    unpacked), empty or of the wrong type is refused here, before anything is stored."""
 
     file = forms.FileField(
         label=_("Fil"), help_text=_("CSV (UTF-8 eller Windows-1252, ; eller ,) eller XLSX.")
@@ -150,6 +151,10 @@ class ImportUploadForm(forms.Form):
             )
         if upload.size == 0:
             raise forms.ValidationError(_("Filen er tom."))
+        try:
+            tabular.check_file(upload)
+        except tabular.LimitError as error:
+            raise forms.ValidationError([str(problem) for problem in error.problems]) from error
         return upload
 
     def options(self) -> dict:
