@@ -8,6 +8,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
+from kompetence import tabular
 from kompetence.models import OrgUnit, Person, Position
 from kompetence.selectors import email_taken
 from kompetence.services import EMAIL_TAKEN, EMPLOYEE_NUMBER_TAKEN
@@ -128,8 +129,8 @@ IMPORT_EXTENSIONS = (".csv", ".txt", ".xlsx")
 
 
 class ImportUploadForm(forms.Form):
-    """An import file and the importer's options. Too large, empty or of the wrong type
-    is refused here, before anything is stored."""
+    """An import file and the importer's options. Too large (packed, or an XLSX
+    unpacked), empty or of the wrong type is refused here, before anything is stored."""
 
     file = forms.FileField(
         label=_("Fil"), help_text=_("CSV (UTF-8 eller Windows-1252, ; eller ,) eller XLSX.")
@@ -156,6 +157,10 @@ class ImportUploadForm(forms.Form):
             )
         if upload.size == 0:
             raise forms.ValidationError(_("Filen er tom."))
+        try:
+            tabular.check_file(upload)
+        except tabular.LimitError as error:
+            raise forms.ValidationError([str(problem) for problem in error.problems]) from error
         return upload
 
     def options(self) -> dict:

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from kompetence.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, ImportJob, Kommune, Person
-from kompetence.tabular import Column, Problem, Table, TableError, read_table
+from kompetence.tabular import Column, LimitError, Problem, Table, TableError, read_table
 
 EXAMPLES_PER_CHANGE = 50  # lines of detail per kind of change on the dry-run page
 
@@ -230,15 +230,21 @@ def import_check(*, job: ImportJob) -> ImportJob:
         return job
     importer = IMPORTERS[job.kind]
     progress = _reporter(job.pk)
+    update_fields = ["result", "status"]
     try:
         table = _read(job, importer)
     except TableError as error:
         plan = Plan(labels=_labels(importer), problems=error.problems)
+        if isinstance(error, LimitError):
+            # Over a limit: the job keeps the message naming it, not the file.
+            job.file.delete(save=False)
+            job.file.name = ""
+            update_fields.append("file")
     else:
         plan = _plan(importer, job.kommune, table, job.options, progress)
     job.result = plan.as_dict()
     job.status = ImportJob.Status.REFUSED if plan.problems else ImportJob.Status.CHECKED
-    job.save(update_fields=["result", "status"])
+    job.save(update_fields=update_fields)
     return job
 
 

@@ -1,10 +1,21 @@
 """Reading the tables HR systems export: CSV in the encodings Danish exports really
 come in (UTF-8, UTF-8 with BOM, Windows-1252; `;`, `,` or tab separated) and XLSX.
+And writing the tables we hand out: every CSV and XLSX the product makes.
 
 A file becomes a `Table`: rows of text values keyed by our column keys, each with the
 line it came from (the header is line 1, as in a spreadsheet). Every problem is a
 `Problem` naming the line and the column, in Danish, so HR can fix the file in the
 program it came from.
+
+Files in are bounded before and while they are read (`check_file`, `records`): an
+XLSX is a ZIP, so its unpacked size and compression ratio are checked from the ZIP's
+directory before openpyxl parses a byte, and rows, columns and cell length are counted
+as the records stream past. The limits are settings (`IMPORT_MAX_*`); a file over one is
+refused with a `LimitError` naming the limit, before any row reaches an importer.
+
+Files out are safe to open: a text cell a spreadsheet would read as a formula is
+written as text (`csv_cell`, `xlsx_text`), and reading a CSV takes that guard off again
+(`unguard`), so our own export imports back to the values it came from.
 """
 
 from __future__ import annotations
@@ -13,16 +24,23 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 DELIMITERS = (";", ",", "\t")
-MAX_ROWS = 250_000
+MEGABYTE = 1024 * 1024
+# A ZIP member smaller than this unpacks to little whatever its ratio (a theme file of
+# repeated XML is easily 50 times smaller packed); the ratio rule is for the big ones.
+RATIO_FLOOR = MEGABYTE
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,42 @@ class TableError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+
+
+class LimitError(TableError):
+    """The file is over one of the limits (`IMPORT_MAX_*`): it is not read further."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    unpacked_bytes: int
+    ratio: int
+    rows: int
+    columns: int
+    cell_chars: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            unpacked_bytes=settings.IMPORT_MAX_UNPACKED_MB * MEGABYTE,
+            ratio=settings.IMPORT_MAX_UNPACK_RATIO,
+            rows=settings.IMPORT_MAX_ROWS,
+            columns=settings.IMPORT_MAX_COLUMNS,
+            cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+        )
+
+
+def _count(number: int) -> str:
+    """40000000 as "40.000.000" (in Danish), whatever USE_THOUSAND_SEPARATOR says."""
+    return number_format(number, force_grouping=True)
+
+
+def _megabytes(size: int) -> str:
+    return number_format(size / MEGABYTE, decimal_pos=0 if size >= 10 * MEGABYTE else 1)
+
+
+def _limit(message: str, line: int | None = None) -> LimitError:
+    return LimitError([Problem(message, line)])
 
 
 @dataclass(frozen=True)
@@ -126,13 +180,52 @@ def _delimiter(first_line: str) -> str:
     return max(DELIMITERS, key=first_line.count)
 
 
-def _csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def _bounded(number: int, values: list[str], limits: Limits) -> list[str]:
+    """`values` of line `number`, the formula guard taken off and stripped, if they are
+    within the limits; LimitError naming the line or cell if not."""
+    if number > limits.rows + 1:  # the header is line 1
+        raise _limit(_("Filen har mere end %(max)s linjer.") % {"max": _count(limits.rows)}, number)
+    beyond = next((i for i, v in enumerate(values[limits.columns :]) if v), None)
+    if beyond is not None:
+        raise _limit(
+            _("Linjen har en værdi i kolonne %(column)s; højst %(max)s kolonner er tilladt.")
+            % {
+                "column": _column_letter(limits.columns + beyond + 1),
+                "max": _count(limits.columns),
+            },
+            number,
+        )
+    values = values[: limits.columns]
+    if values and max(map(len, values)) > limits.cell_chars:
+        index, value = next((i, v) for i, v in enumerate(values) if len(v) > limits.cell_chars)
+        raise _limit(
+            _("Celle %(cell)s har %(count)s tegn; højst %(max)s er tilladt.")
+            % {
+                "cell": f"{_column_letter(index + 1)}{number}",
+                "count": _count(len(value)),
+                "max": _count(limits.cell_chars),
+            }
+        )
+    return [unguard(value).strip() for value in values]
+
+
+def _csv_records(data: bytes, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     text = decode(data)
     first_line = text.split("\n", 1)[0]
+    # The csv module refuses a field over its own limit (131.072 characters by default),
+    # which bounds memory when reading a stream; this text is in memory already, so the
+    # module may take any field of it, and a cell over our limit is named by `_bounded`.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     try:
         for number, record in enumerate(reader, start=1):
-            yield number, [value.strip() for value in record]
+            yield number, _bounded(number, record, limits)
     except csv.Error as error:
         raise TableError(
             [Problem(_("Filen kan ikke læses som CSV: %(error)s") % {"error": error})]
@@ -153,27 +246,82 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _unreadable_xlsx() -> TableError:
+    return TableError([Problem(_("Filen kan ikke åbnes som et Excel-regneark (XLSX)."))])
+
+
+def check_xlsx(data: bytes | BinaryIO, limits: Limits | None = None) -> None:
+    """LimitError if the XLSX (a ZIP) unpacks to more than the limit in all, or any big
+    member unpacks more than `ratio` times its packed size (a zip bomb). Reads only the
+    ZIP's directory. The sizes it declares are a real bound: Python's zipfile, which
+    openpyxl reads through, stops each member at its declared size."""
+    limits = limits or Limits.from_settings()
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data).infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as error:
+        raise _unreadable_xlsx() from error
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.unpacked_bytes:
+        raise _limit(
+            _("Filen fylder %(size)s MB udpakket; grænsen er %(max)s MB.")
+            % {"size": _megabytes(unpacked), "max": _megabytes(limits.unpacked_bytes)}
+        )
+    for member in members:
+        if member.file_size > RATIO_FLOOR and member.file_size > limits.ratio * max(
+            member.compress_size, 1
+        ):
+            raise _limit(
+                _(
+                    "Filen pakkes ud til %(ratio)s gange sin størrelse; højst %(max)s gange "
+                    "er tilladt. Gem den igen fra regnearket, eller send den som CSV."
+                )
+                % {
+                    "ratio": _count(member.file_size // max(member.compress_size, 1)),
+                    "max": _count(limits.ratio),
+                }
+            )
+
+
+def _xlsx_records(data: bytes, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    check_xlsx(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise TableError(
-            [Problem(_("Filen kan ikke åbnes som et Excel-regneark (XLSX)."))]
-        ) from error
+        raise _unreadable_xlsx() from error
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(value) for value in values]
+        # One column more than allowed, to see a value beyond the limit; one line more,
+        # to see that there is one: openpyxl fills gaps with empty rows and cells, so a
+        # lone cell at XFD1048576 would otherwise be 17 billion empty ones.
+        rows = sheet.iter_rows(
+            max_row=limits.rows + 2, max_col=limits.columns + 1, values_only=True
+        )
+        for number, values in enumerate(rows, start=1):
+            yield number, _bounded(number, [_cell_text(value) for value in values], limits)
     finally:
         workbook.close()
 
 
+def check_file(file: BinaryIO) -> None:
+    """LimitError if what is known of the file before it is parsed is over a limit:
+    for an XLSX, its unpacked size and ratio, from the ZIP's directory. Cheap enough for
+    an upload form, so a file over the limits is refused before it is stored."""
+    file.seek(0)
+    try:
+        if file.read(len(XLSX_MAGIC)) == XLSX_MAGIC:
+            check_xlsx(file)
+    finally:
+        file.seek(0)
+
+
 def records(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """(line, values) of every record in a CSV or XLSX file, recognised by its content."""
+    """(line, values) of every record in a CSV or XLSX file, recognised by its content,
+    within the limits (LimitError, raised as the records are read, if not)."""
+    limits = Limits.from_settings()
     if data.startswith(XLSX_MAGIC):
-        return _xlsx_records(data)
+        return _xlsx_records(data, limits)
     if data.startswith(OLE_MAGIC):
         raise TableError(
             [
@@ -184,7 +332,7 @@ def records(data: bytes) -> Iterator[tuple[int, list[str]]]:
         )
     if b"\x00" in data[:4096]:
         raise TableError([Problem(_("Filen er ikke en CSV- eller XLSX-fil."))])
-    return _csv_records(data)
+    return _csv_records(data, limits)
 
 
 def read_table(data: bytes, columns: Iterable[Column]) -> Table:
@@ -233,10 +381,6 @@ def read_table(data: bytes, columns: Iterable[Column]) -> Table:
     for number, values in stream:
         if not any(values):
             continue
-        if len(table.rows) >= MAX_ROWS:
-            raise TableError(
-                [Problem(_("Filen har mere end %(max)s linjer.") % {"max": MAX_ROWS}, number)]
-            )
         extra = [v for v in values[len(found) :] if v]
         if extra:
             problems.append(Problem(_("Linjen har flere felter end overskriften."), number))
@@ -290,20 +434,52 @@ def parse_date(text: str) -> datetime.date | None:
     )
 
 
-def write_csv(header: list[str], rows: Iterable[list]) -> bytes:
-    """A CSV Danish Excel opens correctly: UTF-8 with BOM, `;` separated."""
+# --- Writing ----------------------------------------------------------------------------
+
+# OWASP's CSV injection rule: a spreadsheet reads a cell starting with one of these as a
+# formula (tab and carriage return are dropped by some and what follows is read). Such a
+# text is written after a single quote, which makes it text; a text that already starts
+# with quotes before one of them gets one quote more, so `unguard` is its exact inverse.
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+GUARD = "'"
+
+
+def csv_cell(value):
+    """`value` as a CSV cell no spreadsheet runs: "=HYPERLINK(…)" becomes "'=HYPERLINK(…)".
+    Numbers stay numbers (a negative amount is a number, not a formula)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and FORMULA_START.match(value):
+        return GUARD + value
+    return value
+
+
+def unguard(text: str) -> str:
+    """The value `csv_cell` guarded: the one quote it put before a formula character
+    is taken off. Any other text is left as it is."""
+    if text.startswith(GUARD) and FORMULA_START.match(text, 1):
+        return text[1:]
+    return text
+
+
+def write_csv(
+    header: list[str], rows: Iterable[Iterable], *, delimiter: str = ";", bom: bool = True
+) -> bytes:
+    """Every CSV the product makes is written here. By default one Danish Excel opens
+    correctly: UTF-8 with BOM, `;` separated. Text that would be a formula stays text."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(header)
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow([csv_cell(value) for value in header])
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+        writer.writerow([csv_cell(value) for value in row])
+    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
 
 
 def xlsx_text(sheet, value: str):
     """A text value for a write-only sheet that stays text: openpyxl would store a
     value starting with "=" (a name like "=HYPERLINK(…)") as a formula, and refuses
-    control characters."""
+    control characters. Other text is stored as a string, which no spreadsheet runs,
+    whatever it starts with."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 

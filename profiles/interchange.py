@@ -14,8 +14,6 @@ docs/framework-format.md describes both formats and what a Moodle round trip kee
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 import re
@@ -559,14 +557,13 @@ def _scale_configuration(levels: list[ScaleLevel]) -> str:
 def framework_export_moodle_csv(*, version: FrameworkVersion) -> bytes:
     """`version` in the layout Moodle's "Import competency framework" reads: the
     framework row, each group as a top-level competency, each competence as its child.
-    Comma separated, UTF-8, as Moodle's own export."""
+    Comma separated, UTF-8, as Moodle's own export; text that a spreadsheet would read
+    as a formula is written after a quote, as in every CSV we make."""
     structure = selectors.version_structure(version)
     framework = version.framework
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(column.name for column in MOODLE_COLUMNS)
+    rows: list[list] = []
     idnumber = f"{slugify(framework.name) or 'kompetenceramme'}-v{version.number}"[:100]
-    writer.writerow(
+    rows.append(
         [
             "",
             idnumber,
@@ -590,10 +587,10 @@ def framework_export_moodle_csv(*, version: FrameworkVersion) -> bytes:
     with translation.override("da"):
         for entry in structure.groups:
             group = entry.group
-            rows = [("", group.key, group.name, _text_html(group.description))]
-            rows += [(group.key, c.key, c.name, _moodle_description(c)) for c in entry.competences]
-            for parent, key, name, description in rows:
-                writer.writerow(
+            lines = [("", group.key, group.name, _text_html(group.description))]
+            lines += [(group.key, c.key, c.name, _moodle_description(c)) for c in entry.competences]
+            for parent, key, name, description in lines:
+                rows.append(
                     [
                         parent,
                         key,
@@ -611,7 +608,9 @@ def framework_export_moodle_csv(*, version: FrameworkVersion) -> bytes:
                         "",
                     ]
                 )
-    return out.getvalue().encode("utf-8")
+    return tabular.write_csv(
+        [column.name for column in MOODLE_COLUMNS], rows, delimiter=",", bom=False
+    )
 
 
 def _at(row: tabular.Row) -> str:

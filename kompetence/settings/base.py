@@ -326,6 +326,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Import files (organisation, catalogue, frameworks) larger than this are refused with a
 # message; 45,000 people are about 7 MB of CSV.
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=25)
+# What an import file may hold once read (kompetence.tabular): an XLSX is a ZIP, and a
+# 41 KB one can unpack to 40 MB. 45,000 people are about 25 MB of unpacked XLSX, packed
+# about 10 times; a ZIP member unpacking more than the ratio is refused as a zip bomb.
+IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=100)
+IMPORT_MAX_UNPACK_RATIO = env.int("IMPORT_MAX_UNPACK_RATIO", default=100)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+# Excel's own limit of a cell: every file Excel writes fits.
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
 
 LOGGING = {
     "version": 1,
