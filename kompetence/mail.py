@@ -5,6 +5,7 @@ typed arrives as text, never as markup."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -40,7 +41,7 @@ def send_to_person(
     subject_template: str,
     body_template: str,
     context: dict,
-    attachments: list[tuple[str, bytes, str]] = (),
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> bool:
     """Renders and sends one e-mail. Returns False when the person has no address."""
     if not person.email or _suppressed.get():
