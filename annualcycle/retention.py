@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -85,7 +86,7 @@ def _erase(person: Person, kommune: Kommune) -> None:
         .values_list("file", flat=True)
     ):
         # After the commit: a rolled-back run must not have lost the files.
-        transaction.on_commit(lambda name=name: default_storage.delete(name))
+        transaction.on_commit(partial(default_storage.delete, name))
     Signature.objects.filter(version__plan__in=plans).delete()
     plans.delete()
     PreparationNote.objects.filter(conversation__employee_id__in=ids).delete()
@@ -102,6 +103,7 @@ def _erase(person: Person, kommune: Kommune) -> None:
     )
     if login:
         User.objects.filter(pk=login).delete()
+    assert person.left_on is not None  # only leavers are anonymised
     AuditEntry.objects.create(
         kommune=kommune,
         actor=None,
