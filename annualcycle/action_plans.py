@@ -20,6 +20,7 @@ subtracting the plans of the units below from the plan of the unit above
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -377,7 +378,7 @@ class CollectedActivities:
     people_with_plans: int
     total: int
     by_kind: list[dict]
-    activities: list[PlanActivity]
+    activities: Sequence[PlanActivity]
     hidden: bool = False
     kinds_hidden: bool = False
 

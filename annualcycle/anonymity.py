@@ -181,14 +181,14 @@ def suppressed_cells(tree: Mapping[Hashable, tuple[Hashable | None, int]], k: in
     return Cells(units=frozenset(hidden_units), direct=frozenset(hidden_direct))
 
 
-def hidden_subtree_figures(
-    parents: Mapping[Hashable, Hashable | None],
-    sizes: Mapping[Hashable, Mapping[Hashable, int]],
+def hidden_subtree_figures[U: Hashable, F: Hashable](
+    parents: Mapping[U, U | None],
+    sizes: Mapping[F, Mapping[U, int]],
     k: int,
-    unit: Hashable,
+    unit: U,
     *,
-    row: Hashable | None = None,
-) -> set[Hashable]:
+    row: F | None = None,
+) -> set[F]:
     """The families whose figure for `unit`'s whole subtree is hidden, for a page that
     shows a unit's subtree figures (an action plan), by the same tree rule as the
     dashboards' totals.
@@ -201,7 +201,7 @@ def hidden_subtree_figures(
     (Subtree 12 = team 8 + team 4 with no one directly in the parent at k = 5: the 4
     are hidden, no partner is left, so the parent's figure is hidden too, and only the
     8 are shown.)"""
-    hidden = set()
+    hidden: set[F] = set()
     for family, by_unit in sizes.items():
         total = sum(by_unit.get(key, 0) for key in parents)
         if total == 0:
@@ -209,7 +209,9 @@ def hidden_subtree_figures(
         if total < k:
             hidden.add(family)
             continue
-        tree = {key: (parent, by_unit.get(key, 0)) for key, parent in parents.items()}
+        tree: dict[Hashable, tuple[Hashable | None, int]] = {
+            key: (parent, by_unit.get(key, 0)) for key, parent in parents.items()
+        }
         if unit in suppressed_cells(tree, k).units:
             hidden.add(family)
     if row is not None and row in hidden:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -187,7 +188,8 @@ class Figures:
 
 
 # Each family of figures and the number of people it is built from (see anonymity.py).
-FAMILIES = {
+# Keyed by name; a dashboard adds ("group", pk) families of its own.
+FAMILIES: dict[Hashable, Callable] = {
     "people": lambda f: f.people,  # people, MUS held, plans signed
     "self": lambda f: f.self_total,
     "leader": lambda f: f.leader_total,
@@ -541,7 +543,7 @@ class Cell:
     partial: Cell | None = None
 
     @property
-    def share(self) -> float | None:
+    def share(self) -> float | Decimal | None:
         if self.hidden or not self.total:
             return None
         return self.value / self.total
@@ -823,7 +825,7 @@ def _top_gaps(
 SUMS_SECONDS = 24 * 3600  # a key names one exact state; old states simply expire
 
 
-def _states(units: list[TreeUnit], kids: dict[int, list[TreeUnit]]) -> dict[int, str]:
+def _states(units: list[TreeUnit], kids: dict[int | None, list[TreeUnit]]) -> dict[int, str]:
     """Unit id → a digest of the exact state of its subtree: each unit's place and
     figures version, and its children's digests (units in path order: a unit's
     descendants come after it, so the reverse order meets children first)."""
@@ -887,7 +889,7 @@ def _kept_rows(unit: OrgUnit, units: list[TreeUnit], round_, period: Period):
     key naming the exact state below it, so a change in one unit recomputes that unit
     and adds up again only the subtrees on its path to the top, each from its
     children's kept sums: the page reads the cache one tree level at a time."""
-    kids: dict[int, list[TreeUnit]] = defaultdict(list)
+    kids: dict[int | None, list[TreeUnit]] = defaultdict(list)
     for u in units[1:]:  # `unit` comes first
         kids[u.parent_id].append(u)
     states = _states(units, kids)

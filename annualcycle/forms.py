@@ -48,6 +48,7 @@ class RetentionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if cleaned.get("active") and not cleaned.get("years"):
             self.add_error("years", _("Angiv antal år, før automatisk sletning slås til."))
         return cleaned

@@ -3,22 +3,27 @@ querysets are set per request, inside the kommune scope."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
 from annualcycle.models import ActionPlan, ActionPlanComment, ActionPlanItem
-from kompetence.forms import INDENT
+from kompetence.forms import INDENT, set_option_label
 from kompetence.models import OrgUnit
 from profiles.models import JobProfile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _unit_label(unit) -> str:
     return f"{INDENT * (unit.depth - 1)}{unit.name}"
 
 
-def _group_choices(group_names: list[str], empty: str) -> list[tuple[str, str]]:
+def _group_choices(group_names: list[str], empty: StrOrPromise) -> list[tuple[str, StrOrPromise]]:
     return [("", empty)] + [(name, name) for name in group_names]
 
 
@@ -36,10 +41,12 @@ class GapReportForm(forms.Form):
 
     def __init__(self, *args, units, job_profiles, group_names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = _unit_label
-        self.fields["job_profile"].queryset = job_profiles
-        self.fields["group_name"].choices = _group_choices(group_names, _("Alle grupper"))
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        set_option_label(self.fields["unit"], _unit_label)
+        cast(forms.ModelChoiceField, self.fields["job_profile"]).queryset = job_profiles
+        cast(forms.ChoiceField, self.fields["group_name"]).choices = _group_choices(
+            group_names, _("Alle grupper")
+        )
 
 
 class ActionPlanCreateForm(forms.Form):
@@ -49,8 +56,8 @@ class ActionPlanCreateForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         kwargs.setdefault("initial", {"year": timezone.localdate().year})
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = _unit_label
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        set_option_label(self.fields["unit"], _unit_label)
 
 
 class ActionPlanForm(forms.ModelForm):
@@ -82,8 +89,10 @@ class ActionPlanItemForm(forms.ModelForm):
 
     def __init__(self, *args, courses, group_names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = courses
-        self.fields["course"].empty_label = _("Ny aktivitet (ikke fra kataloget)")
+        cast(forms.ModelChoiceField, self.fields["course"]).queryset = courses
+        cast(forms.ModelChoiceField, self.fields["course"]).empty_label = _(
+            "Ny aktivitet (ikke fra kataloget)"
+        )
         self.fields["title"].required = False
         current = self.instance.competence_group
         names = group_names if not current or current in group_names else [*group_names, current]
@@ -95,6 +104,7 @@ class ActionPlanItemForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         course = cleaned.get("course")
         if not cleaned.get("title", "").strip():
             if course is None:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import xlsxwriter
 from django.core.exceptions import ValidationError
@@ -47,6 +48,9 @@ from profiles.models import (
     JobProfileAssignment,
 )
 from profiles.selectors import VersionStructure, rounds_for_unit, version_structure
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEAN_FORMAT = "0.00"
@@ -144,7 +148,14 @@ def plan_activities(*, people: QuerySet[Person], group_name: str = "") -> QueryS
     return activities
 
 
-def with_unit(activities: QuerySet[PlanActivity]) -> QuerySet[PlanActivity]:
+class UnitColumns(TypedDict):
+    unit_name: str | None
+    unit_path: str | None
+
+
+def with_unit(
+    activities: QuerySet[PlanActivity],
+) -> QuerySet[WithAnnotations[PlanActivity, UnitColumns]]:
     """Adds the name and path of the employee's main unit, for listing and sorting."""
     main = main_positions(OuterRef("version__plan__employee_id"))
     return activities.annotate(
@@ -210,8 +221,8 @@ def group_figures(assessments: QuerySet[Assessment], structure: VersionStructure
     for group in structure.groups:
         row = rows.get(group.group.pk)
         if row is not None:
-            row = {k: v for k, v in row.items() if k != "group_id"}
-            result.append(Figures(name=group.group.name, **row))
+            figures: dict[str, Any] = {k: v for k, v in row.items() if k != "group_id"}
+            result.append(Figures(name=group.group.name, **figures))
     return result
 
 
@@ -248,8 +259,8 @@ def competence_figures(
         for competence in group.competences:
             row = rows.get(competence.pk)
             if row is not None:
-                row = {k: v for k, v in row.items() if k != "competence_id"}
-                result.append(Figures(name=competence.name, group=group.group.name, **row))
+                figures: dict[str, Any] = {k: v for k, v in row.items() if k != "competence_id"}
+                result.append(Figures(name=competence.name, group=group.group.name, **figures))
     return result
 
 
@@ -260,7 +271,9 @@ def top_gaps(competences: list[Figures], limit: int = TOP_GAPS) -> list[Figures]
     return below[:limit]
 
 
-def unit_rows(assessments: QuerySet[Assessment], groups: list[tuple[int, str]]) -> Iterator[dict]:
+def unit_rows(
+    assessments: QuerySet[Assessment], groups: list[tuple[int, str]]
+) -> Iterator[Mapping[str, Any]]:
     """Per unit of the subtree with answers (in tree order): people, and per competence
     group the mean assessed level and the rows below required. One aggregate query
     grouped by unit, with one filtered aggregate per group, streamed."""
@@ -351,6 +364,7 @@ def report_content(report: GapReport) -> ReportContent:
         empty = Figures(name="", people=0, mean=None, below=0, with_required=0, n=0)
         return ReportContent(report, None, None, people, empty, [], [], timezone.now())
     assessments = _assessments(report, round_)
+    assert structure is not None  # there is a round
     return ReportContent(
         report=report,
         round=round_,
@@ -385,8 +399,8 @@ def _is_built(report: GapReport) -> bool:
         report.status == GapReport.Status.READY
         and bool(report.xlsx)
         and bool(report.pdf)
-        and default_storage.exists(report.xlsx.name)
-        and default_storage.exists(report.pdf.name)
+        and default_storage.exists(cast(str, report.xlsx.name))
+        and default_storage.exists(cast(str, report.pdf.name))
     )
 
 
@@ -440,7 +454,7 @@ class _Sheet:
         self.worksheet.freeze_panes(1, 0)
         self.append([str(title) for title in titles], bold=True)
 
-    def append(self, values: list, formats: list[str] = (), *, bold: bool = False) -> None:
+    def append(self, values: list, formats: Sequence[str] = (), *, bold: bool = False) -> None:
         """One row. Text always stays text (a name like "=HYPERLINK(…)" is never a
         formula), without control characters; a date-time becomes its local date."""
         write = self.worksheet
@@ -476,7 +490,9 @@ class _Book:
     def style(self, number_format: str, bold: bool):
         key = (number_format, bold)
         if key not in self._styles:
-            properties = {"num_format": number_format} if number_format else {}
+            properties: dict[str, str | bool] = (
+                {"num_format": number_format} if number_format else {}
+            )
             if bold:
                 properties["bold"] = True
             self._styles[key] = self.workbook.add_format(properties) if properties else None
@@ -524,7 +540,7 @@ def _overview_sheet(book: _Book, content: ReportContent) -> None:
     for label, value in scope_labels(content):
         sheet.append([label, value])
     total = content.totals
-    figures = [
+    figures: list[tuple[str, Any, str]] = [
         (_("Dato"), content.generated_at, DATE_FORMAT),
         (_("Personer i rapporten"), content.people, ""),
         (_("Personer med vurderinger"), total.people, ""),
@@ -548,7 +564,11 @@ def _overview_sheet(book: _Book, content: ReportContent) -> None:
 
 
 def _units_sheet(book: _Book, content: ReportContent) -> None:
-    groups = [(g.group.pk, g.group.name) for g in content.structure.groups] if content.round else []
+    groups = (
+        [(g.group.pk, g.group.name) for g in content.structure.groups]
+        if content.round and content.structure
+        else []
+    )
     if content.report.group_name:
         groups = [(pk, name) for pk, name in groups if name == content.report.group_name]
     titles = [_("Enhed"), _("Placering"), _("Personer")]

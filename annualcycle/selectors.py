@@ -4,6 +4,7 @@ each person must do now, with live status."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -18,12 +19,12 @@ from mus.models import Conversation
 from profiles.models import Evaluation, EvaluationRound
 from profiles.selectors import open_evaluations_of
 
-MED_ROLE = {
+MED_ROLE: dict[str, str] = {
     MEDCommittee.Kind.HOVED: CycleRole.HOVED_MED,
     MEDCommittee.Kind.CENTER: CycleRole.CENTER_MED,
     MEDCommittee.Kind.LOKAL: CycleRole.LOKAL_MED,
 }
-LEADER_ROLE = {
+LEADER_ROLE: dict[str, str] = {
     OrgUnit.Kind.DIREKTION: CycleRole.DIREKTION,
     OrgUnit.Kind.CENTER: CycleRole.CENTRE_MANAGEMENT,
     OrgUnit.Kind.AFDELING: CycleRole.LOCAL_LEADER,
@@ -34,7 +35,7 @@ LEADER_ROLE = {
 def cycle_roles(person: Person) -> set[str]:
     """The person's roles in the annual cycle: everyone is an employee; leaders by the
     kind of unit they lead; HR; and the MED committees they sit on."""
-    roles = {CycleRole.EMPLOYEE}
+    roles: set[str] = {CycleRole.EMPLOYEE}
     for kind in (
         Position.objects.active()
         .filter(person=person, is_leader=True)
@@ -176,7 +177,7 @@ def _link_only(url_name: str):
     return status
 
 
-STATUS = {
+STATUS: dict[str, Callable] = {
     Task.Kind.OPEN_ROUND: _open_round,
     Task.Kind.SELF_EVALUATION: _self_evaluation,
     Task.Kind.LEADER_EVALUATION: _leader_evaluations,

@@ -123,7 +123,7 @@ def gap_report_retry(request: KommuneRequest, report_id: int) -> HttpResponse:
 
 @require_GET
 @person_required
-def gap_report_download(request: KommuneRequest, report_id: int, kind: str) -> HttpResponse:
+def gap_report_download(request: KommuneRequest, report_id: int, kind: str) -> FileResponse:
     report = get_gap_report_or_404(request.person, report_id)
     if kind not in DOWNLOADS or report.status != GapReport.Status.READY:
         raise Http404

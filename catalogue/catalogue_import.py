@@ -863,7 +863,8 @@ class CatalogueImporter:
     def _match(self, plan, table, specs, courses) -> dict[int, Course | None]:
         """Each spec's course in the catalogue (by the spec's index), or None for a new one."""
         by_code = {c.code: c for c in courses if c.code}
-        uncoded, coded = defaultdict(list), defaultdict(list)
+        uncoded: defaultdict[str, list[Course]] = defaultdict(list)
+        coded: defaultdict[str, list[Course]] = defaultdict(list)
         for course in courses:
             (coded if course.code else uncoded)[course.title].append(course)
         matched: dict[int, Course | None] = {}
@@ -1125,14 +1126,16 @@ class CatalogueImporter:
     def _apply_audiences(self, work: Work) -> None:
         items = [item for item in work.courses if item.audience is not None]
         course_ids = [item.course.pk for item in items]
-        units_through = Course.audience_units.through
-        profiles_through = Course.audience_job_profiles.through
+        # Auto-created through models, which the Django plugin does not type.
+        units_through: Any = Course.audience_units.through
+        profiles_through: Any = Course.audience_job_profiles.through
         units_through.objects.filter(course_id__in=course_ids).delete()
         profiles_through.objects.filter(course_id__in=course_ids).delete()
         units_through.objects.bulk_create(
             [
                 units_through(course_id=item.course.pk, orgunit_id=unit_id)
                 for item in items
+                if item.audience is not None  # as `items` holds; for the type checker
                 for unit_id in item.audience[0]
             ],
             batch_size=2000,
@@ -1141,6 +1144,7 @@ class CatalogueImporter:
             [
                 profiles_through(course_id=item.course.pk, jobprofile_id=profile_id)
                 for item in items
+                if item.audience is not None
                 for profile_id in item.audience[1]
             ],
             batch_size=2000,
@@ -1165,6 +1169,7 @@ class CatalogueImporter:
                     level=level,
                 )
                 for item in items
+                if item.competences is not None  # as `items` holds; for the type checker
                 for key, level in item.competences.items()
             ],
             batch_size=2000,

@@ -211,20 +211,20 @@ def _enrolments(org: DemoOrg, courses: list[Course], rng: random.Random) -> None
     and some completed courses for the cost overview."""
     leader, employee = org.logins["leder"], org.logins["medarbejder"]
     team = [p for p in persons_led_by(leader).order_by("employee_number") if p.pk != employee.pk]
-    first_session = CourseSession.objects.filter(course=courses[0]).order_by("starts_at").first()
+    first_session = CourseSession.objects.filter(course=courses[0]).order_by("starts_at")[0]
     for person in team[:5]:  # 4 places: four confirmed, one on the waiting list
         services.enrolment_request(session=first_session, person=person)
         enrolment = Enrolment.objects.get(session=first_session, person=person)
         if enrolment.status == Enrolment.Status.REQUESTED:
             services.enrolment_decide(enrolment=enrolment, leader=leader, approve=True)
-    pending = CourseSession.objects.filter(course=courses[3]).order_by("starts_at").first()
+    pending = CourseSession.objects.filter(course=courses[3]).order_by("starts_at")[0]
     for person in team[5:8]:
         services.enrolment_request(
             session=pending,
             person=person,
             motivation="Vil gerne blive bedre til tværfagligt samarbejde.",
         )
-    diploma = CourseSession.objects.filter(course=courses[5]).order_by("starts_at").first()
+    diploma = CourseSession.objects.filter(course=courses[5]).order_by("starts_at")[0]
     services.enrolment_request(
         session=diploma, person=employee, motivation="Led mod en diplomuddannelse."
     )

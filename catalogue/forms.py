@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +22,14 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args, competences: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["form"].choices = [("", _("Alle former")), *list(Course.Form.choices)]
-        self.fields["kompetence"].choices = [("", _("Alle kompetencer")), *competences]
+        cast(forms.ChoiceField, self.fields["form"]).choices = [
+            ("", _("Alle former")),
+            *list(Course.Form.choices),
+        ]
+        cast(forms.ChoiceField, self.fields["kompetence"]).choices = [
+            ("", _("Alle kompetencer")),
+            *competences,
+        ]
 
 
 class EnrolForm(forms.Form):
@@ -40,7 +48,7 @@ class EnrolForm(forms.Form):
 
     def __init__(self, *args, activities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan_activity"].choices = [("", _("Ingen"))] + [
+        cast(forms.ChoiceField, self.fields["plan_activity"]).choices = [("", _("Ingen"))] + [
             (a.pk, a.title) for a in activities
         ]
 

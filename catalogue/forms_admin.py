@@ -5,6 +5,7 @@ per request, inside the kommune scope."""
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelMultipleChoiceField
 
 from catalogue.models import Course, CourseSession, Enrolment
-from kompetence.forms import INDENT, InlineValidationMixin
+from kompetence.forms import INDENT, InlineValidationMixin, set_option_label
 from profiles.models import Competence
 from profiles.selectors import VersionStructure
 
@@ -67,12 +68,14 @@ class CourseForm(InlineValidationMixin, forms.ModelForm):
     def __init__(self, *args, kommune, units, job_profiles, **kwargs):
         super().__init__(*args, **kwargs)
         self.kommune = kommune
-        self.fields["audience_units"].queryset = units
-        self.fields["audience_units"].label_from_instance = lambda unit: (
-            f"{INDENT * (unit.depth - 1)}{unit.name}"
+        cast(forms.ModelChoiceField, self.fields["audience_units"]).queryset = units
+        set_option_label(
+            self.fields["audience_units"], lambda unit: f"{INDENT * (unit.depth - 1)}{unit.name}"
         )
         if job_profiles.exists():
-            self.fields["audience_job_profiles"].queryset = job_profiles
+            cast(
+                forms.ModelChoiceField, self.fields["audience_job_profiles"]
+            ).queryset = job_profiles
         else:
             # An empty group of checkboxes would only puzzle; the kommune has none yet.
             del self.fields["audience_job_profiles"]
@@ -95,6 +98,7 @@ class CourseForm(InlineValidationMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if (
             not cleaned.get("audience_everyone")
             and not cleaned.get("audience_units")
@@ -198,6 +202,7 @@ class SessionForm(InlineValidationMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         deadline = cleaned.get("registration_deadline")
         if ends and not starts:
@@ -259,6 +264,7 @@ class CostPeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if "fra" in self.errors or "til" in self.errors:
             return cleaned
         cleaned["fra"] = cleaned.get("fra") or self.default_start

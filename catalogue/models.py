@@ -121,6 +121,9 @@ class CourseCompetence(models.Model):
 class CourseSession(models.Model):
     """A dated run of a course, or (without dates) continuous intake."""
 
+    # Set by the course page on the sessions it shows: the viewer's own enrolment.
+    own: Enrolment | None
+
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField(_("start"), null=True, blank=True)

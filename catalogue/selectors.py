@@ -93,7 +93,10 @@ def current_gaps(person: Person) -> dict:
         .order_by("-gap", "competence__order")
     )
     return {
-        row.competence.key: Gap(row.competence, row.required, row.assessed, row.gap) for row in rows
+        row.competence.key: Gap(row.competence, row.required, row.assessed, row.gap)
+        for row in rows
+        # Always true here: a gap is set only when both levels are.
+        if row.required is not None and row.assessed is not None and row.gap is not None
     }
 
 
@@ -230,7 +233,7 @@ def costs(
         top = next((u.pk for u in tops if (row["unit__path"] or "").startswith(u.path)), None)
         unit_totals[top][0] += 1
         unit_totals[top][1] += row["course__price"]
-    units_by_pk = {u.pk: u for u in tops}
+    units_by_pk: dict[int | None, OrgUnit] = {u.pk: u for u in tops}
 
     course_ids = {row["course_id"] for row in rows}
     groups_of_course: dict[int, set[str]] = defaultdict(set)

@@ -339,6 +339,7 @@ def _complete_plan_activity(enrolment: Enrolment) -> None:
     """The activity may have moved to a newer plan version since the enrolment: the
     current version's activity with the same key is the one to mark."""
     activity = enrolment.plan_activity
+    assert activity is not None  # called only for enrolments that have one
     current = mus_services.current_version(activity.version.plan)
     target = current.activities.filter(key=activity.key).first()
     if target is not None and target.status != PlanActivity.Status.DONE:

@@ -26,7 +26,7 @@ def _plan_activities(person) -> list[PlanActivity]:
         version__plan__employee=person,
         status__in=[PlanActivity.Status.PLANNED, PlanActivity.Status.IN_PROGRESS],
     ).select_related("version__plan")
-    current = {}
+    current: dict[int, int] = {}
     for activity in activities.order_by("version__plan_id", "-version__number", "order"):
         current.setdefault(activity.version.plan_id, activity.version.number)
     return [a for a in activities if a.version.number == current[a.version.plan_id]]
@@ -148,7 +148,7 @@ def enrol(request: KommuneRequest, session_id: int) -> HttpResponse:
                 Enrolment.Status.REQUESTED: _("Din tilmelding er sendt til din leder."),
                 Enrolment.Status.CONFIRMED: _("Du har fået en plads."),
                 Enrolment.Status.WAITLISTED: _("Holdet er fuldt. Du er skrevet på ventelisten."),
-            }[enrolment.status],
+            }[Enrolment.Status(enrolment.status)],
         )
     return redirect("course_detail", course_id=session.course_id)
 
@@ -232,7 +232,7 @@ def enrolment_decide(request: KommuneRequest, enrolment_id: int) -> HttpResponse
                     "%(name)s er skrevet på ventelisten; holdet er fuldt."
                 ),
                 Enrolment.Status.DECLINED: _("Tilmeldingen fra %(name)s er afvist."),
-            }[decided.status]
+            }[Enrolment.Status(decided.status)]
             % {"name": decided.person.name},
         )
     return redirect("approvals")

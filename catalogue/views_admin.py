@@ -10,11 +10,13 @@ request's kommune, so another kommune's ids are as absent as ids that do not exi
 from __future__ import annotations
 
 import io
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.forms import ChoiceField
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -423,7 +425,7 @@ def session_roster(request: KommuneRequest, session_id: int) -> HttpResponse:
             "session": session,
             "course": session.course,
             "roster": _roster(session),
-            "record_choices": RecordForm.base_fields["status"].choices,
+            "record_choices": cast(ChoiceField, RecordForm.base_fields["status"]).choices,
         },
     )
 
@@ -517,6 +519,7 @@ def catalogue_costs_xlsx(request: KommuneRequest) -> HttpResponse:
     report = _cost_report(request, form)
     total = (_("I alt"), report.total_participants, report.total_cost)
     workbook = Workbook()
+    assert workbook.active is not None  # a new workbook has one sheet
     workbook.remove(workbook.active)
     _sheet(
         workbook,

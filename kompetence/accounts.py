@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
@@ -10,9 +12,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
-from kompetence.http import person_required
+from kompetence.http import KommuneRequest, person_required
 from kompetence.i18n import LANGUAGE_CODES
 from kompetence.login_locks import lockout_minutes
 from kompetence.mail import Message, message_queue
@@ -46,7 +49,7 @@ class KommunePasswordResetForm(auth_forms.PasswordResetForm):
         message_queue(Message(subject=subject, body=body, to=[to_email], attachments=[]))
 
 
-class KommuneOnlyMixin:
+class KommuneOnlyMixin(View):
     """Account pages exist only on a kommune host."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -67,11 +70,11 @@ class PasswordResetView(KommuneOnlyMixin, auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "kommune": self.request.kommune}
+        return {**super().get_form_kwargs(), "kommune": cast(KommuneRequest, self.request).kommune}
 
     def form_valid(self, form):
         # The link in the e-mail must lead back to this kommune's host.
-        self.extra_email_context = {"kommune": self.request.kommune}
+        self.extra_email_context = {"kommune": cast(KommuneRequest, self.request).kommune}
         return super().form_valid(form)
 
 
@@ -80,7 +83,7 @@ class PasswordResetConfirmView(KommuneOnlyMixin, auth_views.PasswordResetConfirm
 
     def get_user(self, uidb64):
         user = super().get_user(uidb64)
-        if user is not None and user.kommune_id != self.request.kommune.pk:
+        if user is not None and user.kommune_id != cast(KommuneRequest, self.request).kommune.pk:
             return None
         return user
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import batched
+from typing import cast
 
 from django.db import connection, models
 
@@ -17,13 +18,15 @@ BATCH = 10_000
 def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]) -> None:
     """Inserts `rows` (tuples of the values of `fields`, by attribute name: `unit_id`)."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             (model(**dict(zip(fields, row, strict=True))) for row in rows), batch_size=2000
         )
         return
-    model_fields = [model._meta.get_field(name.removesuffix("_id")) for name in fields]
+    model_fields = [
+        cast(models.Field, model._meta.get_field(name.removesuffix("_id"))) for name in fields
+    ]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in model_fields)
+    columns = ", ".join(quote(cast(str, f.column)) for f in model_fields)
     arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
     # Table, column and type names come from the model, never from input.
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608

@@ -52,6 +52,6 @@ def ics_event(
             attendee = vCalAddress(f"mailto:{person.email}")
             attendee.params["cn"] = vText(person.name)
             attendee.params["role"] = vText("REQ-PARTICIPANT")
-            event.add("attendee", attendee, encode=0)
+            event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     return calendar.to_ical()

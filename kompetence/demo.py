@@ -120,7 +120,7 @@ LAST_NAMES = [
 @dataclass
 class UnitSpec:
     name: str
-    kind: str
+    kind: OrgUnit.Kind
     job_titles: tuple[str, ...] = ()
     staff: int = 0
     children: list[UnitSpec] = field(default_factory=list)
@@ -329,6 +329,7 @@ class _Builder:
 
 def _set_login(person: Person, username: str) -> None:
     user = person.user
+    assert user is not None  # every demo person has a login
     if user.username != username or not user.has_usable_password():
         user.username = username
         user.set_password(DEMO_PASSWORD)
@@ -348,12 +349,11 @@ def seed_organisation(slug: str) -> DemoOrg:
     hr_unit = next(u for u in units if u.name == "Personale og Udvikling")
     first_team = teams[0]
     team_staff = Position.objects.filter(unit=first_team, is_leader=False).select_related("person")
-    employee = team_staff.order_by("person__employee_number").first().person
-    med_member = team_staff.order_by("-person__employee_number").first().person
+    employee = team_staff.order_by("person__employee_number")[0].person
+    med_member = team_staff.order_by("-person__employee_number")[0].person
     hr_person = (
         Position.objects.filter(unit=hr_unit, is_leader=False)
-        .order_by("person__employee_number")
-        .first()
+        .order_by("person__employee_number")[0]
         .person
     )
     if not hr_person.is_hr:

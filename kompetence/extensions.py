@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.dispatch import Signal
 
 from kompetence.tabular import Column
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class NavLink:
     url_name: str
-    label: str  # a lazy translation
+    label: StrOrPromise  # a lazy translation
     roles: frozenset[str]  # shown to people with any of these roles: employee, leader, hr, med
     order: int = 100
 
@@ -46,7 +50,7 @@ class PersonalDataSection:
     that HR makes on their behalf (see `kompetence.personal_data`)."""
 
     files: Callable
-    description: str
+    description: StrOrPromise
     private: bool = False
 
 
@@ -70,7 +74,9 @@ def register_home_panel(panel: Callable, *, first: bool = False) -> None:
         HOME_PANELS.insert(0, panel) if first else HOME_PANELS.append(panel)
 
 
-def register_personal_data(files: Callable, *, description: str, private: bool = False) -> None:
+def register_personal_data(
+    files: Callable, *, description: StrOrPromise, private: bool = False
+) -> None:
     """Adds an app's files to the personal data export (see `kompetence.personal_data`)."""
     if all(section.files is not files for section in PERSONAL_DATA_SECTIONS):
         PERSONAL_DATA_SECTIONS.append(

@@ -3,6 +3,9 @@ the request. Choice querysets are set per request, inside the kommune scope."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, cast
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,13 @@ from kompetence.services import EMAIL_TAKEN, EMPLOYEE_NUMBER_TAKEN
 
 # Indents unit names in choice lists by depth; non-breaking spaces are not read aloud.
 INDENT = "\u00a0" * 4
+
+
+def set_option_label(field: forms.Field, label: Callable[[Any], str]) -> None:
+    """Sets how a model choice field shows each option: Django calls the field's
+    `label_from_instance`, which a form replaces on its own copy of the field (in the
+    instance's namespace, as `field.label_from_instance = label` would)."""
+    vars(field)["label_from_instance"] = label
 
 
 class FormRenderer(TemplatesSetting):
@@ -73,13 +83,14 @@ class PositionForm(InlineValidationMixin, forms.ModelForm):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: (
-            f"{INDENT * (unit.depth - 1)}{unit.name}"
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        set_option_label(
+            self.fields["unit"], lambda unit: f"{INDENT * (unit.depth - 1)}{unit.name}"
         )
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("Slutdatoen ligger før startdatoen."))
@@ -96,10 +107,10 @@ class UnitForm(InlineValidationMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             units = units.exclude(path__startswith=self.instance.path)
-        self.fields["parent"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = units
         self.fields["parent"].label = _("Overenhed")
-        self.fields["parent"].label_from_instance = lambda unit: (
-            f"{INDENT * (unit.depth - 1)}{unit.name}"
+        set_option_label(
+            self.fields["parent"], lambda unit: f"{INDENT * (unit.depth - 1)}{unit.name}"
         )
 
     def clean_external_id(self) -> str:

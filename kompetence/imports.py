@@ -12,9 +12,9 @@ is at that moment, not as it was at the dry run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +27,9 @@ from kompetence.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, ImportJob, Kommune, Person
 from kompetence.tabular import Column, LimitError, Problem, Table, TableError, read_table
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 EXAMPLES_PER_CHANGE = 50  # lines of detail per kind of change on the dry-run page
 
 Progress = Callable[[int], None]  # percent done, 0–100
@@ -37,7 +40,7 @@ class Plan:
     """What an import would do (or did): changes counted by kind, with examples, or
     the problems that stop it. `work` is the importer's own data for `apply`."""
 
-    labels: dict[str, str]  # change kind → label, in display order
+    labels: Mapping[str, StrOrPromise]  # change kind → label, in display order
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
@@ -73,11 +76,17 @@ class Plan:
 
 
 class Importer(Protocol):
-    kind: str  # also the URL slug
-    title: str
-    description: str
-    columns: list[Column]
-    template_name: str  # the page's extra documentation, or ""
+    # Read-only members: an importer may define them as class attributes or properties.
+    @property
+    def kind(self) -> str: ...  # also the URL slug
+    @property
+    def title(self) -> StrOrPromise: ...
+    @property
+    def description(self) -> StrOrPromise: ...
+    @property
+    def columns(self) -> list[Column]: ...
+    @property
+    def template_name(self) -> str: ...  # the page's extra documentation, or ""
 
     def allowed(self, person: Person) -> bool: ...
 
@@ -133,7 +142,7 @@ def _reporter(job_id: int) -> Progress:
 
 
 def import_start(
-    *, kommune: Kommune, importer: Importer, created_by: Person, upload, options: dict
+    *, kommune: Kommune, importer: Importer, created_by: Person | None, upload, options: dict
 ) -> ImportJob:
     """Stores the uploaded file and sends it to be checked (the dry run)."""
     job = ImportJob(
@@ -219,7 +228,7 @@ def import_run(
     return plan
 
 
-def _labels(importer: Importer) -> dict[str, str]:
+def _labels(importer: Importer) -> dict[str, StrOrPromise]:
     return dict(getattr(importer, "labels", {}))
 
 

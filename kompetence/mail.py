@@ -21,6 +21,7 @@ from ids and the sweeper can queue a lost one again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypedDict
@@ -123,7 +124,7 @@ def send_to_person(
     subject_template: str,
     body_template: str,
     context: dict,
-    attachments: list[tuple[str, bytes | str, str]] = (),
+    attachments: Sequence[tuple[str, bytes | str, str]] = (),
 ) -> bool:
     """Renders one e-mail now and queues it for sending after commit. Returns False
     when the person has no address."""

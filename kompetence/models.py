@@ -9,6 +9,7 @@ a query made outside `scope(kommune=...)` raises instead of reading every tenant
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.db import models
@@ -206,7 +207,9 @@ class OrgUnitUserObjectPermission(UserObjectPermissionBase):
     kommune = models.ForeignKey(Kommune, on_delete=models.CASCADE, related_name="+")
     content_object = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
 
-    objects = ScopedManager(kommune="kommune", _manager_class=UserObjectPermissionManager)
+    objects: ClassVar[UserObjectPermissionManager] = ScopedManager(
+        kommune="kommune", _manager_class=UserObjectPermissionManager
+    )
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("tildelt enhedsret")
@@ -236,6 +239,12 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TenantManager()
+
+    # Caches for the rest of the request, set by kompetence.permissions and
+    # annualcycle.action_plans (annotations only: no database columns).
+    _led_unit_paths: list[str]
+    _administered_unit_paths: list[str]
+    _med_committees: list[MEDCommittee]
 
     class Meta:
         verbose_name = _("person")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -344,7 +345,7 @@ class OrganisationImporter:
                     line,
                     name_of("email"),
                 )
-        values = {}
+        values: dict[str, Any] = {}
         for key, parse in (
             ("leader", parse_bool),
             ("start_date", parse_date),
@@ -360,7 +361,7 @@ class OrganisationImporter:
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
             plan.problem(_("Slutdatoen ligger før startdatoen."), line, name_of("end_date"))
-        chosen = {}
+        chosen: dict[str, Any] = {}
         for attribute in attributes:
             key = attribute.column.key
             text = row[key].strip()
@@ -701,7 +702,7 @@ class OrganisationImporter:
 
         def path_of(unit: OrgUnit) -> tuple[str, int]:
             chain = []
-            node = unit
+            node: OrgUnit | None = unit
             while node is not None and node.pk not in paths:
                 chain.append(node)
                 node = by_pk.get(node.parent_id) if node.parent_id else None

@@ -6,6 +6,8 @@ migrations, the platform admin, cross-tenant uniqueness) opens `scopes_disabled(
 and says why at that spot.
 """
 
+from typing import Any
+
 from django.db import models
 from django_scopes import ScopedManager
 
@@ -18,7 +20,9 @@ UNSCOPED_MODELS = {
 }
 
 
-def TenantManager(queryset_class: type[models.QuerySet] = models.QuerySet):
+def TenantManager(
+    queryset_class: type[models.QuerySet[Any]] = models.QuerySet,
+) -> models.Manager[Any]:
     """A manager scoped on the model's `kommune` field, keeping `queryset_class`'s methods."""
     return ScopedManager(
         kommune="kommune", _manager_class=models.Manager.from_queryset(queryset_class)

@@ -39,7 +39,9 @@ def org_tree(units: QuerySet[OrgUnit]) -> list[TreeNode]:
         .values_list("unit_id")
         .annotate(n=Count("person_id", distinct=True))
     )
-    nodes = {u.pk: TreeNode(unit=u, people=people.get(u.pk, 0)) for u in units.order_by("path")}
+    nodes: dict[int | None, TreeNode] = {
+        u.pk: TreeNode(unit=u, people=people.get(u.pk, 0)) for u in units.order_by("path")
+    }
     roots: list[TreeNode] = []
     for node in nodes.values():
         parent = nodes.get(node.unit.parent_id)

@@ -27,12 +27,15 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
@@ -126,7 +129,7 @@ class Column:
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = True
-    help: str = ""  # a lazy translation, for the documentation page
+    help: StrOrPromise = ""  # a lazy translation, for the documentation page
 
     def names(self) -> set[str]:
         return {normalise_header(n) for n in (self.name, *self.aliases)}

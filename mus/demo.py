@@ -56,7 +56,7 @@ def _signed_plan(org: DemoOrg, conversation: Conversation) -> None:
     version.follow_up_date = timezone.localdate() + datetime.timedelta(days=120)
     version.save()
     competences = []
-    if conversation.round_id:
+    if conversation.round:
         competences = list(Competence.objects.filter(version_id=conversation.round.version_id)[:2])
     goal = PlanGoal.objects.create(
         kommune=org.kommune,
@@ -96,6 +96,7 @@ def _signed_plan(org: DemoOrg, conversation: Conversation) -> None:
             done_on=timezone.localdate() - datetime.timedelta(days=3) if done else None,
         )
     content_hash = services.content_hash(version)
+    assert conversation.held_at is not None  # the demo conversation was held
     # Seeded signatures: the demo people signed "in the past"; real signing always
     # goes through services.plan_sign with the signer's password.
     for role, signer in (

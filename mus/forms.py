@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
-from kompetence.forms import InlineValidationMixin
+from kompetence.forms import InlineValidationMixin, set_option_label
 from kompetence.models import Person
 from mus.models import AgendaQuestion, Conversation, PlanActivity, PlanGoal, PlanVersion
 
@@ -63,11 +65,11 @@ class GoalForm(RevisionMixin, forms.ModelForm):
 
     def __init__(self, *args, competences, levels, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["competences"].queryset = competences
+        cast(forms.ModelChoiceField, self.fields["competences"]).queryset = competences
         self.fields["competences"].required = False
-        self.fields["target_level"].choices = [("", _("Intet målniveau"))] + [
-            (level.value, level.label) for level in levels if not level.is_not_applicable
-        ]
+        cast(forms.ChoiceField, self.fields["target_level"]).choices = [
+            ("", _("Intet målniveau"))
+        ] + [(level.value, level.label) for level in levels if not level.is_not_applicable]
 
 
 class ActivityForm(RevisionMixin, forms.ModelForm):
@@ -79,10 +81,10 @@ class ActivityForm(RevisionMixin, forms.ModelForm):
 
     def __init__(self, *args, goals, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = goals
+        cast(forms.ModelChoiceField, self.fields["goal"]).queryset = goals
         self.fields["goal"].required = False
         self.fields["goal"].label = _("Hører til mål")
-        self.fields["goal"].label_from_instance = lambda goal: goal.text[:80]
+        set_option_label(self.fields["goal"], lambda goal: goal.text[:80])
 
 
 class SignForm(forms.Form):
@@ -111,9 +113,9 @@ class SignatureDelegationForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_person"].queryset = candidates
-        self.fields["to_person"].label_from_instance = lambda person: (
-            f"{person.name} ({person.employee_number})"
+        cast(forms.ModelChoiceField, self.fields["to_person"]).queryset = candidates
+        set_option_label(
+            self.fields["to_person"], lambda person: f"{person.name} ({person.employee_number})"
         )
 
 

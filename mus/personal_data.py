@@ -125,7 +125,9 @@ def _plans(person: Person):
 
 def _version_data(plan: Plan, version: PlanVersion, latest: int, pdf_names: list[str]) -> dict:
     goals = list(version.goals.all())
-    goal_numbers = {goal.pk: number for number, goal in enumerate(goals, start=1)}
+    goal_numbers: dict[int | None, int] = {
+        goal.pk: number for number, goal in enumerate(goals, start=1)
+    }
     return {
         "plan": plan.pk,
         "version": version.number,

@@ -25,7 +25,7 @@ def plan_document(version: PlanVersion) -> dict:
     plan = version.plan
     goals = list(version.goals.order_by("order", "pk").prefetch_related("competences"))
     structure = (
-        version_structure(plan.conversation.round.version) if plan.conversation.round_id else None
+        version_structure(plan.conversation.round.version) if plan.conversation.round else None
     )
     return {
         "plan": plan,
@@ -63,6 +63,7 @@ def team_plan_progress(leader: Person) -> list[dict]:
     a fixed number of queries whatever the team's size."""
     people = list(permissions.persons_led_by(leader).filter(is_active=True).order_by("name"))
     latest: dict[int, Conversation] = {}
+    conversation: Conversation | None
     for conversation in (
         Conversation.objects.filter(employee__in=people)
         .exclude(status=Conversation.Status.CANCELLED)
@@ -106,6 +107,7 @@ def conversation_rows(conversation: Conversation):
     if conversation.round_id is None:
         return [], None
     round_ = conversation.round
+    assert round_ is not None  # round_id is set
     return person_gaps(conversation.employee, round_), version_structure(round_.version)
 
 

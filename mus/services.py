@@ -23,6 +23,8 @@ import datetime
 import difflib
 import hashlib
 import json
+from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -255,7 +257,9 @@ def plan_get_or_create(*, conversation: Conversation) -> Plan:
 
 
 def current_version(plan: Plan) -> PlanVersion:
-    return plan.versions.order_by("-number").first()
+    version = plan.versions.order_by("-number").first()
+    assert version is not None  # a plan is created with its first version
+    return version
 
 
 def _claim(version: PlanVersion, revision: int) -> PlanVersion:
@@ -293,7 +297,7 @@ def _new_version_from(signed: PlanVersion) -> PlanVersion:
         follow_up_date=signed.follow_up_date,
         revision=1,
     )
-    goal_map = {}
+    goal_map: dict[int | None, PlanGoal] = {}
     for goal in signed.goals.prefetch_related("competences"):
         competences = list(goal.competences.all())
         old_pk = goal.pk
@@ -462,13 +466,15 @@ def canonical_content(version: PlanVersion) -> dict:
     # Rows already prefetched (many versions at once, as the benchmark data does) are
     # used as they are; otherwise one query each.
     prefetched = getattr(version, "_prefetched_objects_cache", {})
-    goals = (
+    goals: Iterable[PlanGoal] = (
         version.goals.all()
         if "goals" in prefetched
         else version.goals.prefetch_related("competences")
     )
     goals = sorted(goals, key=lambda goal: (goal.order, goal.pk))
-    goal_index = {goal.pk: index for index, goal in enumerate(goals, start=1)}
+    goal_index: dict[int | None, int] = {
+        goal.pk: index for index, goal in enumerate(goals, start=1)
+    }
     return {
         "format": "kompetence-plan/1",
         "kommune": plan.kommune.name,
@@ -802,7 +808,11 @@ def pdf_render(*, pdf_id: int) -> PlanPdf:
     from mus.selectors import plan_document
 
     pdf = PlanPdf.objects.select_related("version__plan").get(pk=pdf_id)
-    if pdf.status == PlanPdf.Status.READY and pdf.file and default_storage.exists(pdf.file.name):
+    if (
+        pdf.status == PlanPdf.Status.READY
+        and pdf.file
+        and default_storage.exists(cast(str, pdf.file.name))
+    ):
         return pdf
     version = pdf.version
     name = f"plans/{version.kommune_id}/plan-{version.plan_id}-v{version.number}-{pdf.language}.pdf"

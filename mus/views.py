@@ -175,7 +175,9 @@ def preparation(request: KommuneRequest, conversation_id: int) -> HttpResponse:
                         conversation=conversation,
                         author=request.person,
                         question=question,
-                        text=text,
+                        # QueryDict.items() gives each key's last value, a str; the
+                        # stubs also allow the empty list a key never has here.
+                        text=text,  # type: ignore[arg-type]
                     )
         if request.htmx:
             return render(request, "mus/preparation.html#saved", {"saved_at": timezone.localtime()})
@@ -186,7 +188,7 @@ def preparation(request: KommuneRequest, conversation_id: int) -> HttpResponse:
         for note in PreparationNote.objects.filter(conversation=conversation, author=request.person)
     }
     evaluation = None
-    if conversation.round_id:
+    if conversation.round:
         kind = "self" if request.person.pk == conversation.employee_id else "leader"
         evaluation = conversation.round.evaluations.filter(
             subject=conversation.employee, kind=kind
@@ -262,7 +264,7 @@ def agreed_level_save(
     conversation = access.get_conversation_or_404(request.person, conversation_id)
     if (
         not access.leads_employee(request.person, conversation.employee)
-        or conversation.round_id is None
+        or conversation.round is None
     ):
         raise Http404
     competence = Competence.objects.filter(
@@ -714,7 +716,7 @@ def plan_pdf(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
 
 @require_GET
 @person_required
-def plan_pdf_download(request: KommuneRequest, pdf_id: int) -> HttpResponse:
+def plan_pdf_download(request: KommuneRequest, pdf_id: int) -> FileResponse:
     pdf = access.get_pdf_or_404(request.person, pdf_id)
     if pdf.status != PlanPdf.Status.READY or not pdf.file:
         raise Http404

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
-from kompetence.forms import INDENT, InlineValidationMixin
+from kompetence.forms import INDENT, InlineValidationMixin, set_option_label
 from profiles.models import EvaluationRound
 
 
@@ -23,10 +25,10 @@ class RoundForm(InlineValidationMixin, forms.ModelForm):
 
     def __init__(self, *args, versions, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = versions
-        self.fields["version"].label_from_instance = lambda v: f"{v.framework.name} (v{v.number})"
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda u: f"{INDENT * (u.depth - 1)}{u.name}"
+        cast(forms.ModelChoiceField, self.fields["version"]).queryset = versions
+        set_option_label(self.fields["version"], lambda v: f"{v.framework.name} (v{v.number})")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        set_option_label(self.fields["unit"], lambda u: f"{INDENT * (u.depth - 1)}{u.name}")
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]

@@ -4,12 +4,14 @@ inside the kommune scope."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
-from kompetence.forms import InlineValidationMixin
+from kompetence.forms import InlineValidationMixin, set_option_label
 from profiles.interchange import MAX_IMPORT_BYTES
 from profiles.models import (
     Competence,
@@ -21,6 +23,9 @@ from profiles.models import (
     ScaleLevel,
 )
 from profiles.selectors import VersionStructure
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class FrameworkCreateForm(InlineValidationMixin, forms.Form):
@@ -38,7 +43,7 @@ class FrameworkCreateForm(InlineValidationMixin, forms.Form):
     def __init__(self, *args, scales, **kwargs):
         super().__init__(*args, **kwargs)
         if scales.exists():
-            self.fields["scale"].queryset = scales
+            cast(forms.ModelChoiceField, self.fields["scale"]).queryset = scales
         else:
             # A kommune without a scale of its own gets the default one when it saves.
             del self.fields["scale"]
@@ -80,10 +85,10 @@ class FrameworkImportForm(forms.Form):
         self.fields["file"].help_text = _("Højst %(size)s.") % {
             "size": filesizeformat(MAX_IMPORT_BYTES)
         }
-        field = self.fields["framework"]
+        field = cast(forms.ModelChoiceField, self.fields["framework"])
         field.queryset = frameworks
-        field.label_from_instance = lambda framework: (
-            _("Ny kladde af »%(name)s«") % {"name": framework.name}
+        set_option_label(
+            field, lambda framework: _("Ny kladde af »%(name)s«") % {"name": framework.name}
         )
 
     def clean_file(self):
@@ -169,8 +174,10 @@ class JobProfileForm(InlineValidationMixin, forms.ModelForm):
         if self.instance.pk:
             del self.fields["framework"]
         else:
-            self.fields["framework"].queryset = Framework.objects.order_by("name")
-            self.fields["framework"].empty_label = None
+            cast(
+                forms.ModelChoiceField, self.fields["framework"]
+            ).queryset = Framework.objects.order_by("name")
+            cast(forms.ModelChoiceField, self.fields["framework"]).empty_label = None
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -194,7 +201,7 @@ class _LevelsForm(forms.Form):
     """One select per competence of a version, named by the competence's key (which
     survives new versions). Bad values get a message naming the competence."""
 
-    empty_label: str = ""
+    empty_label: StrOrPromise = ""
     prefix_name = "level"
 
     def __init__(self, *args, structure: VersionStructure, initial_levels: dict, **kwargs):
@@ -254,6 +261,6 @@ class PositionJobProfileForm(InlineValidationMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["job_profile"]
+        field = cast(forms.ModelChoiceField, self.fields["job_profile"])
         field.queryset = JobProfile.objects.select_related("framework").order_by("name")
-        field.label_from_instance = lambda profile: f"{profile.name} ({profile.framework.name})"
+        set_option_label(field, lambda profile: f"{profile.name} ({profile.framework.name})")

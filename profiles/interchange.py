@@ -23,6 +23,7 @@ from functools import cache
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, cast
 
 import jsonschema
 from django.core.exceptions import ValidationError
@@ -254,6 +255,8 @@ def _shown(value) -> str:
 def _schema_problems(error: jsonschema.ValidationError) -> list[str]:
     """A jsonschema error as Danish sentences naming the path; never its raw text."""
     path = _path(error.absolute_path)
+    expected: Any
+    value: Any
     keyword, expected, value = error.validator, error.validator_value, error.instance
 
     def at(sub: str) -> str:
@@ -266,7 +269,7 @@ def _schema_problems(error: jsonschema.ValidationError) -> list[str]:
             if name not in value
         ]
     if keyword == "additionalProperties":
-        known = set(error.schema.get("properties", {}))
+        known = set(cast(dict, error.schema).get("properties", {}))
         return [
             _("%(path)s: feltet findes ikke i formatet. Tilladte felter her: %(fields)s.")
             % {"path": at(name), "fields": ", ".join(sorted(known))}
@@ -432,7 +435,8 @@ def _key(text: str | None) -> uuid.UUID | None:
 
 
 def _duplicate_keys(groups: list[dict]) -> list[str]:
-    problems, seen = [], {}
+    problems: list[str] = []
+    seen: dict[str, str] = {}
     places = [(f"groups[{i}]", group) for i, group in enumerate(groups)] + [
         (f"groups[{i}].competences[{j}]", competence)
         for i, group in enumerate(groups)
@@ -546,7 +550,9 @@ def _scale_configuration(levels: list[ScaleLevel]) -> str:
             {
                 "id": position,
                 "scaledefault": int(applies and level.value == default),
-                "proficient": int(applies and level.value >= proficient_from),
+                "proficient": int(
+                    applies and proficient_from is not None and level.value >= proficient_from
+                ),
                 "kompetence_value": level.value,
                 "kompetence_not_applicable": int(level.is_not_applicable),
             }
@@ -698,7 +704,8 @@ def _choice_lookup(choices) -> dict[str, str]:
 
 def _moodle_meta(texts: list[str], row: tabular.Row, problems: list[str]) -> tuple[str, list[str]]:
     kinds, roles = _choice_lookup(Competence.Kind.choices), _choice_lookup(Role.choices)
-    kind, chosen = Competence.Kind.GENERAL, set()
+    kind: str = Competence.Kind.GENERAL
+    chosen: set[str] = set()
     with translation.override("da"):
         role_names = ", ".join(str(label) for label in Role.labels)
         kind_names = ", ".join(str(label) for label in Competence.Kind.labels)
@@ -713,8 +720,10 @@ def _moodle_meta(texts: list[str], row: tabular.Row, problems: list[str]) -> tup
                 % {"where": _at(row), "heading": META_HEADING, "text": text[:80]}
             )
         elif match[1].lower() == "type":
-            kind = kinds.get(match[2].strip().lower())
-            if kind is None:
+            found = kinds.get(match[2].strip().lower())
+            if found is not None:
+                kind = found
+            else:
                 problems.append(
                     _("%(where)s: typen »%(kind)s« findes ikke. Brug en af: %(kinds)s.")
                     % {"where": _at(row), "kind": match[2].strip(), "kinds": kind_names}
@@ -748,7 +757,7 @@ def _moodle_competence(row: tabular.Row, problems: list[str]) -> CompetenceData:
         else:
             sections[current].append(text)
     short, what = "\n\n".join(sections["short"]), "\n\n".join(sections["what"])
-    short_limit = Competence._meta.get_field("short_description").max_length
+    short_limit = cast(int, Competence._meta.get_field("short_description").max_length)
     if len(short) > short_limit:
         short, what = "", "\n\n".join(filter(None, [short, what]))
     kind, roles = _moodle_meta(sections["meta"], row, problems)
@@ -793,7 +802,7 @@ def _moodle_scale(row: tabular.Row, framework_name: str, problems: list[str]) ->
                 _("%(where)s: skalatrinnet »%(label)s…« er for langt; højst 100 tegn.")
                 % {"where": where, "label": label[:40]}
             )
-    config = []
+    config: Any = []  # JSON from the file
     if row["scaleconfiguration"]:
         try:
             config = json.loads(row["scaleconfiguration"])
@@ -974,7 +983,7 @@ def _signature(levels, labels_only: bool) -> list[tuple]:
     rows = []
     for level in levels:
         na = level.is_not_applicable if isinstance(level, ScaleLevel) else level.not_applicable
-        row = (level.value, level.label_da, na)
+        row: tuple = (level.value, level.label_da, na)
         if not labels_only:
             row += (level.label_en, level.description_da, level.description_en)
         rows.append(row)

@@ -118,7 +118,7 @@ def roles_of(person_ids) -> dict[int, str]:
     the direktion, a centre, a unit with leaders below it, a unit, or nothing."""
     leader_positions = list(Position.objects.active().filter(is_leader=True).select_related("unit"))
     led_paths = {p.unit.path for p in leader_positions}
-    rank = {
+    rank: dict[str, int] = {
         Role.DIREKTION: 0,
         Role.CENTERCHEF: 1,
         Role.LEDER_AF_LEDERE: 2,
@@ -278,6 +278,8 @@ class GapRow:
     agreed_level: int | None
     assessed: int | None
     gap: int | None
+    # Links other apps offer next to the row; the page sets them (extensions).
+    links: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def disagreement(self) -> int:

@@ -15,6 +15,7 @@ derived from.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -201,7 +202,7 @@ def item_move(*, item: CompetenceGroup | Competence, direction: int) -> None:
     """Swaps a group or competence with its neighbour above (-1) or below (+1)."""
     version = item.version
     _require_draft(version)
-    siblings = list(
+    siblings: list[CompetenceGroup | Competence] = list(
         item.version.groups.all()
         if isinstance(item, CompetenceGroup)
         else item.group.competences.all()
@@ -449,7 +450,8 @@ def round_populate(*, round_: EvaluationRound) -> EvaluationRound:
     roles = selectors.roles_of(person_ids)
     primary = primary_positions(person_ids)
     required = selectors.required_levels(person_ids, [version.framework_id])
-    evaluations, assessments = [], []
+    evaluations: list[Evaluation] = []
+    assessments: list[tuple] = []
     for person_id in person_ids:
         rows = [c for c in structure.competences if c.applies_to(roles[person_id])]
         for kind in (Evaluation.Kind.SELF, Evaluation.Kind.LEADER):
@@ -510,7 +512,7 @@ def evaluation_get_or_create_agreed(*, round_: EvaluationRound, subject: Person)
 
 # --- Ratings -----------------------------------------------------------------------
 
-LEVEL_FIELD = {
+LEVEL_FIELD: dict[str, str] = {
     Evaluation.Kind.SELF: "self_level",
     Evaluation.Kind.LEADER: "leader_level",
     Evaluation.Kind.AGREED: "agreed_level",
@@ -586,7 +588,7 @@ def rating_save(
     structure = selectors.version_structure(evaluation.version)
     keep_level = level is UNCHANGED
     value = _validated_level(structure, competence, evaluation, None if keep_level else level)
-    defaults = {"kommune_id": evaluation.kommune_id}
+    defaults: dict[str, Any] = {"kommune_id": evaluation.kommune_id}
     if not keep_level:
         defaults["level"] = value
     if comment is not None:

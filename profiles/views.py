@@ -334,7 +334,9 @@ def heatmap(request: KommuneRequest) -> HttpResponse:
     rows = selectors.heatmap(unit, round_) if round_ else []
     # Columns: the competences anyone in the subtree answers, in framework order.
     columns = (
-        [c for c in structure.competences if any(c.pk in r.cells for r in rows)] if rows else []
+        [c for c in structure.competences if any(c.pk in r.cells for r in rows)]
+        if rows and structure is not None
+        else []
     )
     grid = [(c, [row.cells.get(c.pk) for row in rows]) for c in columns]
     return render(

@@ -195,21 +195,13 @@ class Command(BaseCommand):
         )
         # Logins the benchmark signs in with: HR, a leader of ~300 people, a MED member.
         leader = self._leader_of_about(300)
-        employee = (
-            Person.objects.filter(
-                positions__unit__path__startswith=leader.unit.path, positions__is_leader=False
-            )
-            .order_by("pk")
-            .first()
-        )
-        centre = OrgUnit.objects.filter(kommune=kommune, depth=3).order_by("pk").first()
-        member = (
-            Person.objects.filter(
-                positions__unit__path__startswith=centre.path, positions__is_leader=False
-            )
-            .order_by("pk")
-            .first()
-        )
+        employee = Person.objects.filter(
+            positions__unit__path__startswith=leader.unit.path, positions__is_leader=False
+        ).order_by("pk")[0]
+        centre = OrgUnit.objects.filter(kommune=kommune, depth=3).order_by("pk")[0]
+        member = Person.objects.filter(
+            positions__unit__path__startswith=centre.path, positions__is_leader=False
+        ).order_by("pk")[0]
         org_services.med_committee_create(
             kommune=kommune,
             name=f"Center-MED {centre.name}",
@@ -223,6 +215,7 @@ class Command(BaseCommand):
             ("medarbejder", employee),
             ("med", member),
         ):
+            assert person.user_id is not None  # every bench person has a login
             user = User.objects.get(pk=person.user_id)
             user.username = username
             user.set_password(PASSWORD)

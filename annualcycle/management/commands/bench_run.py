@@ -30,6 +30,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import cast
 
 import psycopg
 from django.conf import settings
@@ -89,7 +90,9 @@ class Client:
 
     def log_in(self, username: str, password: str) -> None:
         status, _, content, _ = self.request("GET", "/log-ind/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1)
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+        assert found is not None, "the login page has a CSRF token"
+        token = found.group(1)
         status, _headers, _, _ = self.request(
             "POST",
             "/log-ind/",
@@ -195,6 +198,7 @@ class Command(BaseCommand):
         )
         for evaluation in open_self:
             user = evaluation.subject.user
+            assert user is not None  # bench people all have logins
             user.set_password(PASSWORD)
             user.save(update_fields=["password"])
         return {
@@ -203,7 +207,7 @@ class Command(BaseCommand):
             "unit": unit,
             "subtree_people": Person.objects.filter(pk__in=people).count(),
             "round": round_,
-            "autosave": [(e.pk, e.subject.user.username) for e in open_self],
+            "autosave": [(e.pk, cast(User, e.subject.user).username) for e in open_self],
             "competences": list(
                 Competence.objects.filter(version=round_.version).values_list("pk", flat=True)
             ),
@@ -484,8 +488,7 @@ class Command(BaseCommand):
         version = (
             PlanVersion.objects.filter(kommune=self.kommune)
             .select_related("plan__employee", "plan__leader")
-            .order_by("pk")
-            .first()
+            .order_by("pk")[0]
         )
         plan_pdf_bytes(version, language="da", context=plan_document(version))
         timings = []
