@@ -188,7 +188,7 @@ def reminder_deliver(*, kommune: Kommune, reminder_id: int) -> bool:
             context={"task": reminder.task, "kommune": kommune, "link": kommune_url(kommune)},
         )
         sends = message is not None and reminder.person.is_active
-        if sends:
+        if message is not None and sends:
             message_send(message)
         # Also without an address or after leaving: nothing left to send for good.
         reminder.sent_at = timezone.now()

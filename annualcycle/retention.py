@@ -74,6 +74,8 @@ def retention_dry_run(*, kommune: Kommune, today: datetime.date | None = None) -
 
 
 def _erase(person: Person, kommune: Kommune) -> None:
+    left_on = person.left_on
+    assert left_on is not None  # only leavers are anonymised
     for eraser in erasers():
         eraser.erase(person)
     AuditEntry.objects.create(
@@ -84,7 +86,7 @@ def _erase(person: Person, kommune: Kommune) -> None:
         object_type=Person._meta.label,
         object_id=str(person.pk),
         summary=_("Anonymiseret %(years)s år efter fratrædelsen (%(left)s).")
-        % {"years": kommune.retention_years, "left": person.left_on.isoformat()},
+        % {"years": kommune.retention_years, "left": left_on.isoformat()},
     )
 
 

@@ -111,7 +111,7 @@ def work_fail(*, kind: WorkKind, pk: int, failure: str, detail: str = "") -> boo
         update["error"] = detail[:300]
     if "finished_at" in names:
         update["finished_at"] = timezone.now()
-    return bool(kind.model.objects.filter(pk=pk, **kind.pending).update(**update))
+    return bool(kind.model._default_manager.filter(pk=pk, **kind.pending).update(**update))
 
 
 def work_failed(*, kind: WorkKind, pk: int, error: BaseException) -> bool:
@@ -124,18 +124,18 @@ def work_failed(*, kind: WorkKind, pk: int, error: BaseException) -> bool:
 
 def work_started(*, kind: WorkKind, pk: int) -> None:
     """A worker took the task: the sweeper counts its patience from now."""
-    kind.model.objects.filter(pk=pk, **kind.pending).update(queued_at=timezone.now())
+    kind.model._default_manager.filter(pk=pk, **kind.pending).update(queued_at=timezone.now())
 
 
 def _send_after_commit(kind: WorkKind, pk: int) -> None:
     # Read now, inside the kommune's scope; the callback runs after the commit, outside.
-    row = kind.model.objects.get(pk=pk)
+    row = kind.model._default_manager.get(pk=pk)
     transaction.on_commit(lambda: kind.send(row))
 
 
 def work_retry(*, kind: WorkKind, row) -> bool:
     """The person's "Prøv igen": a failed row is pending again and its task is sent."""
-    restarted = kind.model.objects.filter(pk=row.pk, failure__gt="").update(
+    restarted = kind.model._default_manager.filter(pk=row.pk, failure__gt="").update(
         **kind.restart, failure="", attempts=1, queued_at=timezone.now()
     )
     if restarted:
@@ -151,7 +151,7 @@ def work_sweep(*, stale_after: datetime.timedelta | None = None) -> dict[str, in
     now = timezone.now()
     counts = {"requeued": 0, "failed": 0}
     for kind in WORK_KINDS.values():
-        stale = kind.model.objects.filter(**kind.pending, queued_at__lte=now - stale_after)
+        stale = kind.model._default_manager.filter(**kind.pending, queued_at__lte=now - stale_after)
         for pk, attempts, queued_at in stale.values_list("pk", "attempts", "queued_at"):
             if attempts >= settings.BACKGROUND_MAX_ATTEMPTS:
                 if work_fail(kind=kind, pk=pk, failure=Failure.GAVE_UP, detail="gave up"):
@@ -159,9 +159,9 @@ def work_sweep(*, stale_after: datetime.timedelta | None = None) -> dict[str, in
                     counts["failed"] += 1
                 continue
             # Only if no one else (a worker starting it, another sweep) touched it since.
-            sent = kind.model.objects.filter(pk=pk, **kind.pending, queued_at=queued_at).update(
-                attempts=attempts + 1, queued_at=now
-            )
+            sent = kind.model._default_manager.filter(
+                pk=pk, **kind.pending, queued_at=queued_at
+            ).update(attempts=attempts + 1, queued_at=now)
             if sent:
                 logger.warning("%s %s pending since %s: sent again", kind.name, pk, queued_at)
                 _send_after_commit(kind, pk)

@@ -70,7 +70,7 @@ def render_to_person(
     subject_template: str,
     body_template: str,
     context: dict,
-    attachments: list[tuple[str, bytes | str, str]] = (),
+    attachments: Sequence[tuple[str, bytes | str, str]] = (),
 ) -> Message | None:
     """The e-mail to `person`, rendered in their language; None when they have no
     address or mail is suppressed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from typing import TYPE_CHECKING, Any
 
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import Retry
@@ -11,6 +12,9 @@ from kompetence import background
 from kompetence.celery import app
 from kompetence.models import Kommune
 from kompetence.tenancy import kommune_scope
+
+if TYPE_CHECKING:
+    from kompetence.mail import Message
 
 
 class KommuneTask(DjangoTask):
@@ -43,9 +47,9 @@ class WorkTask(KommuneTask):
         except Retry as retry:
             # In-process (the embedded mode) there is no broker to wait on: the first
             # failure is final, and the person can try again from the page.
-            if not self.request.is_eager:
+            if not self.request.is_eager or not isinstance(retry.exc, BaseException):
                 raise
-            error = retry.exc
+            error: BaseException = retry.exc
         except Exception as caught:
             error = caught
         with kommune_scope(Kommune.objects.get(pk=kommune_id)):
@@ -76,23 +80,28 @@ def sweep_work(self, kommune: Kommune) -> dict[str, int]:
     return background.work_sweep()
 
 
-class MailRetry:
-    """Mixin for tasks that talk to the mail server. In the embedded mode the task runs
-    in-process, in the request: one try and no waiting, whatever the retry options say
-    (the caller logs the failure; a reminder's claim stays pending)."""
-
-    def retry(self, *args, exc=None, **kwargs):
-        if self.request.is_eager and exc is not None:
-            raise exc
-        return super().retry(*args, exc=exc, **kwargs)
+def _retry_or_raise(task: DjangoTask, exc: BaseException | None) -> None:
+    """Tasks that talk to the mail server: in the embedded mode the task runs in-process,
+    in the request: one try and no waiting, whatever the retry options say (the caller
+    logs the failure; a reminder's claim stays pending)."""
+    if task.request.is_eager and exc is not None:
+        raise exc
 
 
-class MailTask(MailRetry, DjangoTask):
+class MailTask(DjangoTask):
     abstract = True
 
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
+        _retry_or_raise(self, kwargs.get("exc"))
+        return super().retry(*args, **kwargs)
 
-class KommuneMailTask(MailRetry, KommuneTask):
+
+class KommuneMailTask(KommuneTask):
     abstract = True
+
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
+        _retry_or_raise(self, kwargs.get("exc"))
+        return super().retry(*args, **kwargs)
 
 
 # How a task that sends e-mail rides out a mail server that is down or refuses: a
@@ -103,7 +112,7 @@ class KommuneMailTask(MailRetry, KommuneTask):
 # longest pause stays far below the broker's visibility timeout (one hour), after which
 # Redis would hand a waiting retry to a second worker. acks_late: a worker that dies
 # mid-send leaves the message to be delivered again.
-MAIL_RETRY = {
+MAIL_RETRY: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (smtplib.SMTPException, OSError),
@@ -115,7 +124,7 @@ MAIL_RETRY = {
 
 
 @app.task(base=MailTask, bind=True, name="kompetence.send_email", **MAIL_RETRY)
-def send_email(self, message: dict) -> None:
+def send_email(self, message: Message) -> None:
     """Sends one e-mail rendered by `kompetence.mail` (JSON: subject, body, to,
     attachments as text). A retry sends the same message again: the server refused or
     never answered the last try."""

@@ -17,6 +17,8 @@ version, signature and stored PDF, are deleted."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Prefetch
@@ -213,7 +215,7 @@ def erase(person: Person) -> None:
         .values_list("file", flat=True)
     ):
         # After the commit: a rolled-back run must not have lost the files.
-        transaction.on_commit(lambda name=name: default_storage.delete(name))
+        transaction.on_commit(partial(default_storage.delete, name))
     Signature.objects.filter(version__plan__in=plans).delete()
     plans.delete()
     PreparationNote.objects.filter(conversation__employee=person).delete()

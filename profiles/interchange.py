@@ -593,7 +593,9 @@ def framework_export_moodle_csv(*, version: FrameworkVersion) -> bytes:
     with translation.override("da"):
         for entry in structure.groups:
             group = entry.group
-            lines = [("", group.key, group.name, _text_html(group.description))]
+            lines: list[tuple[str | uuid.UUID, uuid.UUID, str, str]] = [
+                ("", group.key, group.name, _text_html(group.description))
+            ]
             lines += [(group.key, c.key, c.name, _moodle_description(c)) for c in entry.competences]
             for parent, key, name, description in lines:
                 rows.append(

@@ -7,7 +7,7 @@ with every answer and the assessment rows computed from them are deleted."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Model, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from kompetence.extensions import DataDecision, Reason, not_personal_data
@@ -148,7 +148,7 @@ def erase_counts(person_ids: list[int]) -> dict[str, int]:
 
 FRAMEWORK = "the kommune's competence frameworks, scales and job profiles"
 
-DECISIONS = {
+DECISIONS: dict[type[Model], DataDecision] = {
     Evaluation: DataDecision(export=personal_data_files, erase=erase),
     Rating: DataDecision(export=personal_data_files, erase=erase),
     # The levels of the evaluations above, side by side per competence.
