@@ -5,6 +5,8 @@ evaluations only."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.urls import reverse
 
@@ -211,3 +213,47 @@ def test_heatmap_and_dashboard_count_submitted_evaluations_only(org_a, org_b, wh
     submit(client_for(org_a.employee), evaluation_of(round_a, org_a.employee))
     assert (team_cell().count, team_cell().below) == (2, 2)
     assert rated() == 10
+
+
+def test_the_migration_takes_draft_levels_off_existing_assessment_rows(org_a, org_b, wheel):
+    """Rows written by the autosave before this rule carried draft levels: the data
+    migration clears them, recomputes assessed and gap, and marks the figures stale."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    name = "0004_assessment_levels_from_submitted_only"
+    migration = importlib.import_module(f"profiles.migrations.{name}")
+    round_ = open_round(wheel, org_a.root, by=org_a.hr)
+    faglig = competence(wheel, "Faglig kompetence")
+    answer_every_row(client_for(org_a.colleague), evaluation_of(round_, org_a.colleague), wheel, 2)
+    submit(client_for(org_a.colleague), evaluation_of(round_, org_a.colleague))
+    with org_a.scope():
+        # What the old autosave left: the employee's and the leader's drafts on the rows.
+        Assessment.objects.filter(round=round_, person=org_a.employee).update(
+            self_level=4, leader_level=5, assessed=5, gap=-2
+        )
+        Assessment.objects.filter(round=round_, person=org_a.colleague).update(leader_level=1)
+    before = _figures_version(org_a)
+
+    state = MigrationLoader(connection).project_state(("profiles", name))
+    migration.drafts_leave_assessments(state.apps, SimpleNamespace(connection=connection))
+
+    with org_a.scope():
+        employee = Assessment.objects.get(round=round_, person=org_a.employee, competence=faglig)
+        colleague = Assessment.objects.get(round=round_, person=org_a.colleague, competence=faglig)
+    assert (employee.self_level, employee.leader_level, employee.assessed, employee.gap) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    # Kim's submitted self level stays; the leader's draft goes.
+    assert (colleague.self_level, colleague.leader_level, colleague.assessed, colleague.gap) == (
+        2,
+        None,
+        2,
+        1,
+    )
+    assert _figures_version(org_a) > before
