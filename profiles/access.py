@@ -52,8 +52,9 @@ def may_edit(viewer: Person, evaluation: Evaluation) -> bool:
 
 def get_evaluation_or_404(viewer: Person, evaluation_id: int, *, edit: bool = False) -> Evaluation:
     """An evaluation the viewer may read (the subject, their leaders, HR) or, with
-    `edit`, fill in. A colleague gets 404, as does a subject asking for the leader's
-    evaluation of them."""
+    `edit`, fill in. A colleague gets 404. A self- or leader evaluation that is not
+    yet submitted is its author's draft: only those who may fill it read it, so the
+    subject gets 404 on the leader's draft and a leader (or HR) on the subject's."""
     evaluation = (
         Evaluation.objects.select_related("round", "version__framework", "subject")
         .filter(pk=evaluation_id)
@@ -61,10 +62,10 @@ def get_evaluation_or_404(viewer: Person, evaluation_id: int, *, edit: bool = Fa
     )
     if evaluation is None:
         raise Http404
-    if edit:
+    if edit or not evaluation.is_published:
         allowed = may_edit(viewer, evaluation)
     elif evaluation.subject_id == viewer.pk:
-        allowed = evaluation.kind != Evaluation.Kind.LEADER or evaluation.is_submitted
+        allowed = True
     else:
         allowed = permissions.can_view_person(viewer, evaluation.subject)
     if not allowed:

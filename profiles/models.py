@@ -401,6 +401,13 @@ class Evaluation(models.Model):
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
+    @property
+    def is_published(self) -> bool:
+        """Whether others may read its answers. A self- or leader evaluation is its
+        author's draft until submitted; the agreed levels are set by both parties
+        together in the MUS conversation, so they are shared as they are set."""
+        return self.kind == self.Kind.AGREED or self.is_submitted
+
 
 class Rating(models.Model):
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
@@ -429,7 +436,10 @@ class Assessment(models.Model):
 
     A pre-computed fact row, kept current by the services that change any of its
     sources (ratings, job and unit profiles, positions), so dashboards and heat-maps
-    are one GROUP BY whatever the size of the kommune. Levels are scale values; a
+    are one GROUP BY whatever the size of the kommune. It holds only what others may
+    read: the self and leader levels come from a submitted evaluation (set on submit,
+    cleared on reopen), never from a draft, so every page, report and figure built on
+    it counts submitted evaluations only. Levels are scale values; a
     "not applicable" answer is stored as NULL in `assessed`, so it never counts.
     """
 

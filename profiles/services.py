@@ -9,7 +9,10 @@ The two rules that make the data trustworthy live here:
   Danish message and nothing is stored.
 
 Assessment rows (the gap facts) are updated in the same transaction as what they are
-derived from.
+derived from. They hold only what others may read: an answer to a self- or leader
+evaluation stays on the evaluation's own rating rows while it is a draft, and reaches
+the assessment rows — and with them the MUS screen, *Mine kompetencer*, comparisons,
+heat-maps, dashboards and reports — when the evaluation is submitted (`_publish`).
 """
 
 from __future__ import annotations
@@ -578,8 +581,10 @@ def rating_save(
     comment: str | None = None,
     rater: Person | None = None,
 ) -> RatingModel:
-    """Stores one answer the moment it is given, and updates the progress count and the
-    person's assessment row with it. A level off the scale is refused; nothing is saved.
+    """Stores one answer the moment it is given and updates the progress count. A level
+    off the scale is refused; nothing is saved. A self- or leader evaluation is a
+    draft until submitted, so the answer stays on its rating row; only an agreed level
+    (set by both parties together in the conversation) goes to the assessment row at once.
     `level=UNCHANGED` stores the comment only."""
     evaluation = (
         Evaluation.objects.select_for_update().select_related("round").get(pk=evaluation.pk)
@@ -600,6 +605,8 @@ def rating_save(
     Evaluation.objects.filter(pk=evaluation.pk).update(
         answered=answered, rater=rater or evaluation.rater, updated_at=timezone.now()
     )
+    if not evaluation.is_published:
+        return rating
     assessment = (
         Assessment.objects.select_for_update()
         .filter(
@@ -656,14 +663,43 @@ def evaluation_submit(*, evaluation: Evaluation, by: Person) -> Evaluation:
     evaluation.submitted_at = timezone.now()
     evaluation.rater = by
     evaluation.save(update_fields=["status", "submitted_at", "rater"])
+    _publish(evaluation)
     return evaluation
 
 
+@transaction.atomic
 def evaluation_reopen(*, evaluation: Evaluation) -> Evaluation:
+    """Back to a draft: its answers leave the assessment rows until it is submitted again."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     evaluation.status = Evaluation.Status.OPEN
     evaluation.submitted_at = None
     evaluation.save(update_fields=["status", "submitted_at"])
+    _publish(evaluation)
     return evaluation
+
+
+def _publish(evaluation: Evaluation) -> None:
+    """Brings the subject's assessment rows in line with `evaluation`: its answers when
+    it is published, nothing (NULL) while it is a draft. The one place a self- or leader
+    level reaches what other people read; marks the units whose figures change."""
+    field = LEVEL_FIELD[evaluation.kind]
+    levels = (
+        dict(evaluation.ratings.values_list("competence_id", "level"))
+        if evaluation.is_published
+        else {}
+    )
+    not_applicable = selectors.version_structure(evaluation.version).not_applicable_values
+    changed = []
+    for row in Assessment.objects.select_for_update().filter(
+        round_id=evaluation.round_id, person_id=evaluation.subject_id
+    ):
+        before = (getattr(row, field), row.assessed, row.gap)
+        setattr(row, field, levels.get(row.competence_id))
+        _recompute(row, not_applicable)
+        if (getattr(row, field), row.assessed, row.gap) != before:
+            changed.append(row)
+    _bulk_update_by_value(changed, [field, "assessed", "gap"])
+    figures.units_changed(row.unit_id for row in changed)
 
 
 @transaction.atomic
@@ -674,7 +710,8 @@ def ratings_bulk_set(*, round_: EvaluationRound, answers, submit: bool = False) 
     `answers`: iterable of (evaluation, competence, level, comment). Each evaluation
     named here gets exactly these answers: its earlier ratings are replaced. With
     `submit`, evaluations whose every row is answered are marked submitted (by their
-    subject for a self-evaluation)."""
+    subject for a self-evaluation). As with `rating_save`, the assessment rows get the
+    answers of published evaluations only; a draft's level there is cleared."""
     structure = selectors.version_structure(round_.version)
     not_applicable = structure.not_applicable_values
     ratings, touched = {}, {}
@@ -694,14 +731,9 @@ def ratings_bulk_set(*, round_: EvaluationRound, answers, submit: bool = False) 
     RatingModel.objects.bulk_create(ratings.values(), batch_size=5000)
 
     answered: dict[int, int] = {}
-    levels: dict[tuple[int, int], dict] = {}
-    for (evaluation_id, competence_id), rating in ratings.items():
-        evaluation = touched[evaluation_id]
+    for (evaluation_id, _competence_id), rating in ratings.items():
         if rating.level is not None:
             answered[evaluation_id] = answered.get(evaluation_id, 0) + 1
-        levels.setdefault((evaluation.subject_id, competence_id), {})[
-            LEVEL_FIELD[evaluation.kind]
-        ] = rating.level
     now = timezone.now()
     for evaluation in touched.values():
         evaluation.answered = answered.get(evaluation.pk, 0)
@@ -714,14 +746,22 @@ def ratings_bulk_set(*, round_: EvaluationRound, answers, submit: bool = False) 
     )
     subject_ids = {e.subject_id for e in touched.values()}
     figures.people_changed(subject_ids)
+    # {subject: {level field: {competence: level}}}; a draft's field maps to nothing.
+    levels: dict[int, dict[str, dict[int, int | None]]] = {}
+    for evaluation in touched.values():
+        levels.setdefault(evaluation.subject_id, {})[LEVEL_FIELD[evaluation.kind]] = {}
+    for (evaluation_id, competence_id), rating in ratings.items():
+        evaluation = touched[evaluation_id]
+        if evaluation.is_published:
+            levels[evaluation.subject_id][LEVEL_FIELD[evaluation.kind]][competence_id] = (
+                rating.level
+            )
     fields = ["self_level", "leader_level", "agreed_level", "assessed", "gap"]
     changed = []
     for assessment in Assessment.objects.filter(round=round_, person_id__in=subject_ids):
         before = [getattr(assessment, name) for name in fields]
-        for field_name, value in levels.get(
-            (assessment.person_id, assessment.competence_id), {}
-        ).items():
-            setattr(assessment, field_name, value)
+        for field_name, by_competence in levels[assessment.person_id].items():
+            setattr(assessment, field_name, by_competence.get(assessment.competence_id))
         _recompute(assessment, not_applicable)
         if [getattr(assessment, name) for name in fields] != before:
             changed.append(assessment)

@@ -80,7 +80,7 @@ def build_case(org: Org) -> Case:
             )
             for competence in competences
         ]
-        profile_services.ratings_bulk_set(round_=round_, answers=answers)
+        profile_services.ratings_bulk_set(round_=round_, answers=answers, submit=True)
 
     plan = build_plan(org)
     version1 = version_of(plan)

@@ -80,8 +80,10 @@ def page_figures(org, round_) -> list:
     ]  # fmt: skip
 
 
-def _answer(org, round_, staff):
-    evaluation = Evaluation.objects.get(round=round_, subject=staff[4], kind="self")
+def _agreed_answer(org, round_, staff):
+    """A single answer others read at once: a level agreed in MUS. (A self- or leader
+    evaluation's answer is a draft and moves no figure until it is submitted.)"""
+    evaluation = profile_services.evaluation_get_or_create_agreed(round_=round_, subject=staff[4])
     competence = Competence.objects.filter(version=round_.version).first()
     profile_services.rating_save(evaluation=evaluation, competence=competence, level=1)
 
@@ -224,7 +226,7 @@ def _org_import(org, round_, staff):
 
 
 CHANGES = [
-    _answer,
+    _agreed_answer,
     _submit,
     _reopen,
     _bulk_answers,

@@ -14,6 +14,7 @@ from catalogue import selectors, services
 from catalogue.models import Enrolment
 from mus.models import PlanActivity
 from profiles import services as profile_services
+from profiles.models import Competence
 from tests.catalogue.factories import build_course, build_session
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PositionFactory
@@ -218,6 +219,12 @@ def _gaps(org_a):
             ("Faglig kompetence", 4),
         ):
             profile_services.rating_save(evaluation=evaluation, competence=keys[name], level=level)
+        # Gaps count submitted evaluations only: the rows without a requirement, then submit.
+        for other in Competence.objects.filter(version=version).exclude(
+            pk__in=[c.pk for c in keys.values()]
+        ):
+            profile_services.rating_save(evaluation=evaluation, competence=other, level=3)
+        profile_services.evaluation_submit(evaluation=evaluation, by=org_a.employee)
     return version, keys
 
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kompetence import services as org_services
+from kompetence.tenancy import kommune_scope
 from profiles import selectors, services
 from profiles.models import (
     LEADER_ROLES,
@@ -50,6 +51,20 @@ def answer(client, evaluation, competence_obj, level, comment=None):
     return client.post(
         reverse("evaluation_answer", args=[evaluation.pk, competence_obj.pk]), data, **HTMX
     )
+
+
+def _submit_every_row(person, evaluation, wheel, level=3):
+    """Answers the rows still open (at `level`) and submits, as `person`."""
+    client = client_for(person)
+    with kommune_scope(person.kommune):
+        answered = set(
+            Rating.objects.filter(evaluation=evaluation).values_list("competence_id", flat=True)
+        )
+        rows = list(Competence.objects.filter(version=wheel).exclude(pk__in=answered))
+    for item in rows:
+        assert answer(client, evaluation, item, level).status_code == 200
+    response = client.post(reverse("evaluation_submit", args=[evaluation.pk]), follow=True)
+    assert "Evalueringen er indsendt." in response.text
 
 
 # --- Frameworks ----------------------------------------------------------------------
@@ -191,11 +206,12 @@ def test_a_level_off_the_scale_is_refused_in_danish_and_nothing_is_saved(org_a, 
     with org_a.scope():
         assert Rating.objects.get(evaluation=evaluation, competence=faglig).level == 2
         assert Evaluation.objects.get(pk=evaluation.pk).answered == 1
+        # A draft: the answer waits on its rating row until the evaluation is submitted.
         assert (
             Assessment.objects.get(
                 round=round_a, person=org_a.employee, competence=faglig
             ).self_level
-            == 2
+            is None
         )
 
 
@@ -249,9 +265,16 @@ def test_leader_fills_the_leader_evaluation_and_sees_the_comparison(org_a, wheel
         )
     self_ev = evaluation_of(round_a, org_a.employee)
     leader_ev = evaluation_of(round_a, org_a.employee, "leader")
-    answer(client_for(org_a.employee), self_ev, forandring, 4)
-    leader = client_for(org_a.leader)
+    employee, leader = client_for(org_a.employee), client_for(org_a.leader)
+    answer(employee, self_ev, forandring, 4)
     assert answer(leader, leader_ev, forandring, 2).status_code == 200
+    # Both are read in the comparison once submitted (drafts are private).
+    with org_a.scope():
+        others = list(Competence.objects.filter(version=wheel).exclude(pk=forandring.pk))
+    for client, evaluation in ((employee, self_ev), (leader, leader_ev)):
+        for item in others:
+            answer(client, evaluation, item, 3)
+        client.post(reverse("evaluation_submit", args=[evaluation.pk]))
     page = leader.get(reverse("person_comparison", args=[round_a.pk, org_a.employee.pk]))
     assert page.status_code == 200
     assert "2 trin under" in page.text  # required 4 (kyndig) − leader 2
@@ -274,6 +297,9 @@ def test_who_may_open_and_fill_which_evaluation(org_a, org_b, wheel, round_a):
     self_url = reverse("evaluation_form", args=[self_ev.pk])
     leader_url = reverse("evaluation_form", args=[leader_ev.pk])
     assert client_for(org_a.employee).get(self_url).status_code == 200
+    # An open self-evaluation is the employee's draft (tests/profiles/test_draft_privacy.py).
+    assert client_for(org_a.leader).get(self_url).status_code == 404
+    _submit_every_row(org_a.employee, self_ev, wheel)
     assert client_for(org_a.leader).get(self_url).status_code == 200  # reads, cannot answer
     assert answer(client_for(org_a.leader), self_ev, faglig, 3).status_code == 404
     assert client_for(org_a.colleague).get(self_url).status_code == 404
@@ -289,10 +315,11 @@ def test_who_may_open_and_fill_which_evaluation(org_a, org_b, wheel, round_a):
     assert client_for(org_b.hr).get(comparison).status_code == 404
 
 
-def test_reading_someone_elses_evaluation_is_audited(org_a, round_a):
+def test_reading_someone_elses_evaluation_is_audited(org_a, wheel, round_a):
     from kompetence.models import AuditEntry
 
     self_ev = evaluation_of(round_a, org_a.employee)
+    _submit_every_row(org_a.employee, self_ev, wheel)
     client_for(org_a.leader).get(reverse("evaluation_form", args=[self_ev.pk]))
     with org_a.scope():
         assert AuditEntry.objects.filter(
@@ -350,8 +377,10 @@ def test_not_applicable_is_left_out_of_gaps_and_averages(org_a, wheel, round_a):
         services.unit_profile_set(
             unit=org_a.root, framework=wheel.framework, levels={faglig.key: 3}
         )
-    answer(client_for(org_a.employee), evaluation_of(round_a, org_a.employee), faglig, 0)
-    answer(client_for(org_a.colleague), evaluation_of(round_a, org_a.colleague), faglig, 1)
+    for person, level in ((org_a.employee, 0), (org_a.colleague, 1)):
+        evaluation = evaluation_of(round_a, person)
+        answer(client_for(person), evaluation, faglig, level)
+        _submit_every_row(person, evaluation, wheel)  # heat-maps count submitted ones only
     with org_a.scope():
         row = Assessment.objects.get(round=round_a, person=org_a.employee, competence=faglig)
         assert (row.self_level, row.assessed, row.gap) == (0, None, None)
@@ -389,6 +418,7 @@ def _fill_team(org, round_, wheel, size):
             answers=[
                 (e, c, 1 + (e.subject_id + c.pk) % 5, "") for e in evaluations for c in competences
             ],
+            submit=True,
         )
     return round_
 

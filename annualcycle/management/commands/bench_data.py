@@ -309,10 +309,12 @@ class Command(BaseCommand):
                     f"""
                     UPDATE profiles_assessment a SET {column} = r.level
                     FROM profiles_rating r JOIN profiles_evaluation e ON e.id = r.evaluation_id
-                    WHERE e.round_id = %s AND e.kind = %s AND a.round_id = e.round_id
+                    WHERE e.round_id = %s AND e.kind = %s AND e.status = %s
+                      AND a.round_id = e.round_id
                       AND a.person_id = e.subject_id AND a.competence_id = r.competence_id
                     """,  # noqa: S608  (the column name is one of two constants)
-                    [round_.pk, kind],
+                    # A draft is its author's own (profiles.services._publish).
+                    [round_.pk, kind, Evaluation.Status.SUBMITTED],
                 )
             # The services' rule (profiles.services._recompute): agreed, else leader, else
             # self; "ikke relevant" (0) counts as no level; gap = required − assessed.
