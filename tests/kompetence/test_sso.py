@@ -220,7 +220,7 @@ def test_the_account_is_linked_at_first_sign_in_and_followed_after(org_a, provid
         link = SsoIdentity.objects.get()
     assert (link.user_id, link.issuer, link.subject) == (employee.user_id, provider.issuer, "abc")
     with org_a.scope():
-        login = json.loads(personal_data_files(employee)["person.json"])["login"]
+        login = json.loads(personal_data_files(employee, private=True)["person.json"])["login"]
     assert [(a["issuer"], a["subject"]) for a in login["sso_accounts"]] == [
         (provider.issuer, "abc")
     ]
