@@ -77,7 +77,7 @@ def invitation_overview(request: KommuneRequest) -> HttpResponse:
         messages.success(
             request,
             _(
-                "%(invited)s invitationer sendt. Ikke sendt: %(already)s er allerede "
+                "Invitationer sendt: %(invited)s. Ikke sendt: %(already)s er allerede "
                 "inviteret, %(active)s har allerede adgang, %(no_email)s mangler en "
                 "e-mailadresse, %(no_access)s er fratrådt eller uden login."
             )

@@ -165,7 +165,7 @@ def test_hr_invites_a_unit_and_then_everyone_with_counts_and_no_duplicates(org_a
     # fixture's people already have passwords, one has no e-mail, one has left.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in [*in_team, elsewhere])
     assert (
-        "3 invitationer sendt. Ikke sendt: 0 er allerede inviteret, 5 har allerede adgang, "
+        "Invitationer sendt: 3. Ikke sendt: 0 er allerede inviteret, 5 har allerede adgang, "
         "1 mangler en e-mailadresse, 1 er fratrådt eller uden login."
     ) in response.text
 
@@ -174,7 +174,7 @@ def test_hr_invites_a_unit_and_then_everyone_with_counts_and_no_duplicates(org_a
     with sending():
         response = client.post(reverse("invitation_overview"), {"unit": ""}, follow=True)
     assert [m.to for m in mail.outbox] == [[other.email]]
-    assert "1 invitationer sendt. Ikke sendt: 3 er allerede inviteret" in response.text
+    assert "Invitationer sendt: 1. Ikke sendt: 3 er allerede inviteret" in response.text
 
     mail.outbox.clear()
     with sending():
