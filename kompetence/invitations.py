@@ -146,9 +146,9 @@ def can_be_invited(person: Person) -> bool:
 
 def revoke_open(*, user_ids) -> int:
     """Every open invitation of these logins stops working (a leaver, a password set)."""
-    return Invitation.objects.filter(
-        user_id__in=user_ids, used_at=None, revoked_at=None
-    ).update(revoked_at=timezone.now())
+    return Invitation.objects.filter(user_id__in=user_ids, used_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
 
 
 def _send(person: Person, token: str, invitation: Invitation) -> bool:

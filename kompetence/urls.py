@@ -39,9 +39,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path(
-        "invitation/<str:token>/", views_invitations.invitation_accept, name="invitation_accept"
-    ),
+    path("invitation/<str:token>/", views_invitations.invitation_accept, name="invitation_accept"),
     path("invitationer/", views_invitations.invitation_overview, name="invitation_overview"),
     path(
         "personer/<int:person_id>/inviter/", views_invitations.person_invite, name="person_invite"

@@ -11,7 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -138,12 +138,26 @@ def person_invite(request: KommuneRequest, person_id: int) -> HttpResponse:
     return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
 
 
+# As Django's password reset: the secret leaves the address bar at once, for the
+# session, so it is neither in the browser's history nor in a Referer header.
+LINK_SESSION_KEY = "_invitation_link"
+CHOOSE_STEP = "vaelg-adgangskode"
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str) -> HttpResponse:
     """The link from the e-mail: choose a password, and be signed in. A used, expired or
     replaced link says so and offers to ask for a new one (*Glemt adgangskode*)."""
     _passwords_in_use(request)
-    invitation, problem = invitations.invitation_for_token(token)
+    if token != CHOOSE_STEP:
+        invitation, problem = invitations.invitation_for_token(token)
+        if problem is None:
+            request.session[LINK_SESSION_KEY] = token
+            return HttpResponseRedirect(reverse("invitation_accept", args=[CHOOSE_STEP]))
+    else:
+        invitation, problem = invitations.invitation_for_token(
+            request.session.get(LINK_SESSION_KEY, "")
+        )
     form = None
     if problem is None:
         form = SetPasswordForm(invitation.user, request.POST or None)
@@ -152,6 +166,7 @@ def invitation_accept(request, token: str) -> HttpResponse:
                 invitation=invitation, password=form.cleaned_data["new_password1"]
             )
             if user is not None:
+                request.session.pop(LINK_SESSION_KEY, None)
                 login(request, user, backend="kompetence.auth.KommuneModelBackend")
                 messages.success(
                     request,
@@ -161,12 +176,9 @@ def invitation_accept(request, token: str) -> HttpResponse:
                 return redirect_after_post(request, reverse("home"))
             problem = InvitationProblem.USED
     status = {None: 200, InvitationProblem.UNKNOWN: 404}.get(problem, 410)
-    response = render(
+    return render(
         request,
         "registration/invitation_accept.html",
         {"form": form, "problem": problem, "invitation": invitation},
         status=status,
     )
-    # The secret is in the address: no other site learns it from a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
