@@ -256,13 +256,14 @@ def test_an_sso_only_kommune_has_no_passwords_at_all(org_a, sending):
 
 
 def test_people_sign_in_with_their_email_within_their_kommune(org_a, org_b):
-    employee = org_a.employee
+    anna = PersonFactory(kommune=org_a.kommune, username="anna", email="anna.a@alfa.example")
     client = client_for(None, org_a.kommune)
+    assert "Brugernavn eller e-mail" in client.get(reverse("login")).text
     response = client.post(
-        reverse("login"), {"username": employee.email.upper(), "password": "test-password-123"}
+        reverse("login"), {"username": "Anna.A@alfa.example", "password": "test-password-123"}
     )
     assert response.status_code == 302
-    assert int(client.session["_auth_user_id"]) == employee.user_id
+    assert int(client.session["_auth_user_id"]) == anna.user_id
     # Another kommune's address is nobody here.
     stranger = client_for(None, org_a.kommune)
     stranger.post(
