@@ -12,26 +12,40 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
 from kompetence.http import KommuneRequest, person_required
 from kompetence.i18n import LANGUAGE_CODES
+from kompetence.invitations import revoke_open
 from kompetence.login_locks import lockout_minutes
 from kompetence.mail import Message, message_queue
 from kompetence.models import User
 
 
+class KommuneAuthenticationForm(auth_forms.AuthenticationForm):
+    """The login form: a username or the e-mail address (kompetence.auth)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Brugernavn eller e-mail")
+
+
 class KommunePasswordResetForm(auth_forms.PasswordResetForm):
-    """Finds accounts by e-mail among the users of this kommune only."""
+    """Finds accounts by e-mail among the active people of this kommune only.
+
+    Unlike Django's form, a login without a usable password gets the link too: people
+    made by *Ny person*, the import or the operator have none until they choose one."""
 
     def __init__(self, *args, kommune=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kommune = kommune
 
     def get_users(self, email):
-        users = User.objects.filter(kommune=self.kommune, email__iexact=email, is_active=True)
-        return (u for u in users if u.has_usable_password())
+        return User.objects.filter(
+            kommune=self.kommune, email__iexact=email, is_active=True, person__is_active=True
+        )
 
     def send_mail(
         self,
@@ -58,12 +72,23 @@ class KommuneOnlyMixin(View):
         return super().dispatch(request, *args, **kwargs)
 
 
+class PasswordsOnlyMixin(KommuneOnlyMixin):
+    """Password pages do not exist in a kommune that signs in only through SSO."""
+
+    def dispatch(self, request, *args, **kwargs):
+        kommune = getattr(request, "kommune", None)
+        if kommune is not None and kommune.sso_only:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
 class LoginView(KommuneOnlyMixin, auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = KommuneAuthenticationForm
     redirect_authenticated_user = True
 
 
-class PasswordResetView(KommuneOnlyMixin, auth_views.PasswordResetView):
+class PasswordResetView(PasswordsOnlyMixin, auth_views.PasswordResetView):
     form_class = KommunePasswordResetForm
     success_url = reverse_lazy("password_reset_done")
     email_template_name = "registration/password_reset_email.txt"
@@ -78,7 +103,7 @@ class PasswordResetView(KommuneOnlyMixin, auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-class PasswordResetConfirmView(KommuneOnlyMixin, auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(PasswordsOnlyMixin, auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
 
     def get_user(self, uidb64):
@@ -86,6 +111,12 @@ class PasswordResetConfirmView(KommuneOnlyMixin, auth_views.PasswordResetConfirm
         if user is not None and user.kommune_id != cast(KommuneRequest, self.request).kommune.pk:
             return None
         return user
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A password is chosen: an invitation still open would be a second way in.
+        revoke_open(user_ids=[form.user.pk])
+        return response
 
 
 @require_POST

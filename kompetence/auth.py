@@ -6,28 +6,40 @@ from kompetence.models import User
 
 
 class KommuneModelBackend(ModelBackend):
-    """Username and password, looked up among the users of the request's kommune only.
+    """Username (or e-mail) and password, looked up among the users of the request's
+    kommune only.
 
     On a kommune host only that kommune's users can sign in; on the bare domain only
     platform operators (users without a kommune) can. A user of kommune A typing the
     right password on kommune B's host gets the same answer as a wrong password.
+
+    What was typed is first a username; failing that, the e-mail of exactly one active
+    login of the kommune. An e-mail that several active logins share signs no one in
+    (the import may give two people one address), as a wrong password does.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
         kommune = getattr(request, "kommune", None)
-        if kommune is not None and kommune.sso_enabled and not kommune.password_login:
+        if kommune is not None and kommune.sso_only:
             return None  # this kommune signs in only through its own login (SSO)
-        try:
-            user = User.objects.get(kommune=kommune, username__iexact=username.strip())
-        except User.DoesNotExist:
+        user = _login_named(kommune, username.strip())
+        if user is None:
             # Spend the same time as a real check so timing does not reveal usernames.
             User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def _login_named(kommune, typed: str) -> User | None:
+    user = User.objects.filter(kommune=kommune, username__iexact=typed).first()
+    if user is not None or kommune is None or "@" not in typed:
+        return user
+    by_email = list(User.objects.filter(kommune=kommune, email__iexact=typed, is_active=True)[:2])
+    return by_email[0] if len(by_email) == 1 else None
 
 
 def login_key_prefix(kommune) -> str:

@@ -82,6 +82,12 @@ class Kommune(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def sso_only(self) -> bool:
+        """Everyone signs in through the kommune's own login: no passwords at all, so no
+        password form, no "glemt adgangskode" and no invitations."""
+        return self.sso_enabled and not self.password_login
+
 
 class KommuneUserManager(UserManager):
     def get_by_natural_key(self, username):
@@ -291,6 +297,42 @@ class SsoIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.subject}"
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link that lets a person choose their first password and
+    signs them in (kompetence.invitations). Only a hash of the link's secret is kept, so
+    reading the table does not give anyone a way in. At most one invitation per login is
+    open (neither used nor revoked): sending a new one revokes the old. Deleted with the
+    login."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitationer")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
 
 
 class PositionQuerySet(models.QuerySet):

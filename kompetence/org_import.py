@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from kompetence import figures
 from kompetence.extensions import POSITION_ATTRIBUTES, positions_changed
 from kompetence.imports import Plan, Progress
+from kompetence.invitations import revoke_open
 from kompetence.models import Kommune, OrgUnit, Person, Position, User
 from kompetence.permissions import administered_unit_paths
 from kompetence.tabular import Column, Table, ValueProblem, parse_bool, parse_date
@@ -769,6 +770,7 @@ class OrganisationImporter:
         for login in logins:
             login.email, login.is_active = by_user[login.pk].email, by_user[login.pk].is_active
         User.objects.bulk_update(logins, ["email", "is_active"], batch_size=2000)
+        revoke_open(user_ids=[p.user_id for p in work.persons_off if p.user_id])
         work.touched_person_ids.update(p.pk for p in new)
         return {p.employee_number: p for p in new}
 

@@ -52,6 +52,7 @@ from kompetence.extensions import (
 from kompetence.models import (
     AuditEntry,
     ImportJob,
+    Invitation,
     MEDCommittee,
     MEDMembership,
     OrgUnit,
@@ -210,6 +211,13 @@ CORE_DECISIONS = {
     User: DataDecision(export=_core_files, erase=_core_erase),
     Person: DataDecision(export=_core_files, erase=_core_erase),
     SsoIdentity: DataDecision(export=_core_files, erase=_core_erase),
+    Invitation: DataDecision(
+        export=Reason(
+            "an invitation link's hash and its dates: the login's administration, shown "
+            "to HR on the person's page; the link itself is never stored"
+        ),
+        erase=_core_erase,  # deleted with the login
+    ),
     OrgUnitUserObjectPermission: DataDecision(
         export=Reason(
             "a grant on a unit to a login (a substitute leader, an HR delegate): the "

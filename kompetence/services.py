@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kompetence.extensions import kommune_created, positions_changed
+from kompetence.invitations import revoke_open
 from kompetence.models import (
     Kommune,
     MEDCommittee,
@@ -151,6 +152,7 @@ def person_deactivate(*, person: Person) -> Person:
     person.save(update_fields=["is_active", "left_on", "updated_at"])
     if person.user_id:
         User.objects.filter(pk=person.user_id).update(is_active=False)
+        revoke_open(user_ids=[person.user_id])
     _positions_changed(person.kommune_id, [person.pk])
     return person
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import Http404
 from django.http.request import split_domain_port
 from django_scopes import scope
@@ -62,9 +62,18 @@ def _signed_in_elsewhere(request, kommune: Kommune) -> bool:
 
 
 def _person_of(request) -> Person | None:
+    """The signed-in person. A leaver's session ends here, on the first request after
+    they were deactivated (by HR or the import): Django already treats an inactive
+    login as signed out, and the session is flushed so it cannot come back."""
     if not request.user.is_authenticated:
+        if request.session.get(SESSION_KEY) is not None:
+            logout(request)  # the session names a login that is no longer active
         return None
-    return Person.objects.filter(user_id=request.user.pk).first()
+    person = Person.objects.filter(user_id=request.user.pk).first()
+    if person is not None and not person.is_active:
+        logout(request)
+        return None
+    return person
 
 
 class KommuneMiddleware:

@@ -4,7 +4,15 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kompetence import accounts, health, sso, views, views_imports, views_personal_data
+from kompetence import (
+    accounts,
+    health,
+    sso,
+    views,
+    views_imports,
+    views_invitations,
+    views_personal_data,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,6 +38,11 @@ urlpatterns = [
         "nulstil/faerdig/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path("invitation/<str:token>/", views_invitations.invitation_accept, name="invitation_accept"),
+    path("invitationer/", views_invitations.invitation_overview, name="invitation_overview"),
+    path(
+        "personer/<int:person_id>/inviter/", views_invitations.person_invite, name="person_invite"
     ),
     path("organisation/", views.org_tree, name="org_tree"),
     path("organisation/ny/", views.unit_create, name="unit_create"),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kompetence import permissions, selectors, services
+from kompetence import invitations, permissions, selectors, services
 from kompetence.audit import audit_record
 from kompetence.extensions import HOME_PANELS, PERSON_PANELS
 from kompetence.forms import AuditFilterForm, LoginLockForm, PersonForm, PositionForm, UnitForm
@@ -113,11 +113,21 @@ def unit_edit(request: KommuneRequest, unit_id: int) -> HttpResponse:
 @hr_required
 def person_list(request: KommuneRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    people = selectors.person_search(
-        permissions.persons_administered_by(request.person), query
+    state = request.GET.get("adgang", "")
+    people = invitations.with_account_state(
+        selectors.person_search(permissions.persons_administered_by(request.person), query),
+        kommune=request.kommune,
     ).order_by("name", "pk")
+    if state in invitations.AccountState.labels:
+        people = people.filter(account_state=state)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    return render(request, "kompetence/person_list.html", {"page": page, "q": query})
+    for person in page:
+        person.account_label = invitations.AccountState.labels[person.account_state]
+    return render(
+        request,
+        "kompetence/person_list.html",
+        {"page": page, "q": query, "state": state, "states": invitations.AccountState.choices},
+    )
 
 
 @require_GET
@@ -138,9 +148,22 @@ def person_detail(request: KommuneRequest, person_id: int) -> HttpResponse:
             "sso_identities": selectors.sso_identities(person)
             if can_change and request.kommune.sso_enabled
             else [],
+            **(_account_context(person) if can_change else {}),
             "panels": [html for panel in PERSON_PANELS if (html := panel(request, person))],
         },
     )
+
+
+def _account_context(person) -> dict:
+    """What HR sees of the person's login: its state, the latest invitation, and
+    whether an invitation can be sent."""
+    state = invitations.account_state(person)
+    return {
+        "account_state": state,
+        "account_state_label": invitations.AccountState.labels[state],
+        "invitation": invitations.latest_invitation(person),
+        "can_invite": invitations.can_be_invited(person),
+    }
 
 
 @require_http_methods(["GET", "POST"])
