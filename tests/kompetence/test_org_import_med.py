@@ -31,9 +31,7 @@ ORGANISATION = [
 def memberships(org) -> set[tuple[str, str, str]]:
     with org.scope():
         return set(
-            MEDMembership.objects.values_list(
-                "committee__name", "person__employee_number", "role"
-            )
+            MEDMembership.objects.values_list("committee__name", "person__employee_number", "role")
         )
 
 
