@@ -122,20 +122,23 @@ COLUMNS = [
         required=False,
         help=gettext_lazy("Stillingens sidste dag, hvis den er kendt."),
     ),
-    Column(
-        "med",
-        "med",
-        ("med_udvalg", "medudvalg"),
-        required=False,
-        help=gettext_lazy(
-            "De MED-udvalg, personen sidder i, adskilt med komma. Skriv (formand) eller "
-            "(næstformand) efter udvalgets navn for formand og næstformand. Et udvalg, der "
-            "ikke findes, oprettes og dækker den enhed, formanden står i på sin linje. "
-            "Tom: personen sidder ikke i noget udvalg. Udelad kolonnen, hvis I vedligeholder "
-            "udvalgene under MED-udvalg."
-        ),
-    ),
 ]
+
+# Optional, after the job profile and other position columns: who sits on which MED
+# committee (kompetence.org_import.OrganisationImporter._plan_med).
+MED_COLUMN = Column(
+    "med",
+    "med",
+    ("med_udvalg", "medudvalg"),
+    required=False,
+    help=gettext_lazy(
+        "De MED-udvalg, personen sidder i, adskilt med komma. Skriv (formand) eller "
+        "(næstformand) efter udvalgets navn for formand og næstformand. Et udvalg, der "
+        "ikke findes, oprettes og dækker den enhed, formanden står i på sin linje. "
+        "Tom: personen sidder ikke i noget udvalg. Udelad kolonnen, hvis I vedligeholder "
+        "udvalgene under MED-udvalg."
+    ),
+)
 
 UNIT_KINDS = {
     "direktion": OrgUnit.Kind.DIREKTION,
@@ -259,7 +262,7 @@ class OrganisationImporter:
 
     @property
     def columns(self) -> list[Column]:
-        return COLUMNS + [attribute.column for attribute in POSITION_ATTRIBUTES]
+        return [*COLUMNS, *(attribute.column for attribute in POSITION_ATTRIBUTES), MED_COLUMN]
 
     def allowed(self, person: Person) -> bool:
         return administered_unit_paths(person) == [""]
