@@ -65,7 +65,7 @@ def med_committees_of(viewer: Person) -> list[MEDCommittee]:
     cached = getattr(viewer, "_med_committees", None)
     if cached is None:
         cached = list(
-            MEDCommittee.objects.filter(memberships__person=viewer).select_related("unit")
+            MEDCommittee.objects.open().filter(memberships__person=viewer).select_related("unit")
         )
         viewer._med_committees = cached
     return cached

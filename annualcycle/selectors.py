@@ -44,7 +44,9 @@ def cycle_roles(person: Person) -> set[str]:
         roles.add(LEADER_ROLE[kind])
     if person.is_hr:
         roles.add(CycleRole.HR)
-    for kind in person.med_memberships.values_list("committee__kind", flat=True):
+    for kind in person.med_memberships.filter(committee__closed_on__isnull=True).values_list(
+        "committee__kind", flat=True
+    ):
         roles.add(MED_ROLE[kind])
     return roles
 

@@ -17,14 +17,15 @@ from kompetence.models import MEDCommittee, OrgUnit, Person
 
 
 def _committees_of(person: Person) -> QuerySet[MEDCommittee]:
-    return MEDCommittee.objects.filter(memberships__person=person).select_related("unit")
+    return MEDCommittee.objects.open().filter(memberships__person=person).select_related("unit")
 
 
 def _committee_or_404(person: Person, committee_id: int) -> MEDCommittee:
     """The committee if `person` is a member of it.
 
-    Security contract: membership is the only way in. HR, leaders and everyone else who
-    is not a member, and every committee of another kommune, get the same 404."""
+    Security contract: membership of an open committee is the only way in. HR, leaders
+    and everyone else who is not a member, a closed committee, and every committee of
+    another kommune get the same 404."""
     committee = _committees_of(person).filter(pk=committee_id).first()
     if committee is None:
         raise Http404

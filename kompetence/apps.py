@@ -19,6 +19,8 @@ class KompetenceConfig(AppConfig):
             NavLink("org_tree", _("Organisation"), frozenset({"leader", "hr"}), order=80),
             NavLink("person_list", _("Personer"), frozenset({"hr"}), order=90),
             NavLink("audit_log", _("Adgangslog"), frozenset({"hr"}), order=95),
+            NavLink("med_committee_list", _("MED-udvalg"), frozenset({"kommune_hr"}), order=96),
+            NavLink("kommune_settings", _("Indstillinger"), frozenset({"kommune_hr"}), order=99),
         )
         # The core's part of the export and of the deletion is built in, not registered
         # (personal_data.sections() and erasers()); its models' decisions are.

@@ -1,5 +1,7 @@
 """What every page's layout needs: the kommune and a role-aware navigation."""
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from kompetence import permissions
@@ -17,15 +19,38 @@ def roles_of(person) -> set[str]:
         roles.add("hr")
         if permissions.administered_unit_paths(person) == [""]:
             roles.add("kommune_hr")
-    if person.med_memberships.exists():
+    if person.med_memberships.filter(committee__closed_on__isnull=True).exists():
         roles.add("med")
     return roles
 
 
+def accessibility_statement_url(request) -> str:
+    """The link every page's footer gives to the accessibility statement, as Danish law
+    requires: the kommune's own on its host, else the platform's (ACCESSIBILITY_STATEMENT_URL,
+    or our page on the bare domain)."""
+    kommune = getattr(request, "kommune", None)
+    if kommune is not None and kommune.accessibility_statement_url:
+        return kommune.accessibility_statement_url
+    if settings.ACCESSIBILITY_STATEMENT_URL:
+        return settings.ACCESSIBILITY_STATEMENT_URL
+    path = reverse("accessibility", urlconf=settings.PUBLIC_URLCONF)
+    if kommune is None:
+        return path
+    port = request.get_port()
+    suffix = f":{port}" if port not in ("80", "443") else ""
+    return f"{request.scheme}://{settings.KOMPETENCE_DOMAIN}{suffix}{path}"
+
+
 def navigation(request) -> dict:
     person = getattr(request, "person", None)
+    accessibility = SimpleLazyObject(lambda: accessibility_statement_url(request))
     if person is None:
-        return {"kommune": getattr(request, "kommune", None), "nav_roles": set(), "nav_links": []}
+        return {
+            "kommune": getattr(request, "kommune", None),
+            "nav_roles": set(),
+            "nav_links": [],
+            "accessibility_statement_url": accessibility,
+        }
 
     def roles() -> set[str]:
         if getattr(request, "_nav_roles", None) is None:
@@ -40,4 +65,5 @@ def navigation(request) -> dict:
         "kommune": request.kommune,
         "nav_roles": SimpleLazyObject(roles),
         "nav_links": SimpleLazyObject(lambda: [link for link in NAV_LINKS if link.roles & roles()]),
+        "accessibility_statement_url": accessibility,
     }

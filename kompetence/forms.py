@@ -9,10 +9,10 @@ from typing import Any, cast
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
-from django_scopes.forms import SafeModelChoiceField
+from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from kompetence import tabular
-from kompetence.models import OrgUnit, Person, Position
+from kompetence.models import Kommune, MEDCommittee, MEDMembership, OrgUnit, Person, Position
 from kompetence.selectors import email_taken
 from kompetence.services import EMAIL_TAKEN, EMPLOYEE_NUMBER_TAKEN
 
@@ -123,6 +123,96 @@ class UnitForm(InlineValidationMixin, forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError(_("Enheds-id'et bruges allerede af en anden enhed."))
         return external_id
+
+
+def _person_label(person: Person) -> str:
+    return f"{person.name} ({person.employee_number})" if person.employee_number else person.name
+
+
+class MEDCommitteeForm(InlineValidationMixin, forms.ModelForm):
+    """A committee, the subtree it covers and its members, chosen among the active
+    people of the kommune (the choices are this kommune's only: anyone else is refused
+    as an invalid choice)."""
+
+    members = SafeModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        label=_("Medlemmer"),
+        required=False,
+        help_text=_("Hold Ctrl (Cmd på Mac) nede for at vælge flere."),
+    )
+    chair = SafeModelChoiceField(queryset=Person.objects.none(), label=_("Formand"), required=False)
+    vice_chair = SafeModelChoiceField(
+        queryset=Person.objects.none(), label=_("Næstformand"), required=False
+    )
+
+    class Meta:
+        model = MEDCommittee
+        fields = ["name", "kind", "unit"]
+        field_classes = {"unit": SafeModelChoiceField}
+
+    def __init__(self, *args, kommune: Kommune, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(kommune=kommune, is_active=True).order_by("name", "pk")
+        for name in ("members", "chair", "vice_chair"):
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = _person_label
+        self.fields["members"].widget.attrs["size"] = 12
+        units = OrgUnit.objects.filter(kommune=kommune, is_active=True).order_by("path")
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label = _("Dækker enheden (og alle enheder under den)")
+        self.fields["unit"].label_from_instance = lambda unit: (
+            f"{INDENT * (unit.depth - 1)}{unit.name}"
+        )
+        if self.instance.pk and not self.is_bound:
+            memberships = list(self.instance.memberships.all())
+            self.initial["members"] = [m.person_id for m in memberships]
+            for field, role in (
+                ("chair", MEDMembership.Role.CHAIR),
+                ("vice_chair", MEDMembership.Role.VICE_CHAIR),
+            ):
+                self.initial[field] = next(
+                    (m.person_id for m in memberships if m.role == role), None
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        chair, vice = cleaned.get("chair"), cleaned.get("vice_chair")
+        if chair and vice and chair == vice:
+            self.add_error("vice_chair", _("Formand og næstformand skal være to personer."))
+        return cleaned
+
+    def member_roles(self) -> list[tuple[Person, str]]:
+        """The members with their roles; the chair and vice-chair are members too."""
+        chair, vice = self.cleaned_data.get("chair"), self.cleaned_data.get("vice_chair")
+        people = {p.pk: p for p in self.cleaned_data.get("members") or []}
+        roles = dict.fromkeys(people, MEDMembership.Role.MEMBER)
+        for person, role in (
+            (chair, MEDMembership.Role.CHAIR),
+            (vice, MEDMembership.Role.VICE_CHAIR),
+        ):
+            if person is not None:
+                people[person.pk], roles[person.pk] = person, role
+        return [(people[pk], roles[pk]) for pk in people]
+
+    def committee_fields(self) -> dict:
+        return {key: self.cleaned_data[key] for key in ("name", "kind", "unit")}
+
+
+class KommuneSettingsForm(forms.ModelForm):
+    """What the kommune's HR sets for the kommune itself."""
+
+    class Meta:
+        model = Kommune
+        fields = ["accessibility_statement_url"]
+        widgets = {"accessibility_statement_url": forms.URLInput(attrs={"autocomplete": "url"})}
+
+    def clean_accessibility_statement_url(self) -> str:
+        url = self.cleaned_data["accessibility_statement_url"].strip()
+        if url and not url.lower().startswith("https://"):
+            raise forms.ValidationError(
+                _("Adressen skal begynde med https://, så den åbnes sikkert.")
+            )
+        return url
 
 
 class AuditFilterForm(forms.Form):

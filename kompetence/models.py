@@ -72,6 +72,18 @@ class Kommune(models.Model):
         default=True,
         help_text=_("Slå fra, når alle logger ind med kommunens login."),
     )
+    # Danish law (webtilgængelighedsloven) requires every public body's web solution to
+    # link its accessibility statement, made in the Agency for Digital Government's WAS
+    # tool; every page of the kommune's host shows this link in its footer.
+    accessibility_statement_url = models.URLField(
+        _("tilgængelighedserklæring"),
+        blank=True,
+        max_length=500,
+        help_text=_(
+            "Adressen på kommunens tilgængelighedserklæring for Kompetence, fx fra "
+            "Digitaliseringsstyrelsens værktøj WAS (https://www.was.digst.dk/…)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -372,6 +384,12 @@ class Position(models.Model):
         return f"{self.job_title}, {self.unit}"
 
 
+class MEDCommitteeQuerySet(models.QuerySet):
+    def open(self):
+        """Committees that work now: every read that gives a member access uses this."""
+        return self.filter(closed_on__isnull=True)
+
+
 class MEDCommittee(models.Model):
     """A MED committee (medarbejderindflydelse og medbestemmelse): Hoved-MED for the
     whole kommune, Center-MED for a centre, Lokal-MED for a workplace. It follows the
@@ -392,8 +410,11 @@ class MEDCommittee(models.Model):
         verbose_name=_("dækker enheden"),
     )
     members = models.ManyToManyField(Person, through="MEDMembership", related_name="med_committees")
+    # A closed committee is kept with its members as history; it shows no dashboard and
+    # gives its members no access (`MEDCommitteeQuerySet.open`).
+    closed_on = models.DateField(_("lukket"), null=True, blank=True)
 
-    objects = TenantManager()
+    objects = TenantManager(MEDCommitteeQuerySet)
 
     class Meta:
         verbose_name = _("MED-udvalg")

@@ -17,6 +17,7 @@ left alone.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,15 @@ from kompetence import figures
 from kompetence.extensions import POSITION_ATTRIBUTES, positions_changed
 from kompetence.imports import Plan, Progress
 from kompetence.invitations import revoke_open
-from kompetence.models import Kommune, OrgUnit, Person, Position, User
+from kompetence.models import (
+    Kommune,
+    MEDCommittee,
+    MEDMembership,
+    OrgUnit,
+    Person,
+    Position,
+    User,
+)
 from kompetence.permissions import administered_unit_paths
 from kompetence.tabular import Column, Table, ValueProblem, parse_bool, parse_date
 
@@ -117,6 +126,22 @@ COLUMNS = [
     ),
 ]
 
+# Optional, after the job profile and other position columns: who sits on which MED
+# committee (kompetence.org_import.OrganisationImporter._plan_med).
+MED_COLUMN = Column(
+    "med",
+    "med",
+    ("med_udvalg", "medudvalg"),
+    required=False,
+    help=gettext_lazy(
+        "De MED-udvalg, personen sidder i, adskilt med komma. Skriv (formand) eller "
+        "(næstformand) efter udvalgets navn for formand og næstformand. Et udvalg, der "
+        "ikke findes, oprettes og dækker den enhed, formanden står i på sin linje. "
+        "Tom: personen sidder ikke i noget udvalg. Udelad kolonnen, hvis I vedligeholder "
+        "udvalgene under MED-udvalg."
+    ),
+)
+
 UNIT_KINDS = {
     "direktion": OrgUnit.Kind.DIREKTION,
     "center": OrgUnit.Kind.CENTER,
@@ -139,7 +164,31 @@ LABELS = {
     "position_create": gettext_lazy("Nye stillinger"),
     "position_change": gettext_lazy("Ændrede stillinger"),
     "position_end": gettext_lazy("Stillinger, der afsluttes (flyttet til en anden enhed)"),
+    "med_create": gettext_lazy("Nye MED-udvalg"),
+    "med_join": gettext_lazy("Nye medlemmer af MED-udvalg"),
+    "med_role": gettext_lazy("Nye roller i MED-udvalg"),
+    "med_leave": gettext_lazy("Medlemmer, der går ud af et MED-udvalg"),
 }
+
+# The three levels of MED, recognised at the start of a committee's name ("Center-MED
+# Børn og Familie", "LokalMED Skovbrynet"); a name that says none of them gets the
+# level of the unit it covers.
+MED_KIND_PREFIXES = {
+    "hovedmed": MEDCommittee.Kind.HOVED,
+    "centermed": MEDCommittee.Kind.CENTER,
+    "lokalmed": MEDCommittee.Kind.LOKAL,
+}
+MED_KIND_BY_UNIT = {
+    OrgUnit.Kind.DIREKTION: MEDCommittee.Kind.HOVED,
+    OrgUnit.Kind.CENTER: MEDCommittee.Kind.CENTER,
+}
+MED_ROLES = {
+    "formand": MEDMembership.Role.CHAIR,
+    "næstformand": MEDMembership.Role.VICE_CHAIR,
+    "naestformand": MEDMembership.Role.VICE_CHAIR,
+    "medlem": MEDMembership.Role.MEMBER,
+}
+MED_ENTRY = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)$")
 
 
 @dataclass
@@ -164,6 +213,8 @@ class PersonSpec:
     start_date: datetime.date | None
     end_date: datetime.date | None
     attributes: dict = field(default_factory=dict)  # column key -> key or None
+    # The MED committees the person sits on: (name, role); None without the column.
+    med: list[tuple[str, str]] | None = None
 
 
 @dataclass
@@ -183,6 +234,12 @@ class Work:
     positions_new: list[tuple[PersonSpec, Person | None]] = field(default_factory=list)
     attributes: dict[str, dict] = field(default_factory=dict)  # column -> {position: key}
     touched_person_ids: set[int] = field(default_factory=set)
+    # MED: committees to create (name, kind, unit id of the chair's row), memberships to
+    # add (employee number, committee name in lower case, role), to change and to end.
+    med_new: list[tuple[str, str, str]] = field(default_factory=list)
+    med_add: list[tuple[str, str, str]] = field(default_factory=list)
+    med_changed: list[MEDMembership] = field(default_factory=list)
+    med_removed: list[MEDMembership] = field(default_factory=list)
 
 
 def _kind(text: str) -> str:
@@ -207,7 +264,7 @@ class OrganisationImporter:
 
     @property
     def columns(self) -> list[Column]:
-        return COLUMNS + [attribute.column for attribute in POSITION_ATTRIBUTES]
+        return [*COLUMNS, *(attribute.column for attribute in POSITION_ATTRIBUTES), MED_COLUMN]
 
     def allowed(self, person: Person) -> bool:
         return administered_unit_paths(person) == [""]
@@ -250,6 +307,8 @@ class OrganisationImporter:
         self._plan_people(
             plan, kommune, table, people, units, existing_units, full=options.get("full", True)
         )
+        if table.has("med"):
+            self._plan_med(plan, kommune, table, people, units, existing_units)
         progress(100)
         return plan
 
@@ -310,6 +369,8 @@ class OrganisationImporter:
 
             person_fields = ("employee_number", "name", "email", "job_title")
             if not any(row[key] for key in person_fields):
+                if row["med"]:
+                    plan.problem(_("MED-udvalg skrives på en persons linje."), line, name_of("med"))
                 continue
             person = self._read_person(plan, row, table, has, attributes, choices)
             if person is None:
@@ -376,6 +437,7 @@ class OrganisationImporter:
                     line,
                     attribute.column.name,
                 )
+        med = self._read_med(plan, row, table) if table.has("med") else None
         if len(plan.problems) > before:
             return None
         return PersonSpec(
@@ -389,7 +451,35 @@ class OrganisationImporter:
             start_date=start,
             end_date=end,
             attributes=chosen,
+            med=med,
         )
+
+    def _read_med(self, plan, row, table) -> list[tuple[str, str]]:
+        """`Center-MED Omsorg (formand), Hoved-MED` → [(name, role), ...]."""
+        entries: list[tuple[str, str]] = []
+        for text in row["med"].split(","):
+            text = " ".join(text.split())
+            if not text:
+                continue
+            name, role = text, MEDMembership.Role.MEMBER
+            match = MED_ENTRY.match(text)
+            if match and match["role"].strip().lower() in MED_ROLES:
+                name, role = match["name"], MED_ROLES[match["role"].strip().lower()]
+            if not name or len(name) > 200:
+                plan.problem(
+                    _("»%(value)s« er ikke et navn på et MED-udvalg.") % {"value": text[:80]},
+                    row.line,
+                    table.name_of("med"),
+                )
+            elif any(name.lower() == other.lower() for other, _role in entries):
+                plan.problem(
+                    _("MED-udvalget »%(name)s« står to gange.") % {"name": name},
+                    row.line,
+                    table.name_of("med"),
+                )
+            else:
+                entries.append((name, role))
+        return entries
 
     def _check_tree(self, plan, table, units, existing_units) -> None:
         name_of = table.name_of
@@ -585,6 +675,95 @@ class OrganisationImporter:
                 work.touched_person_ids.add(person.pk)
                 plan.add("person_deactivate", f"{person.name} ({person.employee_number})")
 
+    def _plan_med(self, plan, kommune, table, people, units, existing_units) -> None:
+        """Each person in the file sits on exactly the open committees their cell names.
+        A committee named for the first time is created, covering the unit of its
+        chair's line (in MED the chair is the area's leader)."""
+        work: Work = plan.work
+        column = table.name_of("med")
+        committees = {
+            c.name.lower(): c for c in MEDCommittee.objects.open().filter(kommune=kommune)
+        }
+        chairs: dict[str, PersonSpec] = {}
+        for spec in people.values():
+            for name, role in spec.med or []:
+                if role != MEDMembership.Role.CHAIR:
+                    continue
+                other = chairs.setdefault(name.lower(), spec)
+                if other is not spec:
+                    plan.problem(
+                        _("»%(name)s« har også en formand i linje %(other)s.")
+                        % {"name": name, "other": other.line},
+                        spec.line,
+                        column,
+                    )
+        new_names: set[str] = set()
+        for spec in people.values():
+            for name, _role in spec.med or []:
+                key = name.lower()
+                if key in committees or key in new_names:
+                    continue
+                chair = chairs.get(key)
+                if chair is None:
+                    plan.problem(
+                        _(
+                            "MED-udvalget »%(name)s« findes ikke og har ingen formand i filen. "
+                            "Skriv (formand) efter navnet hos formanden: udvalget kommer til at "
+                            "dække den enhed, formanden står i."
+                        )
+                        % {"name": name},
+                        spec.line,
+                        column,
+                    )
+                    new_names.add(key)
+                    continue
+                unit_kind = (units[chair.unit_id].kind if chair.unit_id in units else "") or (
+                    existing_units[chair.unit_id].kind if chair.unit_id in existing_units else ""
+                )
+                compact = re.sub(r"[\s\-]", "", name.lower())
+                kind = next(
+                    (k for prefix, k in MED_KIND_PREFIXES.items() if compact.startswith(prefix)),
+                    MED_KIND_BY_UNIT.get(unit_kind, MEDCommittee.Kind.LOKAL),
+                )
+                new_names.add(key)
+                work.med_new.append((name, kind, chair.unit_id))
+                plan.add(
+                    "med_create",
+                    _("%(name)s (%(kind)s), dækker %(unit)s")
+                    % {
+                        "name": name,
+                        "kind": MEDCommittee.Kind(kind).label,
+                        "unit": self._unit_name(chair, units, existing_units),
+                    },
+                )
+        if plan.problems:
+            return
+        current: dict[str, dict[str, MEDMembership]] = defaultdict(dict)
+        for membership in MEDMembership.objects.filter(
+            kommune=kommune, committee__closed_on__isnull=True
+        ).select_related("committee", "person"):
+            current[membership.person.employee_number][membership.committee.name.lower()] = (
+                membership
+            )
+        for spec in people.values():
+            label = f"{spec.name} ({spec.employee_number})"
+            now = current.get(spec.employee_number, {})
+            wanted = {name.lower(): (name, role) for name, role in spec.med or []}
+            for key, (name, role) in wanted.items():
+                membership = now.get(key)
+                role_label = MEDMembership.Role(role).label
+                if membership is None:
+                    work.med_add.append((spec.employee_number, key, role))
+                    plan.add("med_join", f"{label}: {name} ({role_label})")
+                elif membership.role != role:
+                    membership.role = role
+                    work.med_changed.append(membership)
+                    plan.add("med_role", f"{label}: {name} ({role_label})")
+            for key, membership in now.items():
+                if key not in wanted:
+                    work.med_removed.append(membership)
+                    plan.add("med_leave", f"{label}: {membership.committee.name}")
+
     def _unit_name(self, spec, units, existing_units) -> str:
         unit = units.get(spec.unit_id)
         if unit is not None and unit.described:
@@ -664,6 +843,7 @@ class OrganisationImporter:
         persons = self._apply_people(kommune, work)
         progress(70)
         self._apply_positions(kommune, work, units, persons)
+        self._apply_med(kommune, work, units, persons)
         progress(90)
         # Positions and people changed in bulk: the dashboards' figures of their units.
         figures.people_changed(work.touched_person_ids)
@@ -808,6 +988,32 @@ class OrganisationImporter:
                     values[position.pk] = spec.attributes[key]
             if values:
                 attribute.apply(kommune, values)
+
+    def _apply_med(self, kommune, work: Work, units, new_persons) -> None:
+        created = MEDCommittee.objects.bulk_create(
+            MEDCommittee(kommune=kommune, name=name, kind=kind, unit=units[unit_id])
+            for name, kind, unit_id in work.med_new
+        )
+        committees = {
+            c.name.lower(): c for c in MEDCommittee.objects.open().filter(kommune=kommune)
+        }
+        committees.update({c.name.lower(): c for c in created})
+        MEDMembership.objects.filter(pk__in=[m.pk for m in work.med_removed]).delete()
+        MEDMembership.objects.bulk_update(work.med_changed, ["role"])
+        wanted = {number for number, _key, _role in work.med_add}
+        persons = dict(new_persons)
+        persons.update(
+            (p.employee_number, p)
+            for p in Person.objects.filter(
+                kommune=kommune, employee_number__in=wanted - set(persons)
+            )
+        )
+        MEDMembership.objects.bulk_create(
+            MEDMembership(
+                kommune=kommune, committee=committees[key], person=persons[number], role=role
+            )
+            for number, key, role in work.med_add
+        )
 
 
 organisation_importer = OrganisationImporter()

@@ -15,3 +15,10 @@ def landing(request):
     suffix = f"{settings.KOMPETENCE_DOMAIN}" + (f":{port}" if port not in ("80", "443") else "")
     links = [(k, f"{request.scheme}://{k.slug}.{suffix}/") for k in kommuner]
     return render(request, "public/landing.html", {"links": links})
+
+
+@require_GET
+def accessibility(request):
+    """The platform's own accessibility statement, linked from the bare domain's footer
+    unless ACCESSIBILITY_STATEMENT_URL names one made in the WAS tool."""
+    return render(request, "public/accessibility.html")

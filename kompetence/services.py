@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
@@ -212,13 +213,93 @@ def unit_grant(*, user: User, unit: OrgUnit, codename: str) -> OrgUnitUserObject
     return grant
 
 
+def _check_committee_parts(*, kommune_id: int, unit: OrgUnit, members) -> None:
+    """The unit and every member belong to the committee's kommune (the forms offer
+    nothing else; this is the second wall)."""
+    if unit.kommune_id != kommune_id:
+        raise ValidationError(_("Enheden hører til en anden kommune."))
+    if any(person.kommune_id != kommune_id for person, _role in members):
+        raise ValidationError(_("Et medlem hører til en anden kommune."))
+
+
+@transaction.atomic
 def med_committee_create(
     *, kommune: Kommune, name: str, kind: str, unit: OrgUnit, members=()
 ) -> MEDCommittee:
+    """A committee with its members, given as (person, role) pairs. Its members see its
+    dashboard at once: access is read from the memberships on every request."""
+    members = list(members)
+    _check_committee_parts(kommune_id=kommune.pk, unit=unit, members=members)
     committee = MEDCommittee.objects.create(kommune=kommune, name=name, kind=kind, unit=unit)
-    for person, role in members:
-        MEDMembership.objects.create(kommune=kommune, committee=committee, person=person, role=role)
+    MEDMembership.objects.bulk_create(
+        MEDMembership(kommune=kommune, committee=committee, person=person, role=role)
+        for person, role in members
+    )
     return committee
+
+
+@dataclass
+class MembershipChanges:
+    added: list[Person] = field(default_factory=list)
+    removed: list[Person] = field(default_factory=list)
+    role_changed: list[Person] = field(default_factory=list)
+
+
+@transaction.atomic
+def med_committee_members_set(*, committee: MEDCommittee, members) -> MembershipChanges:
+    """Makes the committee's members exactly `members`, (person, role) pairs. A person
+    taken off the committee loses its dashboard at their next request."""
+    members = list(members)
+    _check_committee_parts(kommune_id=committee.kommune_id, unit=committee.unit, members=members)
+    wanted = {person.pk: (person, role) for person, role in members}
+    current = {m.person_id: m for m in committee.memberships.select_related("person")}
+    changes = MembershipChanges()
+    gone = [m for pk, m in current.items() if pk not in wanted]
+    MEDMembership.objects.filter(pk__in=[m.pk for m in gone]).delete()
+    changes.removed = [m.person for m in gone]
+    changed = []
+    for pk, (person, role) in wanted.items():
+        membership = current.get(pk)
+        if membership is None:
+            changes.added.append(person)
+        elif membership.role != role:
+            membership.role = role
+            changed.append(membership)
+            changes.role_changed.append(person)
+    MEDMembership.objects.bulk_update(changed, ["role"])
+    MEDMembership.objects.bulk_create(
+        MEDMembership(kommune_id=committee.kommune_id, committee=committee, person=p, role=r)
+        for p, r in (wanted[person.pk] for person in changes.added)
+    )
+    return changes
+
+
+@transaction.atomic
+def med_committee_update(
+    *, committee: MEDCommittee, name: str, kind: str, unit: OrgUnit, members
+) -> MembershipChanges:
+    if committee.closed_on is not None:
+        raise ValidationError(_("Udvalget er lukket og kan ikke ændres."))
+    _check_committee_parts(kommune_id=committee.kommune_id, unit=unit, members=[])
+    committee.name, committee.kind, committee.unit = name, kind, unit
+    committee.save(update_fields=["name", "kind", "unit"])
+    return med_committee_members_set(committee=committee, members=members)
+
+
+def med_committee_close(*, committee: MEDCommittee, on: datetime.date | None = None) -> bool:
+    """Closes the committee: it and its memberships stay as history, but it shows no
+    dashboard and gives its members no access from now on. False if already closed."""
+    if committee.closed_on is not None:
+        return False
+    committee.closed_on = on or timezone.localdate()
+    committee.save(update_fields=["closed_on"])
+    return True
+
+
+def kommune_settings_update(*, kommune: Kommune, accessibility_statement_url: str) -> None:
+    """The settings the kommune's HR keeps for the kommune itself."""
+    kommune.accessibility_statement_url = accessibility_statement_url
+    kommune.save(update_fields=["accessibility_statement_url"])
 
 
 @transaction.atomic

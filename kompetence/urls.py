@@ -11,7 +11,9 @@ from kompetence import (
     views,
     views_imports,
     views_invitations,
+    views_med,
     views_personal_data,
+    views_settings,
 )
 
 urlpatterns = [
@@ -58,6 +60,19 @@ urlpatterns = [
     path("adgangslog/", views.audit_log, name="audit_log"),
     path("laaste-logins/", views.login_locks, name="login_locks"),
     path("laaste-logins/aabn/", views.login_lock_lift, name="login_lock_lift"),
+    path("med-udvalg/", views_med.med_committee_list, name="med_committee_list"),
+    path("med-udvalg/nyt/", views_med.med_committee_create, name="med_committee_create"),
+    path(
+        "med-udvalg/<int:committee_id>/rediger/",
+        views_med.med_committee_edit,
+        name="med_committee_edit",
+    ),
+    path(
+        "med-udvalg/<int:committee_id>/luk/",
+        views_med.med_committee_close,
+        name="med_committee_close",
+    ),
+    path("indstillinger/", views_settings.kommune_settings, name="kommune_settings"),
     path("import/<str:importer>/", views_imports.import_upload, name="import_upload"),
     path(
         "import/<str:importer>/skabelon.csv",

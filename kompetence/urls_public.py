@@ -9,6 +9,7 @@ urlpatterns = [
     path("", public_views.landing, name="landing"),
     path("healthz/", health.healthz, name="healthz"),
     path("sprog/", accounts.set_language, name="set_language"),
+    path("tilgaengelighed/", public_views.accessibility, name="accessibility"),
     path("platform/", admin.site.urls),
 ]
 

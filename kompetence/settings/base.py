@@ -23,6 +23,10 @@ KOMPETENCE_DOMAIN = env("KOMPETENCE_DOMAIN", default="localhost")
 # Links in e-mails: <scheme>://<slug>.<KOMPETENCE_DOMAIN>/...
 SITE_SCHEME = env("SITE_SCHEME", default="https")
 SITE_PORT = env("SITE_PORT", default="")
+# The platform's own accessibility statement (tilgængelighedserklæring, made in the WAS
+# tool), linked in the bare domain's footer and for a kommune that has not set its own;
+# empty: our own page /tilgaengelighed/.
+ACCESSIBILITY_STATEMENT_URL = env("ACCESSIBILITY_STATEMENT_URL", default="")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
     default=[KOMPETENCE_DOMAIN, f".{KOMPETENCE_DOMAIN}", "127.0.0.1", "[::1]"],

@@ -153,7 +153,7 @@ def test_every_problem_is_named_by_line_and_column_and_nothing_changes(org_a):
     assert messages == [
         "Linje 1, kolonne »afdelingskode«: Ukendt kolonne. Kolonnerne hedder: enhed_id, "
         "enhed_navn, overenhed_id, enhed_type, medarbejdernr, navn, email, stilling, leder, "
-        "startdato, slutdato, jobprofil.",
+        "startdato, slutdato, jobprofil, med.",
         "Linje 4, kolonne »email«: »ikke-en-mail« er ikke en gyldig e-mailadresse.",
         "Linje 5, kolonne »medarbejdernr«: Medarbejdernummer 5001 står også i linje 3.",
         "Linje 3, kolonne »overenhed_id«: Overenheden X9 findes hverken i filen eller i kommunen.",
