@@ -23,7 +23,7 @@ class PhaseForm(forms.ModelForm):
 
 class TaskForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
-        choices=CycleRole.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Roller"), choices=CycleRole.choices, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:

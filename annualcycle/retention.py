@@ -22,7 +22,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kompetence import figures
@@ -86,7 +86,7 @@ def _erase(person: Person, kommune: Kommune) -> None:
         object_type=Person._meta.label,
         object_id=str(person.pk),
         summary=_("Anonymiseret %(years)s år efter fratrædelsen (%(left)s).")
-        % {"years": kommune.retention_years, "left": left_on.isoformat()},
+        % {"years": kommune.retention_years, "left": formats.date_format(left_on)},
     )
 
 

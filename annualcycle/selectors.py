@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from annualcycle.models import ActionPlan, Cycle, CycleRole, Phase, Task
 from kompetence.models import MEDCommittee, OrgUnit, Person, Position
-from kompetence.permissions import persons_led_by
+from kompetence.permissions import is_hr, is_leader, persons_led_by
 from mus.models import Conversation
 from profiles.models import Evaluation, EvaluationRound
 from profiles.selectors import open_evaluations_of
@@ -172,6 +172,13 @@ def _open_round(task, person, today) -> TaskStatus:
     )
 
 
+def _plans_collected(task, person, today) -> TaskStatus:
+    # Gap reports are for leaders and HR; a MED member follows up on the committee's
+    # dashboard (the reports page would answer 404).
+    url_name = "gap_report_list" if is_hr(person) or is_leader(person) else "dashboard"
+    return TaskStatus(task, task.title, None, reverse(url_name))
+
+
 def _link_only(url_name: str):
     def status(task, person, today) -> TaskStatus:
         return TaskStatus(task, task.title, None, reverse(url_name))
@@ -185,7 +192,7 @@ STATUS: dict[str, Callable] = {
     Task.Kind.LEADER_EVALUATION: _leader_evaluations,
     Task.Kind.MUS: _mus,
     Task.Kind.ACTION_PLAN: _action_plan,
-    Task.Kind.PLANS_COLLECTED: _link_only("gap_report_list"),
+    Task.Kind.PLANS_COLLECTED: _plans_collected,
     Task.Kind.DASHBOARD: _link_only("dashboard"),
 }
 

@@ -7,6 +7,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from annualcycle.models import Cycle, CycleRole, Phase, Task
@@ -185,7 +186,10 @@ def _check_dates(cycle: Cycle, starts_on: datetime.date, ends_on: datetime.date)
     if starts_on < cycle.starts_on or ends_on > cycle.ends_on:
         raise ValidationError(
             _("Fasen skal ligge inden for årshjulet (%(start)s–%(end)s).")
-            % {"start": cycle.starts_on.isoformat(), "end": cycle.ends_on.isoformat()}
+            % {
+                "start": formats.date_format(cycle.starts_on),
+                "end": formats.date_format(cycle.ends_on),
+            }
         )
 
 

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +18,7 @@ from annualcycle.forms_reports import GapReportForm
 from annualcycle.models import GapReport
 from kompetence import permissions
 from kompetence.audit import audit_record
+from kompetence.downloads import attachment_header, filename_part
 from kompetence.http import KommuneRequest, person_required, staff_required
 from kompetence.models import AuditEntry, Person
 from profiles.models import JobProfile
@@ -139,9 +139,9 @@ def gap_report_download(request: KommuneRequest, report_id: int, kind: str) -> F
         summary=f"{_('Gabrapport')} {extension.upper()}: {report.unit.name}",
     )
     filename = (
-        f"gabrapport-{slugify(report.unit.name) or report.unit_id}-"
+        f"gabrapport-{filename_part(report.unit.name, str(report.unit_id))}-"
         f"{report.requested_at:%Y-%m-%d}-{report.pk}.{extension}"
     )
-    return FileResponse(
-        stored.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = attachment_header(filename)
+    return response

@@ -76,6 +76,7 @@ class PositionForm(InlineValidationMixin, forms.ModelForm):
         model = Position
         fields = ["unit", "job_title", "is_leader", "start_date", "end_date"]
         field_classes = {"unit": SafeModelChoiceField}
+        labels = {"unit": _("Enhed")}
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime
 from typing import ClassVar
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from guardian.managers import UserObjectPermissionManager
@@ -488,6 +490,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_type}"
+
+    def object_label(self) -> str:
+        """What the entry is about in the reader's words ("Person", "Udviklingsplan"):
+        the model's verbose name; the stored "app.Model" label if the model is gone."""
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return self.object_type
+        return capfirst(model._meta.verbose_name)
 
 
 class ImportJob(BackgroundWork):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -286,7 +286,7 @@ def _readme(
         % {
             "name": person.name,
             "number": person.employee_number,
-            "when": timezone.localtime(made_at).strftime("%Y-%m-%d %H:%M"),
+            "when": formats.date_format(timezone.localtime(made_at), "DATETIME_FORMAT"),
         },
         _("Filerne:"),
         *(f"* {part.description}" for part in parts),

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kompetence import tabular
+from kompetence.downloads import filename_part
 from kompetence.models import Kommune
 from profiles import selectors, services
 from profiles.models import (
@@ -199,7 +200,7 @@ def framework_export_json(*, version: FrameworkVersion) -> bytes:
 
 
 def export_filename(version: FrameworkVersion, extension: str) -> str:
-    slug = slugify(version.framework.name) or "kompetenceramme"
+    slug = filename_part(version.framework.name, "kompetenceramme")
     return f"{slug}-v{version.number}.{extension}"
 
 

@@ -20,13 +20,13 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kompetence import permissions
 from kompetence.audit import audit_record
+from kompetence.downloads import attachment_header
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, hr_required, kommune_hr_required, staff_required
 from kompetence.models import AuditEntry, Position
@@ -385,7 +385,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return HttpResponse(
         content,
         content_type=content_type,
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
+        headers={"Content-Disposition": attachment_header(filename)},
     )
 
 

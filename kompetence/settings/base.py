@@ -220,6 +220,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
+# One date style per language: "2. december 2026" / "2 December 2026".
+FORMAT_MODULE_PATH = ["kompetence.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"  # None in test and local settings

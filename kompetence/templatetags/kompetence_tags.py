@@ -1,6 +1,7 @@
 """Template helpers shared by every app's templates."""
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -17,6 +18,16 @@ def nav_link(context, url_name: str, label: str) -> str:
     if current:
         return format_html('<li><a href="{}" aria-current="page">{}</a></li>', url, label)
     return format_html('<li><a href="{}">{}</a></li>', url, label)
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def with_weekday(value, format_name: str = "DATE_FORMAT") -> str:
+    """A date (or date and time) in the language's style, after the day of the week:
+    "onsdag 2. december 2026 10:00", "Wednesday 2 December 2026 10:00". `format_name`
+    is one of the named formats in kompetence/formats."""
+    if value in (None, ""):
+        return ""
+    return f"{date_filter(value, 'l')} {date_filter(value, format_name)}"
 
 
 @register.filter

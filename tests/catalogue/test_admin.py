@@ -129,7 +129,7 @@ def test_hr_creates_a_course_with_competences_and_audience_adds_a_session_and_pu
     assert response.status_code == 302
     page = client.get(reverse("course_edit", args=[course.pk]))
     assert "Offentliggjort" in page.text
-    assert "2. mar 2099" in page.text and "0 af 12" in page.text
+    assert "2. marts 2099" in page.text and "0 af 12" in page.text
     with org_a.scope():
         course.refresh_from_db()
         assert course.status == Course.Status.PUBLISHED

@@ -28,8 +28,18 @@ def _app_demo_modules():
 class Command(BaseCommand):
     help = "Creates the demo kommuner with people, units, MED committees and demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--kommune",
+            choices=sorted(DEMO_KOMMUNER),
+            action="append",
+            help="Only this demo kommune (may be repeated); default: all of them.",
+        )
+
     def handle(self, *args, **options):
         for slug, (name, _tree) in DEMO_KOMMUNER.items():
+            if options["kommune"] and slug not in options["kommune"]:
+                continue
             with mail_suppressed(), transaction.atomic():
                 kommune, _created = Kommune.objects.get_or_create(
                     slug=slug, defaults={"name": name}
