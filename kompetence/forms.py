@@ -155,14 +155,14 @@ class MEDCommitteeForm(InlineValidationMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         people = Person.objects.filter(kommune=kommune, is_active=True).order_by("name", "pk")
         for name in ("members", "chair", "vice_chair"):
-            self.fields[name].queryset = people
-            self.fields[name].label_from_instance = _person_label
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = people
+            set_option_label(self.fields[name], _person_label)
         self.fields["members"].widget.attrs["size"] = 12
         units = OrgUnit.objects.filter(kommune=kommune, is_active=True).order_by("path")
-        self.fields["unit"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
         self.fields["unit"].label = _("Dækker enheden (og alle enheder under den)")
-        self.fields["unit"].label_from_instance = lambda unit: (
-            f"{INDENT * (unit.depth - 1)}{unit.name}"
+        set_option_label(
+            self.fields["unit"], lambda unit: f"{INDENT * (unit.depth - 1)}{unit.name}"
         )
         if self.instance.pk and not self.is_bound:
             memberships = list(self.instance.memberships.all())
@@ -177,6 +177,7 @@ class MEDCommitteeForm(InlineValidationMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
         chair, vice = cleaned.get("chair"), cleaned.get("vice_chair")
         if chair and vice and chair == vice:
             self.add_error("vice_chair", _("Formand og næstformand skal være to personer."))
@@ -199,7 +200,7 @@ class MEDCommitteeForm(InlineValidationMixin, forms.ModelForm):
         return {key: self.cleaned_data[key] for key in ("name", "kind", "unit")}
 
 
-class KommuneSettingsForm(forms.ModelForm):
+class KommuneSettingsForm(InlineValidationMixin, forms.ModelForm):
     """What the kommune's HR sets for the kommune itself."""
 
     class Meta:

@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
@@ -41,6 +42,9 @@ from kompetence.auth import login_key_prefix
 from kompetence.mail import send_to_person
 from kompetence.models import Invitation, Kommune, OrgUnit, Person, Position, SsoIdentity, User
 from kompetence.tenancy import kommune_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 VALID_FOR = datetime.timedelta(days=14)
 
@@ -86,7 +90,13 @@ def _locked_q(kommune: Kommune) -> Exists:
     )
 
 
-def with_account_state(people: QuerySet[Person], *, kommune: Kommune) -> QuerySet[Person]:
+class AccountStateColumn(TypedDict):
+    account_state: str
+
+
+def with_account_state(
+    people: QuerySet[Person], *, kommune: Kommune
+) -> QuerySet[WithAnnotations[Person, AccountStateColumn]]:
     """`people` annotated with `account_state` (an `AccountState` value), in SQL."""
     now = timezone.now()
     usable = Q(user__password__gt="") & ~Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
@@ -139,7 +149,7 @@ def can_be_invited(person: Person) -> bool:
         not person.kommune.sso_only
         and person.is_active
         and person.email
-        and person.user_id
+        and person.user is not None
         and person.user.is_active
     )
 
@@ -152,6 +162,7 @@ def revoke_open(*, user_ids) -> int:
 
 
 def _send(person: Person, token: str, invitation: Invitation) -> bool:
+    assert person.user is not None  # only people who can be invited are sent a link
     return send_to_person(
         person,
         subject_template="kompetence/email/invitation_subject.txt",
@@ -171,6 +182,7 @@ def invitation_send(*, person: Person, sent_by: Person | None) -> Invitation | N
     None when the person cannot be invited (`can_be_invited`)."""
     if not can_be_invited(person):
         return None
+    assert person.user_id is not None  # can_be_invited: the person has a login
     # The login row is locked so two resends at once leave one open invitation.
     User.objects.select_for_update().filter(pk=person.user_id).first()
     revoke_open(user_ids=[person.user_id])
@@ -205,33 +217,34 @@ def invitations_send_bulk(
     everyone else is counted, not invited again. Running it twice sends nothing new."""
     counts = {state: 0 for state, _label in AccountState.choices}
     without_email = 0
-    to_invite: list[Person] = []
+    to_invite: dict[int, Person] = {}  # by their login's id
     rows = with_account_state(people, kommune=kommune).select_related("user", "kommune")
     for person in rows:
         if person.account_state == AccountState.NOT_INVITED and not person.email:
             without_email += 1
         elif person.account_state == AccountState.NOT_INVITED:
-            to_invite.append(person)
+            assert person.user_id is not None  # without a login the state is NO_ACCESS
+            to_invite[person.user_id] = person
         else:
             counts[person.account_state] += 1
     if kommune.sso_only:
-        to_invite = []
-    user_ids = [p.user_id for p in to_invite]
+        to_invite = {}
+    user_ids = list(to_invite)
     # Expired links still count as open for the one-open-per-login rule; retire them.
     revoke_open(user_ids=user_ids)
     now = timezone.now()
-    tokens = {p.user_id: secrets.token_urlsafe(32) for p in to_invite}
+    tokens = {user_id: secrets.token_urlsafe(32) for user_id in to_invite}
     Invitation.objects.bulk_create(
         [
             Invitation(
                 kommune=kommune,
-                user_id=p.user_id,
-                token_hash=_hash(tokens[p.user_id]),
+                user_id=user_id,
+                token_hash=_hash(token),
                 sent_by=sent_by,
                 created_at=now,
                 expires_at=now + VALID_FOR,
             )
-            for p in to_invite
+            for user_id, token in tokens.items()
         ],
         batch_size=1000,
         # A bulk run at the same moment may have invited some of them first: those keep
@@ -244,9 +257,9 @@ def invitations_send_bulk(
             token_hash__in=[_hash(token) for token in tokens.values()]
         )
     }
-    for person in to_invite:
-        if person.user_id in created:
-            _send(person, tokens[person.user_id], created[person.user_id])
+    for user_id, invitee in to_invite.items():
+        if user_id in created:
+            _send(invitee, tokens[user_id], created[user_id])
     return BulkResult(
         invited=len(created),
         already_invited=counts[AccountState.INVITED] + len(to_invite) - len(created),

@@ -9,7 +9,7 @@ a query made outside `scope(kommune=...)` raises instead of reading every tenant
 from __future__ import annotations
 
 import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
@@ -24,6 +24,9 @@ from guardian.models import UserObjectPermissionBase
 
 from kompetence.background import BackgroundWork
 from kompetence.scoping import TenantManager
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Kommune(models.Model):
@@ -265,6 +268,8 @@ class Person(models.Model):
     _led_unit_paths: list[str]
     _administered_unit_paths: list[str]
     _med_committees: list[MEDCommittee]
+    # The account state's label on the person list, set by kompetence.views.person_list.
+    account_label: StrOrPromise
 
     class Meta:
         verbose_name = _("person")

@@ -178,7 +178,8 @@ MED_KIND_PREFIXES = {
     "centermed": MEDCommittee.Kind.CENTER,
     "lokalmed": MEDCommittee.Kind.LOKAL,
 }
-MED_KIND_BY_UNIT = {
+# Keyed by an `OrgUnit.Kind` value, as a unit's `kind` (a plain str) looks it up.
+MED_KIND_BY_UNIT: dict[str, MEDCommittee.Kind] = {
     OrgUnit.Kind.DIREKTION: MEDCommittee.Kind.HOVED,
     OrgUnit.Kind.CENTER: MEDCommittee.Kind.CENTER,
 }
@@ -739,12 +740,10 @@ class OrganisationImporter:
         if plan.problems:
             return
         current: dict[str, dict[str, MEDMembership]] = defaultdict(dict)
-        for membership in MEDMembership.objects.filter(
+        for existing in MEDMembership.objects.filter(
             kommune=kommune, committee__closed_on__isnull=True
         ).select_related("committee", "person"):
-            current[membership.person.employee_number][membership.committee.name.lower()] = (
-                membership
-            )
+            current[existing.person.employee_number][existing.committee.name.lower()] = existing
         for spec in people.values():
             label = f"{spec.name} ({spec.employee_number})"
             now = current.get(spec.employee_number, {})

@@ -5,6 +5,8 @@ render. Every object lookup goes through a `get_*_or_404` helper."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,6 +31,12 @@ from kompetence.http import (
 )
 from kompetence.login_locks import pair_cool_off, pair_failure_limit
 from kompetence.models import AuditEntry, OrgUnit, Position
+
+if TYPE_CHECKING:
+    from django.core.paginator import Page
+    from django_stubs_ext import WithAnnotations
+
+    from kompetence.models import Person
 
 
 @require_GET
@@ -120,7 +128,10 @@ def person_list(request: KommuneRequest) -> HttpResponse:
     ).order_by("name", "pk")
     if state in invitations.AccountState.labels:
         people = people.filter(account_state=state)
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    # Declared: through Paginator's generics the plugin loses the annotation's fields.
+    page: Page[WithAnnotations[Person, invitations.AccountStateColumn]] = Paginator(
+        people, 50
+    ).get_page(request.GET.get("page"))
     for person in page:
         person.account_label = invitations.AccountState.labels[person.account_state]
     return render(

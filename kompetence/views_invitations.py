@@ -5,6 +5,8 @@ Every page here is off in a kommune that signs in only through SSO (404)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -21,7 +23,7 @@ from django_scopes.forms import SafeModelChoiceField
 
 from kompetence import invitations, permissions
 from kompetence.audit import audit_record
-from kompetence.forms import INDENT
+from kompetence.forms import INDENT, set_option_label
 from kompetence.htmx import redirect_after_post
 from kompetence.http import KommuneRequest, hr_required
 from kompetence.invitations import AccountState, InvitationProblem
@@ -45,9 +47,9 @@ class BulkInvitationForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: (
-            f"{INDENT * (unit.depth - 1)}{unit.name}"
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        set_option_label(
+            self.fields["unit"], lambda unit: f"{INDENT * (unit.depth - 1)}{unit.name}"
         )
 
 
@@ -160,6 +162,7 @@ def invitation_accept(request, token: str) -> HttpResponse:
         )
     form = None
     if problem is None:
+        assert invitation is not None  # invitation_for_token: no problem means found
         form = SetPasswordForm(invitation.user, request.POST or None)
         if request.method == "POST" and form.is_valid():
             user = invitations.invitation_accept(
