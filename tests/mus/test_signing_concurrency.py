@@ -14,7 +14,7 @@ from django.db import connection
 
 from kompetence.tenancy import kommune_scope
 from mus import services
-from mus.models import PlanVersion, Signature
+from mus.models import Conversation, PlanVersion, Signature
 from tests.mus.factories import build_plan, version_of
 from tests.mus.test_mus import PASSWORD
 
@@ -49,6 +49,11 @@ def _race(*works) -> list[BaseException]:
 def test_signing_while_the_leader_adds_a_goal_never_signs_unseen_content(org_a):
     outcomes = []
     for round_number in range(ROUNDS):
+        with kommune_scope(org_a.kommune):
+            # One planned MUS per employee at a time: each round's conversation was held.
+            Conversation.objects.filter(employee=org_a.employee).update(
+                status=Conversation.Status.HELD
+            )
         plan = build_plan(org_a, activities=1)
         version = version_of(plan)
         with kommune_scope(org_a.kommune):
