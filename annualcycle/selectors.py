@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from annualcycle.models import ActionPlan, Cycle, CycleRole, Phase, Task
 from kompetence.models import MEDCommittee, OrgUnit, Person, Position
-from kompetence.permissions import persons_led_by
+from kompetence.permissions import is_kommune_hr, persons_led_by
 from mus.models import Conversation
 from profiles.models import Evaluation, EvaluationRound
 from profiles.selectors import open_evaluations_of
@@ -41,7 +41,7 @@ def cycle_roles(person: Person) -> set[str]:
         .values_list("unit__kind", flat=True)
     ):
         roles.add(LEADER_ROLE[kind])
-    if person.is_hr:
+    if is_kommune_hr(person):
         roles.add(CycleRole.HR)
     for kind in person.med_memberships.values_list("committee__kind", flat=True):
         roles.add(MED_ROLE[kind])

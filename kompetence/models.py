@@ -223,6 +223,9 @@ class Person(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # The HR role: HR for the whole kommune. Code asks `permissions.is_kommune_hr`, the
+    # one test for it; `permissions.is_hr_for_some_unit` also counts an HR grant for one
+    # centre.
     is_hr = models.BooleanField(
         _("HR-rolle"), default=False, help_text=_("Må se og ændre hele kommunens data.")
     )

@@ -31,7 +31,7 @@ from kompetence import figures
 from kompetence.extensions import POSITION_ATTRIBUTES, positions_changed
 from kompetence.imports import Plan, Progress
 from kompetence.models import Kommune, OrgUnit, Person, Position, User
-from kompetence.permissions import administered_unit_paths
+from kompetence.permissions import is_kommune_hr
 from kompetence.tabular import Column, Table, ValueProblem, parse_bool, parse_date
 
 COLUMNS = [
@@ -208,7 +208,7 @@ class OrganisationImporter:
         return COLUMNS + [attribute.column for attribute in POSITION_ATTRIBUTES]
 
     def allowed(self, person: Person) -> bool:
-        return administered_unit_paths(person) == [""]
+        return is_kommune_hr(person)
 
     def option_fields(self) -> dict:
         from django import forms

@@ -48,7 +48,7 @@ def plan_document(version: PlanVersion) -> dict:
 def conversations_for(viewer: Person) -> QuerySet[Conversation]:
     """Conversations the viewer takes part in, leads (their subtree) or, as HR, sees."""
     conversations = Conversation.objects.select_related("employee", "leader")
-    if permissions.administered_unit_paths(viewer) == [""]:
+    if permissions.is_kommune_hr(viewer):
         return conversations
     return conversations.filter(
         Q(employee=viewer)

@@ -23,7 +23,7 @@ def visible_rounds(viewer: Person) -> QuerySet[EvaluationRound]:
     """HR sees every round; a leader the rounds that cover any unit they lead (opened
     on that unit, above it or inside it)."""
     rounds = EvaluationRound.objects.select_related("version__framework", "unit")
-    if permissions.administered_unit_paths(viewer) == [""]:
+    if permissions.is_kommune_hr(viewer):
         return rounds
     paths = permissions.led_unit_paths(viewer) + permissions.administered_unit_paths(viewer)
     if not paths:
@@ -75,7 +75,7 @@ def get_evaluation_or_404(viewer: Person, evaluation_id: int, *, edit: bool = Fa
 def get_subject_or_404(viewer: Person, person_id: int) -> Person:
     """A person whose evaluations the viewer may compare: a led person or, for HR,
     anyone."""
-    if permissions.is_hr(viewer):
+    if permissions.is_hr_for_some_unit(viewer):
         return permissions.get_person_or_404(viewer, person_id)
     person = permissions.persons_led_by(viewer).filter(pk=person_id).first()
     if person is None:

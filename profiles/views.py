@@ -104,7 +104,9 @@ def round_create(request: KommuneRequest) -> HttpResponse:
 @staff_required
 def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
     round_ = access.get_round_or_404(request.person, round_id)
-    can_close = permissions.is_hr(request.person) or round_.opened_by_id == request.person.pk
+    can_close = (
+        permissions.is_hr_for_some_unit(request.person) or round_.opened_by_id == request.person.pk
+    )
     if request.method == "POST":
         if not can_close:
             raise Http404
