@@ -26,11 +26,6 @@ def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(kommune_id=unit.kommune_id, path__startswith=unit.path)
 
 
-def unit_ancestors(unit: OrgUnit) -> QuerySet[OrgUnit]:
-    """From the root down to the unit's parent."""
-    return OrgUnit.objects.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")
-
-
 def org_tree(units: QuerySet[OrgUnit]) -> list[TreeNode]:
     """`units` as nested nodes with head counts, in two queries whatever the size."""
     people = dict(
@@ -55,10 +50,6 @@ def unit_people(unit: OrgUnit) -> QuerySet[Position]:
         .select_related("person")
         .order_by("-is_leader", "person__name")
     )
-
-
-def unit_leaders(unit: OrgUnit) -> list[Person]:
-    return [p.person for p in unit_people(unit) if p.is_leader]
 
 
 def leaders_of(person: Person) -> QuerySet[Person]:

@@ -10,7 +10,6 @@ from mus.models import (
     Conversation,
     Plan,
     PlanActivity,
-    PlanGoal,
     PlanVersion,
     Signature,
     SignatureDelegation,
@@ -115,10 +114,6 @@ def plan_versions(plan: Plan) -> list[PlanVersion]:
             Prefetch("signatures", queryset=Signature.objects.select_related("signer"))
         ).order_by("-number")
     )
-
-
-def goals_with_competences(version: PlanVersion) -> list[PlanGoal]:
-    return list(version.goals.prefetch_related("competences").order_by("order", "pk"))
 
 
 def signature_delegations(plan: Plan) -> list[SignatureDelegation]:
