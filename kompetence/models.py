@@ -132,6 +132,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.username
 
 
+def unit_path_ids(path: str) -> list[int]:
+    """The primary keys in a unit's materialised path, root first:
+    `/12/40/301/` gives `[12, 40, 301]`. The one place a path is taken apart."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class OrgUnit(models.Model):
     """A unit in the kommune's organisation tree.
 
@@ -188,7 +194,7 @@ class OrgUnit(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Primary keys from the root down to and including this unit."""
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return unit_path_ids(self.path)
 
     def is_in_subtree_of(self, other: OrgUnit) -> bool:
         return self.path.startswith(other.path)

@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from kompetence import login_locks as lock_rules
 from kompetence.auth import login_key_prefix
-from kompetence.models import AuditEntry, Kommune, OrgUnit, Person, Position, SsoIdentity, User
+from kompetence.models import (
+    AuditEntry,
+    Kommune,
+    OrgUnit,
+    Person,
+    Position,
+    SsoIdentity,
+    User,
+    unit_path_ids,
+)
 
 
 @dataclass
@@ -58,7 +67,7 @@ def leaders_of(person: Person) -> QuerySet[Person]:
     unit_paths = (
         Position.objects.active().filter(person=person).values_list("unit__path", flat=True)
     )
-    ancestor_ids = {int(part) for path in unit_paths for part in path.strip("/").split("/") if part}
+    ancestor_ids = {pk for path in unit_paths for pk in unit_path_ids(path)}
     leader_positions = Position.objects.active().filter(unit_id__in=ancestor_ids, is_leader=True)
     return Person.objects.filter(pk__in=leader_positions.values("person_id")).exclude(pk=person.pk)
 

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kompetence import permissions
-from kompetence.models import Person
+from kompetence.models import Person, unit_path_ids
 from profiles.models import Evaluation, EvaluationRound
 
 
@@ -28,7 +28,7 @@ def visible_rounds(viewer: Person) -> QuerySet[EvaluationRound]:
     paths = permissions.led_unit_paths(viewer) + permissions.administered_unit_paths(viewer)
     if not paths:
         return rounds.none()
-    ancestor_ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    ancestor_ids = {pk for path in paths for pk in unit_path_ids(path)}
     inside = reduce(or_, (Q(unit__path__startswith=path) for path in paths))
     return rounds.filter(Q(unit_id__in=ancestor_ids) | inside)
 
