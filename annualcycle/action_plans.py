@@ -89,9 +89,9 @@ def may_edit(viewer: Person, plan: ActionPlan) -> bool:
 def readable_plans(viewer: Person) -> QuerySet[ActionPlan]:
     """Plans of units `viewer` writes for, and of units their MED committees cover."""
     plans = ActionPlan.objects.filter(kommune_id=viewer.kommune_id)
-    paths = permissions.administered_unit_paths(viewer) + permissions.led_unit_paths(viewer)
-    if "" in paths:
+    if permissions.is_kommune_hr(viewer):
         return plans
+    paths = permissions.administered_unit_paths(viewer) + permissions.led_unit_paths(viewer)
     paths += [c.unit.path for c in med_committees_of(viewer)]
     if not paths:
         return plans.none()
@@ -101,7 +101,7 @@ def readable_plans(viewer: Person) -> QuerySet[ActionPlan]:
 def may_use_action_plans(viewer: Person) -> bool:
     return (
         permissions.is_leader(viewer)
-        or permissions.is_hr(viewer)
+        or permissions.is_hr_for_some_unit(viewer)
         or bool(med_committees_of(viewer))
     )
 

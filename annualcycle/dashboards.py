@@ -38,7 +38,7 @@ from annualcycle import anonymity
 from annualcycle.models import Cycle, UnitCompetenceFigures, UnitFigures
 from annualcycle.selectors import current_cycle
 from catalogue.models import Enrolment
-from kompetence.models import OrgUnit, Position
+from kompetence.models import OrgUnit, Position, unit_path_ids
 from mus.models import Conversation, PlanActivity, PlanVersion, Signature
 from profiles.models import Assessment, Competence, CompetenceGroup, Evaluation, EvaluationRound
 from profiles.selectors import rounds_for_unit, version_structure
@@ -947,14 +947,14 @@ def _kept_rows(unit: OrgUnit, units: list[TreeUnit], round_, period: Period):
 
 def _row_sums(unit: OrgUnit, units: list[TreeUnit], by_unit: dict[int, Figures]) -> dict:
     """Each unit's figures added to its row: the unit itself, or the child it lies under."""
-    depth = unit.path.count("/") - 1
+    depth = len(unit_path_ids(unit.path))
     row_figures: dict[int, Figures] = defaultdict(Figures)
     for u in units:
         figures = by_unit.get(u.pk)
         if figures is None:
             continue
-        parts = u.path.strip("/").split("/")
-        key = int(parts[depth]) if len(parts) > depth else unit.pk
+        ids = unit_path_ids(u.path)
+        key = ids[depth] if len(ids) > depth else unit.pk
         row_figures[key].add(figures)
     return dict(row_figures)
 

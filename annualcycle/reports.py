@@ -37,7 +37,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from annualcycle.models import GapReport
 from kompetence import permissions
 from kompetence.background import WorkKind, work_retry
-from kompetence.models import Kommune, OrgUnit, Person, Position
+from kompetence.models import Kommune, OrgUnit, Person, Position, unit_path_ids
 from mus.models import PlanActivity, PlanGoal, PlanVersion
 from profiles.models import (
     Assessment,
@@ -591,7 +591,7 @@ def _units_sheet(book: _Book, content: ReportContent) -> None:
     )
     formats = ["", "", ""] + [MEAN_FORMAT, SHARE_FORMAT] * len(groups)
     for row in unit_rows(_assessments(content.report, content.round), groups):
-        ids = [int(part) for part in row["unit__path"].strip("/").split("/")]
+        ids = unit_path_ids(row["unit__path"])
         placement = PLACEMENT_SEPARATOR.join(names.get(pk, "") for pk in ids[unit.depth - 1 : -1])
         values = [row["unit__name"], placement, row["people"]]
         for index in range(len(groups)):

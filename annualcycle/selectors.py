@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from annualcycle.models import ActionPlan, Cycle, CycleRole, Phase, Task
 from kompetence.models import MEDCommittee, OrgUnit, Person, Position
-from kompetence.permissions import is_hr, is_leader, persons_led_by
+from kompetence.permissions import is_hr_for_some_unit, is_kommune_hr, is_leader, persons_led_by
 from mus.models import Conversation
 from profiles.models import Evaluation, EvaluationRound
 from profiles.selectors import open_evaluations_of
@@ -42,7 +42,7 @@ def cycle_roles(person: Person) -> set[str]:
         .values_list("unit__kind", flat=True)
     ):
         roles.add(LEADER_ROLE[kind])
-    if person.is_hr:
+    if is_kommune_hr(person):
         roles.add(CycleRole.HR)
     for kind in person.med_memberships.filter(committee__closed_on__isnull=True).values_list(
         "committee__kind", flat=True
@@ -175,7 +175,9 @@ def _open_round(task, person, today) -> TaskStatus:
 def _plans_collected(task, person, today) -> TaskStatus:
     # Gap reports are for leaders and HR; a MED member follows up on the committee's
     # dashboard (the reports page would answer 404).
-    url_name = "gap_report_list" if is_hr(person) or is_leader(person) else "dashboard"
+    url_name = (
+        "gap_report_list" if is_hr_for_some_unit(person) or is_leader(person) else "dashboard"
+    )
     return TaskStatus(task, task.title, None, reverse(url_name))
 
 

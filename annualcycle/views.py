@@ -30,7 +30,7 @@ def _cycle_page(request: KommuneRequest, cycle: Cycle | None) -> HttpResponse:
             "wheel": wheel(cycle, phases, today) if cycle else None,
             "today": today,
             "cycles": Cycle.objects.all(),
-            "is_hr": permissions.administered_unit_paths(request.person) == [""],
+            "is_kommune_hr": permissions.is_kommune_hr(request.person),
         },
     )
 

@@ -35,11 +35,11 @@ def _committee_or_404(person: Person, committee_id: int) -> MEDCommittee:
 def _top_units(person: Person, units: QuerySet[OrgUnit]) -> list[OrgUnit]:
     """The tops of the subtrees `person` leads or administers (several for a leader of
     two units, or a leader who is also HR for another centre)."""
+    if permissions.is_kommune_hr(person):
+        return []
     paths = sorted(
         set(permissions.led_unit_paths(person) + permissions.administered_unit_paths(person))
     )
-    if "" in paths:
-        return []
     tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
     return list(units.filter(path__in=tops).order_by("path"))
 
@@ -101,7 +101,7 @@ def dashboard(request: KommuneRequest) -> HttpResponse:
     (`enhed` drills down within it), MED members to their committees; others get 404."""
     person = request.person
     committees = list(_committees_of(person).order_by("kind", "name"))
-    if permissions.is_hr(person) or permissions.is_leader(person):
+    if permissions.is_hr_for_some_unit(person) or permissions.is_leader(person):
         units = permissions.visible_units(person)
         tops = _top_units(person, units)
         unit = _chosen_unit(request, units, units.order_by("depth", "path").first())

@@ -30,15 +30,11 @@ DOWNLOADS = {
 }
 
 
-def _sees_all_reports(viewer: Person) -> bool:
-    return permissions.administered_unit_paths(viewer) == [""]
-
-
 def _reports_for(viewer: Person):
     rows = GapReport.objects.filter(kommune_id=viewer.kommune_id).select_related(
         "unit", "job_profile", "requested_by"
     )
-    if _sees_all_reports(viewer):
+    if permissions.is_kommune_hr(viewer):
         return rows
     return rows.filter(requested_by=viewer)
 
@@ -92,7 +88,7 @@ def gap_report_list(request: KommuneRequest) -> HttpResponse:
             "form": form,
             "reports": rows,
             "poll_id": newest_pending.pk if newest_pending else None,
-            "sees_all": _sees_all_reports(viewer),
+            "sees_all": permissions.is_kommune_hr(viewer),
         },
     )
 

@@ -31,7 +31,7 @@ from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
 from kompetence import figures
 from kompetence.imports import Plan, Progress
 from kompetence.models import Kommune, OrgUnit, Person
-from kompetence.permissions import administered_unit_paths
+from kompetence.permissions import is_kommune_hr
 from kompetence.tabular import (
     Column,
     Row,
@@ -661,7 +661,7 @@ class CatalogueImporter:
     labels = LABELS
 
     def allowed(self, person: Person) -> bool:
-        return administered_unit_paths(person) == [""]
+        return is_kommune_hr(person)
 
     def option_fields(self) -> dict:
         return {}

@@ -86,10 +86,6 @@ def get_session_or_404(request: KommuneRequest, session_id: int) -> CourseSessio
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def _is_kommune_hr(request: KommuneRequest) -> bool:
-    return permissions.administered_unit_paths(request.person) == [""]
-
-
 def _course_form(request: KommuneRequest, data=None, *, course: Course | None = None):
     form = CourseForm(
         data,
@@ -154,7 +150,9 @@ def _save_course(
             if course is None:
                 course = services.course_create(
                     kommune=request.kommune,
-                    proposed_by=None if _is_kommune_hr(request) else request.person,
+                    proposed_by=None
+                    if permissions.is_kommune_hr(request.person)
+                    else request.person,
                     **form.course_fields(),
                 )
             else:
@@ -198,7 +196,7 @@ def course_manage(request: KommuneRequest) -> HttpResponse:
 @staff_required
 def course_create(request: KommuneRequest) -> HttpResponse:
     """HR creates a draft; a leader proposes one, which HR then edits and publishes."""
-    is_hr = _is_kommune_hr(request)
+    is_kommune_hr = permissions.is_kommune_hr(request.person)
     data = request.POST if request.method == "POST" else None
     form = _course_form(request, data)
     levels_form = _competences_form(request, data)
@@ -207,7 +205,7 @@ def course_create(request: KommuneRequest) -> HttpResponse:
             return response
         if _forms_valid(form, levels_form):
             course = _save_course(request, form, levels_form)
-            if course is not None and is_hr:
+            if course is not None and is_kommune_hr:
                 messages.success(
                     request, _("Kurset er oprettet som kladde. Tilføj hold, og offentliggør det.")
                 )
@@ -229,7 +227,7 @@ def course_create(request: KommuneRequest) -> HttpResponse:
             "levels_form": levels_form,
             "frameworks": _competence_tables(levels_form),
             "course": None,
-            "is_hr": is_hr,
+            "is_kommune_hr": is_kommune_hr,
         },
     )
 
@@ -258,7 +256,7 @@ def course_edit(request: KommuneRequest, course_id: int) -> HttpResponse:
             "frameworks": _competence_tables(levels_form),
             "course": course,
             "sessions": selectors.sessions_with_seats(course),
-            "is_hr": True,
+            "is_kommune_hr": True,
         },
     )
 

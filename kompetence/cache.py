@@ -56,10 +56,6 @@ def _empty_dict(*args, **kwargs):
     return {}
 
 
-def _empty_list(*args, **kwargs):
-    return []
-
-
 class TolerantRedisCache(RedisCache):
     """Django's Redis cache, with every operation surviving a Redis outage."""
 

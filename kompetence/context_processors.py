@@ -15,9 +15,9 @@ def roles_of(person) -> set[str]:
     roles = {"employee"}
     if permissions.is_leader(person):
         roles.add("leader")
-    if permissions.is_hr(person):
+    if permissions.is_hr_for_some_unit(person):
         roles.add("hr")
-        if permissions.administered_unit_paths(person) == [""]:
+        if permissions.is_kommune_hr(person):
             roles.add("kommune_hr")
     if person.med_memberships.filter(committee__closed_on__isnull=True).exists():
         roles.add("med")

@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 
 def field_validation_response(request, form) -> HttpResponse | None:
@@ -57,4 +59,33 @@ class SignedOutMiddleware:
             signed_out = HttpResponse(status=401)
             signed_out["HX-Reswap"] = "none"
             return signed_out
+        return response
+
+
+class _AskedHtmxDetails(HtmxDetails):
+    """`request.htmx` that remembers whether the view or a template asked
+    `if request.htmx`."""
+
+    asked = False
+
+    def __bool__(self) -> bool:
+        self.asked = True
+        return super().__bool__()
+
+
+class VaryOnHtmxMiddleware:
+    """`Vary: HX-Request` on every response built after asking `if request.htmx`: such
+    a URL answers a whole page to the browser and a fragment to htmx, and no cache (the
+    browser's back button included) may hand out one for the other. Set here once, so
+    no view has to remember it. Comes after `SignedOutMiddleware`, which asks every
+    response on its way out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.htmx = htmx = _AskedHtmxDetails(request)
+        response = self.get_response(request)
+        if htmx.asked:
+            patch_vary_headers(response, ("HX-Request",))
         return response

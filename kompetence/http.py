@@ -49,7 +49,7 @@ def hr_required(view: Callable) -> Callable:
     @person_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not permissions.is_hr(request.person):
+        if not permissions.is_hr_for_some_unit(request.person):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -62,7 +62,9 @@ def staff_required(view: Callable) -> Callable:
     @person_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (permissions.is_hr(request.person) or permissions.is_leader(request.person)):
+        if not (
+            permissions.is_hr_for_some_unit(request.person) or permissions.is_leader(request.person)
+        ):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -79,7 +81,7 @@ def kommune_hr_required(view: Callable) -> Callable:
     @person_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if permissions.administered_unit_paths(request.person) != [""]:
+        if not permissions.is_kommune_hr(request.person):
             raise Http404
         return view(request, *args, **kwargs)
 

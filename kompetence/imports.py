@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -156,24 +155,6 @@ def import_start(
     job.save()
     _send("import_check", kommune, job)
     return job
-
-
-def import_start_bytes(
-    *,
-    kommune: Kommune,
-    importer: Importer,
-    created_by: Person | None,
-    name: str,
-    data: bytes,
-    options: dict,
-) -> ImportJob:
-    return import_start(
-        kommune=kommune,
-        importer=importer,
-        created_by=created_by,
-        upload=ContentFile(data, name=name),
-        options=options,
-    )
 
 
 def _send(task_name: str, kommune: Kommune, job: ImportJob) -> None:

@@ -160,6 +160,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.username
 
 
+def unit_path_ids(path: str) -> list[int]:
+    """The primary keys in a unit's materialised path, root first:
+    `/12/40/301/` gives `[12, 40, 301]`. The one place a path is taken apart."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class OrgUnit(models.Model):
     """A unit in the kommune's organisation tree.
 
@@ -216,7 +222,7 @@ class OrgUnit(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Primary keys from the root down to and including this unit."""
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return unit_path_ids(self.path)
 
     def is_in_subtree_of(self, other: OrgUnit) -> bool:
         return self.path.startswith(other.path)
@@ -253,6 +259,9 @@ class Person(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # The HR role: HR for the whole kommune. Code asks `permissions.is_kommune_hr`, the
+    # one test for it; `permissions.is_hr_for_some_unit` also counts an HR grant for one
+    # centre.
     is_hr = models.BooleanField(
         _("HR-rolle"), default=False, help_text=_("Må se og ændre hele kommunens data.")
     )

@@ -42,7 +42,7 @@ from kompetence.models import (
     Position,
     User,
 )
-from kompetence.permissions import administered_unit_paths
+from kompetence.permissions import is_kommune_hr
 from kompetence.tabular import Column, Table, ValueProblem, parse_bool, parse_date
 
 COLUMNS = [
@@ -268,7 +268,7 @@ class OrganisationImporter:
         return [*COLUMNS, *(attribute.column for attribute in POSITION_ATTRIBUTES), MED_COLUMN]
 
     def allowed(self, person: Person) -> bool:
-        return administered_unit_paths(person) == [""]
+        return is_kommune_hr(person)
 
     def option_fields(self) -> dict:
         from django import forms

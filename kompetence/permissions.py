@@ -51,11 +51,21 @@ def led_unit_paths(viewer: Person) -> list[str]:
     return cached
 
 
+def is_kommune_hr(viewer: Person) -> bool:
+    """HR for the whole kommune: the person holds the HR role (`Person.is_hr`).
+
+    The one test for "HR for the whole kommune"; an HR grant for one centre is not it
+    (see `is_hr_for_some_unit`)."""
+    return viewer.is_hr
+
+
 def administered_unit_paths(viewer: Person) -> list[str]:
-    """Paths under which `viewer` acts as HR; `[""]` (every path) for the HR role."""
+    """Paths under which `viewer` acts as HR; `[""]` (every path) for kommune HR.
+
+    Cached on the person object for the rest of the request."""
     cached = getattr(viewer, "_administered_unit_paths", None)
     if cached is None:
-        cached = [""] if viewer.is_hr else sorted(set(_granted_paths(viewer, ADMINISTER)))
+        cached = [""] if is_kommune_hr(viewer) else sorted(set(_granted_paths(viewer, ADMINISTER)))
         viewer._administered_unit_paths = cached
     return cached
 
@@ -64,7 +74,8 @@ def is_leader(viewer: Person) -> bool:
     return bool(led_unit_paths(viewer))
 
 
-def is_hr(viewer: Person) -> bool:
+def is_hr_for_some_unit(viewer: Person) -> bool:
+    """HR for at least one unit: kommune HR, or an HR grant for one centre."""
     return bool(administered_unit_paths(viewer))
 
 
@@ -97,16 +108,15 @@ def persons_led_by(viewer: Person) -> QuerySet[Person]:
 
 
 def persons_administered_by(viewer: Person) -> QuerySet[Person]:
-    paths = administered_unit_paths(viewer)
-    if paths == [""]:
+    if is_kommune_hr(viewer):
         return Person.objects.all()
-    positions = Position.objects.filter(_under(paths, "unit__path"))
+    positions = Position.objects.filter(_under(administered_unit_paths(viewer), "unit__path"))
     return Person.objects.filter(pk__in=positions.values("person_id"))
 
 
 def visible_persons(viewer: Person) -> QuerySet[Person]:
     """Every person whose personal data `viewer` may read."""
-    if administered_unit_paths(viewer) == [""]:
+    if is_kommune_hr(viewer):
         return Person.objects.all()
     return Person.objects.filter(
         Q(pk=viewer.pk)
@@ -130,17 +140,17 @@ def can_change_person(viewer: Person, person: Person) -> bool:
 
 def visible_units(viewer: Person) -> QuerySet[OrgUnit]:
     """Units whose people and figures `viewer` may see: led or administered subtrees."""
-    paths = administered_unit_paths(viewer) + led_unit_paths(viewer)
-    if "" in paths:
+    if is_kommune_hr(viewer):
         return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(_under(paths, "path"))
+    return OrgUnit.objects.filter(
+        _under(administered_unit_paths(viewer) + led_unit_paths(viewer), "path")
+    )
 
 
 def changeable_units(viewer: Person) -> QuerySet[OrgUnit]:
-    paths = administered_unit_paths(viewer)
-    if "" in paths:
+    if is_kommune_hr(viewer):
         return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(_under(paths, "path"))
+    return OrgUnit.objects.filter(_under(administered_unit_paths(viewer), "path"))
 
 
 def get_person_or_404(viewer: Person | None, pk: int, *, change: bool = False) -> Person:

@@ -21,6 +21,7 @@ from kompetence.models import (
     Position,
     SsoIdentity,
     User,
+    unit_path_ids,
 )
 
 
@@ -34,11 +35,6 @@ class TreeNode:
 def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
     """The unit and every unit below it: one indexed prefix query."""
     return OrgUnit.objects.filter(kommune_id=unit.kommune_id, path__startswith=unit.path)
-
-
-def unit_ancestors(unit: OrgUnit) -> QuerySet[OrgUnit]:
-    """From the root down to the unit's parent."""
-    return OrgUnit.objects.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")
 
 
 def org_tree(units: QuerySet[OrgUnit]) -> list[TreeNode]:
@@ -69,17 +65,13 @@ def unit_people(unit: OrgUnit) -> QuerySet[Position]:
     )
 
 
-def unit_leaders(unit: OrgUnit) -> list[Person]:
-    return [p.person for p in unit_people(unit) if p.is_leader]
-
-
 def leaders_of(person: Person) -> QuerySet[Person]:
     """The person's leader chain: leaders of every unit above or at their positions,
     except the person themselves."""
     unit_paths = (
         Position.objects.active().filter(person=person).values_list("unit__path", flat=True)
     )
-    ancestor_ids = {int(part) for path in unit_paths for part in path.strip("/").split("/") if part}
+    ancestor_ids = {pk for path in unit_paths for pk in unit_path_ids(path)}
     leader_positions = Position.objects.active().filter(unit_id__in=ancestor_ids, is_leader=True)
     return Person.objects.filter(pk__in=leader_positions.values("person_id")).exclude(pk=person.pk)
 

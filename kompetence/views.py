@@ -91,7 +91,9 @@ def unit_create(request: KommuneRequest) -> HttpResponse:
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            if form.cleaned_data["parent"] is None and not request.person.is_hr:
+            if form.cleaned_data["parent"] is None and not permissions.is_kommune_hr(
+                request.person
+            ):
                 form.add_error("parent", _("Vælg en overenhed, du er HR for."))
             else:
                 unit = services.unit_create(kommune=request.kommune, **form.cleaned_data)

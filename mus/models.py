@@ -106,7 +106,14 @@ class PreparationNote(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["conversation", "author", "question"], name="preparation_note_unique"
-            )
+            ),
+            # The constraint above lets NULLs differ, so it does not hold the general note
+            # (no question): this one does.
+            models.UniqueConstraint(
+                fields=["conversation", "author"],
+                condition=models.Q(question__isnull=True),
+                name="preparation_note_general_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,6 @@ from mus.models import (
     Conversation,
     Plan,
     PlanActivity,
-    PlanGoal,
     PlanVersion,
     Signature,
     SignatureDelegation,
@@ -48,7 +47,7 @@ def plan_document(version: PlanVersion) -> dict:
 def conversations_for(viewer: Person) -> QuerySet[Conversation]:
     """Conversations the viewer takes part in, leads (their subtree) or, as HR, sees."""
     conversations = Conversation.objects.select_related("employee", "leader")
-    if permissions.administered_unit_paths(viewer) == [""]:
+    if permissions.is_kommune_hr(viewer):
         return conversations
     return conversations.filter(
         Q(employee=viewer)
@@ -117,10 +116,6 @@ def plan_versions(plan: Plan) -> list[PlanVersion]:
             Prefetch("signatures", queryset=Signature.objects.select_related("signer"))
         ).order_by("-number")
     )
-
-
-def goals_with_competences(version: PlanVersion) -> list[PlanGoal]:
-    return list(version.goals.prefetch_related("competences").order_by("order", "pk"))
 
 
 def signature_delegations(plan: Plan) -> list[SignatureDelegation]:

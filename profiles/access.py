@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kompetence import permissions
-from kompetence.models import Person
+from kompetence.models import Person, unit_path_ids
 from profiles.models import Evaluation, EvaluationRound
 
 
@@ -23,12 +23,12 @@ def visible_rounds(viewer: Person) -> QuerySet[EvaluationRound]:
     """HR sees every round; a leader the rounds that cover any unit they lead (opened
     on that unit, above it or inside it)."""
     rounds = EvaluationRound.objects.select_related("version__framework", "unit")
-    if permissions.administered_unit_paths(viewer) == [""]:
+    if permissions.is_kommune_hr(viewer):
         return rounds
     paths = permissions.led_unit_paths(viewer) + permissions.administered_unit_paths(viewer)
     if not paths:
         return rounds.none()
-    ancestor_ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    ancestor_ids = {pk for path in paths for pk in unit_path_ids(path)}
     inside = reduce(or_, (Q(unit__path__startswith=path) for path in paths))
     return rounds.filter(Q(unit_id__in=ancestor_ids) | inside)
 
@@ -76,7 +76,7 @@ def get_evaluation_or_404(viewer: Person, evaluation_id: int, *, edit: bool = Fa
 def get_subject_or_404(viewer: Person, person_id: int) -> Person:
     """A person whose evaluations the viewer may compare: a led person or, for HR,
     anyone."""
-    if permissions.is_hr(viewer):
+    if permissions.is_hr_for_some_unit(viewer):
         return permissions.get_person_or_404(viewer, person_id)
     person = permissions.persons_led_by(viewer).filter(pk=person_id).first()
     if person is None:

@@ -52,6 +52,9 @@ from profiles.models import (
 FORMAT = "kompetence-framework"
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "framework-v1.schema.json"
+# Ready-made frameworks in this format (the demo kommuner's, to begin with), imported
+# with `framework_import_json` like any file HR brings.
+STARTER_FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 # A framework of a few hundred competences with long texts is well under this.
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 # More problems than this are summed up: a file that bad needs fixing at its source.

@@ -133,12 +133,6 @@ def framework_create(
     return FrameworkVersion.objects.create(kommune=kommune, framework=framework, number=1)
 
 
-def framework_update(*, framework: Framework, name: str, description: str) -> Framework:
-    framework.name, framework.description = name, description
-    framework.save(update_fields=["name", "description"])
-    return framework
-
-
 def _next_order(queryset) -> int:
     return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
 

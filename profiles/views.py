@@ -135,7 +135,7 @@ def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
 
 
 def _may_manage_round(person, round_: EvaluationRound) -> bool:
-    return permissions.is_hr(person) or round_.opened_by_id == person.pk
+    return permissions.is_hr_for_some_unit(person) or round_.opened_by_id == person.pk
 
 
 @require_POST

@@ -22,7 +22,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from kompetence import permissions
 from kompetence.audit import audit_record
@@ -279,7 +278,6 @@ def framework_create(request: KommuneRequest) -> HttpResponse:
 
 @require_GET
 @kommune_hr_required
-@vary_on_headers("HX-Request")
 def framework_version(request: KommuneRequest, version_id: int) -> HttpResponse:
     version = get_version_or_404(request, version_id)
     context = _editor_context(request, version)

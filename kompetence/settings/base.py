@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kompetence.htmx.SignedOutMiddleware",
+    "kompetence.htmx.VaryOnHtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -15,27 +15,6 @@
     }
   }, true);
 
-  // <dialog> modals: buttons with data-dialog-open="id" / data-dialog-close.
-  document.addEventListener("click", function (event) {
-    var opener = event.target.closest("[data-dialog-open]");
-    if (opener) {
-      var dialog = document.getElementById(opener.dataset.dialogOpen);
-      if (dialog && dialog.showModal) {
-        event.preventDefault();
-        dialog.showModal();
-      }
-      return;
-    }
-    var closer = event.target.closest("[data-dialog-close]");
-    if (closer) {
-      var parent = closer.closest("dialog");
-      if (parent) {
-        event.preventDefault();
-        parent.close();
-      }
-    }
-  });
-
   // Autosave (elements with data-autosave and hx-post): nothing says "Gemt" unless the
   // server stored it. While a save is under way the row says so; a save that fails
   // (an error status, no connection, a time-out) keeps the answer on the page, marks

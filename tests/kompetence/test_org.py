@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kompetence import selectors, services
-from kompetence.models import OrgUnit
+from kompetence.models import OrgUnit, unit_path_ids
 from tests.conftest import client_for
 from tests.factories import OrgUnitFactory, PersonFactory, PositionFactory
 
@@ -24,6 +24,12 @@ def test_paths_follow_the_tree(org_a):
     assert org_a.team.path == f"/{org_a.root.pk}/{org_a.centre.pk}/{org_a.team.pk}/"
     assert org_a.team.depth == 3
     assert org_a.team.ancestor_ids == [org_a.root.pk, org_a.centre.pk, org_a.team.pk]
+
+
+def test_a_unit_path_is_taken_apart_in_one_place(org_a):
+    assert unit_path_ids("/12/40/301/") == [12, 40, 301]
+    assert unit_path_ids("/7/") == [7]
+    assert unit_path_ids(org_a.team.path) == org_a.team.ancestor_ids
 
 
 def test_moving_a_unit_moves_its_subtree(org_a):

@@ -85,6 +85,24 @@ def test_hr_delegate_grant_is_limited_to_its_centre(org_a):
         }
 
 
+def test_kommune_hr_is_the_hr_role_and_a_centre_grant_is_hr_for_some_unit_only(org_a):
+    """One name per rule: `is_kommune_hr` (the HR role, the whole kommune) and
+    `is_hr_for_some_unit` (the role or an HR grant for one centre); nothing else is
+    called `is_hr` in the permission rules."""
+    with org_a.scope():
+        services.unit_grant(
+            user=org_a.other_employee.user, unit=org_a.centre, codename=permissions.ADMINISTER
+        )
+        delegate = type(org_a.other_employee).objects.get(pk=org_a.other_employee.pk)
+        assert permissions.is_kommune_hr(org_a.hr)
+        assert permissions.is_hr_for_some_unit(org_a.hr)
+        assert not permissions.is_kommune_hr(delegate)
+        assert permissions.is_hr_for_some_unit(delegate)
+        assert not permissions.is_kommune_hr(org_a.director)
+        assert not permissions.is_hr_for_some_unit(org_a.director)
+    assert not hasattr(permissions, "is_hr")
+
+
 def test_a_grant_cannot_cross_kommuner(org_a, org_b):
     with org_a.scope(), pytest.raises(Exception, match="anden kommune"):
         services.unit_grant(user=org_b.hr.user, unit=org_a.team, codename=permissions.LEAD)

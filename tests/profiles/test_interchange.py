@@ -261,6 +261,28 @@ def test_the_documented_example_imports(org_a):
     )
 
 
+def test_every_starter_framework_is_a_file_of_our_format_that_imports(org_a):
+    """The starter frameworks (the demo kommuner's, later offered to new kommuner) are
+    plain files of our JSON format, imported as any file HR brings."""
+    files = sorted(interchange.STARTER_FRAMEWORKS_DIR.glob("*.json"))
+    assert [path.name for path in files] == [
+        "fredericia-kompetencehjulet.json",
+        "hvidovre-ledelses-og-medarbejdergrundlag.json",
+    ]
+    with org_a.scope():
+        for path in files:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            imported = interchange.framework_import_json(
+                kommune=org_a.kommune, data=path.read_bytes()
+            )
+            assert imported.version.framework.name == document["name"]
+            assert Competence.objects.filter(version=imported.version).count() == sum(
+                len(group["competences"]) for group in document["groups"]
+            )
+        # Both use the København scale, so the second import reuses the first's.
+        assert RatingScale.objects.filter(kommune=org_a.kommune).count() == 1
+
+
 # --- Moodle CSV ----------------------------------------------------------------------
 
 

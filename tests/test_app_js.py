@@ -1,0 +1,31 @@
+"""static/js/app.js carries no dead code: every `data-*` hook it reacts to is used by a
+template (a hook no template sets is behaviour no page has)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _hooks_in_app_js() -> set[str]:
+    script = (ROOT / "static" / "js" / "app.js").read_text()
+    selectors = re.findall(r"\[data-([a-z-]+)[\]=]", script)
+    dataset = [
+        re.sub(r"[A-Z]", lambda m: f"-{m.group().lower()}", name)
+        for name in re.findall(r"\.dataset\.([A-Za-z]+)", script)
+    ]
+    return set(selectors) | set(dataset)
+
+
+def test_every_data_hook_of_app_js_is_used_by_a_template():
+    templates = "\n".join(
+        path.read_text()
+        for path in ROOT.glob("**/templates/**/*.html")
+        if ".venv" not in path.parts
+    )
+    hooks = _hooks_in_app_js()
+    assert {"confirm", "autosave", "autofocus", "retry-saves"} <= hooks
+    unused = {hook for hook in hooks if f"data-{hook}" not in templates}
+    assert not unused, f"app.js reacts to data-* attributes no template sets: {unused}"
