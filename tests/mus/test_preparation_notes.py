@@ -19,7 +19,7 @@ from tests.mus.factories import build_conversation
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = "0003_preparation_note_general_unique"
+MIGRATION = "0004_preparation_note_general_unique"
 
 
 def test_a_second_general_note_is_refused_by_the_database(org_a):
