@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue import services
-from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
+from catalogue.models import COURSE_FIELDS, Course, CourseCompetence, CourseSession, Enrolment
 from kompetence import figures
 from kompetence.imports import Plan, Progress
 from kompetence.models import Kommune, OrgUnit, Person
@@ -247,22 +247,9 @@ NEW_COURSE = {
     "requires_approval": True,
     "status": Course.Status.DRAFT,
 }
-# The course's own fields the file sets (the audience and competences are apart).
-MODEL_FIELDS = [
-    "code",
-    "title",
-    "description",
-    "form",
-    "provider",
-    "provider_name",
-    "duration",
-    "price",
-    "is_online",
-    "place",
-    "contact",
-    "requires_approval",
-    "status",
-]
+# The course's own fields the file sets (the audience and competences are apart, and
+# `audience_everyone` follows from the audience columns), and its status.
+MODEL_FIELDS = [*(f for f in COURSE_FIELDS if f != "audience_everyone"), "status"]
 # Every column that describes the course, not the session.
 COURSE_KEYS = [*MODEL_FIELDS, "audience_units", "audience_job_profiles", "competences"]
 

@@ -19,6 +19,25 @@ from kompetence.scoping import TenantManager
 from mus.models import PlanActivity
 from profiles.models import Framework, JobProfile
 
+# The course's own fields as HR edits them, in the catalogue file's column order: the
+# one list the course form, the services' parameters and the catalogue import follow.
+# The audience (units, job profiles) and the competences are apart: relations.
+COURSE_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "form",
+    "provider",
+    "provider_name",
+    "duration",
+    "price",
+    "is_online",
+    "place",
+    "contact",
+    "requires_approval",
+    "audience_everyone",
+)
+
 
 class Course(models.Model):
     class Form(models.TextChoices):
@@ -88,7 +107,12 @@ class Course(models.Model):
                 condition=~Q(code=""),
                 name="course_code_unique_per_kommune",
                 violation_error_message=_("Koden bruges allerede af et andet kursus."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="course_price_not_negative",
+                violation_error_message=_("Prisen kan ikke være negativ."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
-"""Reads on the catalogue: what a person may see, search, "matches my gaps", seats
-left, approvals waiting for a leader, and HR's figures."""
+"""Reads on the catalogue: what a person may see, search and filters, "matches my
+gaps", seats left, approvals waiting for a leader, HR's lists and figures."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
 from kompetence import permissions
-from kompetence.models import OrgUnit, Person
+from kompetence.models import Kommune, OrgUnit, Person
 from kompetence.selectors import primary_positions
-from profiles.models import Assessment, Competence
-from profiles.selectors import latest_round_of
+from mus.models import PlanActivity
+from profiles.models import Assessment, Competence, FrameworkVersion, JobProfile
+from profiles.selectors import latest_round_of, published_versions
 
 
 def visible_courses(person: Person) -> QuerySet[Course]:
@@ -32,6 +33,46 @@ def visible_courses(person: Person) -> QuerySet[Course]:
         audience |= Q(audience_job_profiles__assignments__position__person=person)
     published = Course.objects.filter(status=Course.Status.PUBLISHED)
     return published.filter(pk__in=published.filter(audience).values("pk"))
+
+
+def catalogue_search(
+    courses: QuerySet[Course],
+    *,
+    form: str = "",
+    competence_key: str = "",
+    starts_from: datetime.date | None = None,
+    place: str = "",
+    text: str = "",
+) -> QuerySet[Course]:
+    """`courses` (`published_courses`) narrowed by the catalogue's filters (an empty
+    filter narrows nothing): the form, a competence the course develops, a session
+    starting on or after `starts_from` (or continuous intake), the course's or a
+    session's place, and the search text (`search`)."""
+    if form:
+        courses = courses.filter(form=form)
+    if competence_key:
+        courses = courses.filter(competences__competence_key=competence_key)
+    if starts_from:
+        courses = courses.filter(
+            Q(sessions__starts_at__date__gte=starts_from) | Q(sessions__starts_at__isnull=True)
+        ).distinct()
+    if place:
+        courses = courses.filter(
+            Q(place__icontains=place) | Q(sessions__place__icontains=place)
+        ).distinct()
+    return search(courses, text)
+
+
+def published_courses(person: Person) -> QuerySet[Course]:
+    """The catalogue's courses for `person`: visible and published."""
+    return visible_courses(person).filter(status=Course.Status.PUBLISHED)
+
+
+def competence_keys_of(courses: QuerySet[Course]) -> set:
+    """The keys of the competences `courses` develop."""
+    return set(
+        CourseCompetence.objects.filter(course__in=courses).values_list("competence_key", flat=True)
+    )
 
 
 def with_listing_data(courses: QuerySet[Course]) -> QuerySet[Course]:
@@ -140,6 +181,29 @@ def sessions_with_seats(course: Course) -> list[CourseSession]:
     )
 
 
+def live_enrolments_by_session(person: Person, course: Course) -> dict[int, Enrolment]:
+    """{session id: enrolment} of the person's enrolments on the course that are not
+    declined or cancelled."""
+    return {
+        e.session_id: e
+        for e in enrolments_of(person)
+        .filter(course=course)
+        .exclude(status__in=[Enrolment.Status.DECLINED, Enrolment.Status.CANCELLED])
+    }
+
+
+def open_plan_activities(person: Person) -> list[PlanActivity]:
+    """Open activities of the person's current development plans, for linking."""
+    activities = PlanActivity.objects.filter(
+        version__plan__employee=person,
+        status__in=[PlanActivity.Status.PLANNED, PlanActivity.Status.IN_PROGRESS],
+    ).select_related("version__plan")
+    current: dict[int, int] = {}
+    for activity in activities.order_by("version__plan_id", "-version__number", "order"):
+        current.setdefault(activity.version.plan_id, activity.version.number)
+    return [a for a in activities if a.version.number == current[a.version.plan_id]]
+
+
 def enrolments_of(person: Person) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(person=person)
@@ -171,7 +235,102 @@ def competence_names(keys) -> dict:
     return names
 
 
+# --- HR's lists -----------------------------------------------------------------------------
+
+
+def courses_by_status(kommune: Kommune) -> list[dict]:
+    """The kommune's courses in one section per status ({status, label, courses}),
+    each course with who proposed it and its `session_count`."""
+    courses = (
+        Course.objects.filter(kommune=kommune)
+        .select_related("proposed_by")
+        .annotate(session_count=Count("sessions"))
+        .order_by("title", "pk")
+    )
+    by_status: dict[str, list[Course]] = {status: [] for status in Course.Status.values}
+    for course in courses:
+        by_status[course.status].append(course)
+    return [
+        {"status": status, "label": label, "courses": by_status[status]}
+        for status, label in Course.Status.choices
+    ]
+
+
+def audience_unit_choices(person: Person) -> QuerySet[OrgUnit]:
+    """The units the course form offers as audience: those `person` may see, as a tree."""
+    return permissions.visible_units(person).order_by("path")
+
+
+def job_profile_choices() -> QuerySet[JobProfile]:
+    return JobProfile.objects.order_by("name", "pk")
+
+
+def course_levels(course: Course) -> dict:
+    """{competence key: level} the course develops."""
+    return dict(
+        CourseCompetence.objects.filter(course=course).values_list("competence_key", "level")
+    )
+
+
+def kommune_framework_versions(kommune: Kommune) -> QuerySet[FrameworkVersion]:
+    """The kommune's published framework versions, by framework name."""
+    return (
+        published_versions()
+        .filter(kommune=kommune)
+        .select_related("framework__scale")
+        .order_by("framework__name", "framework_id")
+    )
+
+
+def waiting_count(session: CourseSession) -> int:
+    return session.enrolments.filter(status=Enrolment.Status.WAITLISTED).count()
+
+
+def roster(session: CourseSession) -> dict[str, list[Enrolment]]:
+    """The session's enrolments in the roster's four lists, in one query."""
+    enrolments = (
+        Enrolment.objects.filter(session=session)
+        .select_related("person", "unit", "decided_by", "plan_activity")
+        .order_by("requested_at", "pk")
+    )
+    lists: dict[str, list[Enrolment]] = {
+        "seated": [],
+        "waiting": [],
+        "requested": [],
+        "history": [],
+    }
+    for enrolment in enrolments:
+        if enrolment.status in Enrolment.SEATED or enrolment.status == Enrolment.Status.NO_SHOW:
+            lists["seated"].append(enrolment)
+        elif enrolment.status == Enrolment.Status.WAITLISTED:
+            lists["waiting"].append(enrolment)
+        elif enrolment.status == Enrolment.Status.REQUESTED:
+            lists["requested"].append(enrolment)
+        else:
+            lists["history"].append(enrolment)
+    lists["seated"].sort(key=lambda e: (e.person.name, e.pk))
+    lists["waiting"].sort(key=lambda e: (e.waitlisted_at or e.requested_at, e.pk))
+    return lists
+
+
 # --- HR's figures -------------------------------------------------------------------------------
+
+
+def overview_courses(kommune: Kommune) -> QuerySet[Course]:
+    """The kommune's published and archived courses, for HR's overview."""
+    return Course.objects.filter(
+        kommune=kommune,
+        status__in=[Course.Status.PUBLISHED, Course.Status.ARCHIVED],
+    ).order_by("title", "pk")
+
+
+def cost_units(kommune: Kommune) -> QuerySet[OrgUnit]:
+    """The centres (the units right below the direktion); a kommune whose tree is only
+    one level deep gets its top units."""
+    centres = OrgUnit.objects.filter(kommune=kommune, depth=2)
+    if centres.exists():
+        return centres
+    return OrgUnit.objects.filter(kommune=kommune, depth=1)
 
 
 def session_overview(courses: QuerySet[Course]) -> list[dict]:

@@ -14,65 +14,133 @@ comes with an .ics calendar file.
 
 from __future__ import annotations
 
+import datetime
+import enum
+from collections.abc import Iterable
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue import notifications
+from catalogue import notifications, selectors
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
 from kompetence import permissions
-from kompetence.models import Kommune, Person
+from kompetence.audit import audit_record
+from kompetence.models import AuditEntry, Kommune, OrgUnit, Person
 from kompetence.selectors import nearest_leaders, primary_positions
 from mus import services as mus_services
 from mus.models import PlanActivity
-from profiles.models import Framework
+from profiles.models import Framework, JobProfile
 
-COURSE_FIELDS = {
-    "code",
-    "title",
-    "description",
-    "form",
-    "provider",
-    "provider_name",
-    "duration",
-    "price",
-    "is_online",
-    "place",
-    "contact",
-    "requires_approval",
-    "audience_everyone",
-}
+
+class Unchanged(enum.Enum):
+    """The default of an update service's field parameters: the field keeps its value
+    (None is a value: no capacity, no deadline)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+def _changed(**values) -> dict:
+    return {name: value for name, value in values.items() if value is not UNCHANGED}
 
 
 # --- Courses and sessions ----------------------------------------------------------------
+# The course's fields are `models.COURSE_FIELDS`; tests/catalogue/test_services.py holds
+# the parameters of `course_create` and `course_update` to that list.
 
 
 @transaction.atomic
 def course_create(
     *,
     kommune: Kommune,
-    audience_units=(),
-    audience_job_profiles=(),
     proposed_by: Person | None = None,
-    **fields,
+    code: str = "",
+    title: str,
+    description: str,
+    form: str = Course.Form.COURSE,
+    provider: str = Course.Provider.INTERNAL,
+    provider_name: str = "",
+    duration: str = "",
+    price: Decimal = Decimal(0),
+    is_online: bool = False,
+    place: str = "",
+    contact: str = "",
+    requires_approval: bool = True,
+    audience_everyone: bool = True,
+    audience_units: Iterable[OrgUnit] = (),
+    audience_job_profiles: Iterable[JobProfile] = (),
+    competences: Iterable[tuple[Framework, dict]] = (),
 ) -> Course:
-    unknown = set(fields) - COURSE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown course fields: {sorted(unknown)}")
-    course = Course.objects.create(kommune=kommune, proposed_by=proposed_by, **fields)
+    """A new draft course; `competences` as `course_set_competences` takes them, per
+    framework. All or nothing."""
+    course = Course.objects.create(
+        kommune=kommune,
+        proposed_by=proposed_by,
+        code=code,
+        title=title,
+        description=description,
+        form=form,
+        provider=provider,
+        provider_name=provider_name,
+        duration=duration,
+        price=price,
+        is_online=is_online,
+        place=place,
+        contact=contact,
+        requires_approval=requires_approval,
+        audience_everyone=audience_everyone,
+    )
     course.audience_units.set(audience_units)
     course.audience_job_profiles.set(audience_job_profiles)
+    for framework, levels in competences:
+        course_set_competences(course=course, framework=framework, levels=levels)
     return course
 
 
 @transaction.atomic
 def course_update(
-    *, course: Course, audience_units=None, audience_job_profiles=None, **fields
+    *,
+    course: Course,
+    code: str | Unchanged = UNCHANGED,
+    title: str | Unchanged = UNCHANGED,
+    description: str | Unchanged = UNCHANGED,
+    form: str | Unchanged = UNCHANGED,
+    provider: str | Unchanged = UNCHANGED,
+    provider_name: str | Unchanged = UNCHANGED,
+    duration: str | Unchanged = UNCHANGED,
+    price: Decimal | Unchanged = UNCHANGED,
+    is_online: bool | Unchanged = UNCHANGED,
+    place: str | Unchanged = UNCHANGED,
+    contact: str | Unchanged = UNCHANGED,
+    requires_approval: bool | Unchanged = UNCHANGED,
+    audience_everyone: bool | Unchanged = UNCHANGED,
+    audience_units: Iterable[OrgUnit] | None = None,
+    audience_job_profiles: Iterable[JobProfile] | None = None,
+    competences: Iterable[tuple[Framework, dict]] = (),
 ) -> Course:
-    unknown = set(fields) - COURSE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown course fields: {sorted(unknown)}")
+    """Changes the fields given (the rest keep their values); `competences` as in
+    `course_create`. All or nothing."""
+    fields = _changed(
+        code=code,
+        title=title,
+        description=description,
+        form=form,
+        provider=provider,
+        provider_name=provider_name,
+        duration=duration,
+        price=price,
+        is_online=is_online,
+        place=place,
+        contact=contact,
+        requires_approval=requires_approval,
+        audience_everyone=audience_everyone,
+    )
     for name, value in fields.items():
         setattr(course, name, value)
     course.save()
@@ -80,6 +148,8 @@ def course_update(
         course.audience_units.set(audience_units)
     if audience_job_profiles is not None:
         course.audience_job_profiles.set(audience_job_profiles)
+    for framework, levels in competences:
+        course_set_competences(course=course, framework=framework, levels=levels)
     return course
 
 
@@ -132,17 +202,54 @@ def _check_session(session: CourseSession) -> None:
 
 
 @transaction.atomic
-def session_create(*, course: Course, **fields) -> CourseSession:
-    session = CourseSession(kommune_id=course.kommune_id, course=course, **fields)
+def session_create(
+    *,
+    course: Course,
+    starts_at: datetime.datetime | None = None,
+    ends_at: datetime.datetime | None = None,
+    place: str = "",
+    capacity: int | None = None,
+    registration_deadline: datetime.date | None = None,
+    is_cancelled: bool = False,
+) -> CourseSession:
+    session = CourseSession(
+        kommune_id=course.kommune_id,
+        course=course,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        capacity=capacity,
+        registration_deadline=registration_deadline,
+        is_cancelled=is_cancelled,
+    )
     _check_session(session)
     session.save()
     return session
 
 
 @transaction.atomic
-def session_update(*, session: CourseSession, **fields) -> CourseSession:
+def session_update(
+    *,
+    session: CourseSession,
+    starts_at: datetime.datetime | Unchanged | None = UNCHANGED,
+    ends_at: datetime.datetime | Unchanged | None = UNCHANGED,
+    place: str | Unchanged = UNCHANGED,
+    capacity: int | Unchanged | None = UNCHANGED,
+    registration_deadline: datetime.date | Unchanged | None = UNCHANGED,
+    is_cancelled: bool | Unchanged = UNCHANGED,
+) -> CourseSession:
+    """Changes the fields given (the rest keep their values). More places seat the
+    waiting list; a cancelled session cancels its enrolments."""
     session = CourseSession.objects.select_for_update().get(pk=session.pk)
     was_cancelled = session.is_cancelled
+    fields = _changed(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        capacity=capacity,
+        registration_deadline=registration_deadline,
+        is_cancelled=is_cancelled,
+    )
     for name, value in fields.items():
         setattr(session, name, value)
     _check_session(session)
@@ -166,9 +273,7 @@ def session_update(*, session: CourseSession, **fields) -> CourseSession:
 def in_audience(course: Course, person: Person) -> bool:
     if course.audience_everyone:
         return True
-    from catalogue.selectors import visible_courses
-
-    return visible_courses(person).filter(pk=course.pk).exists()
+    return selectors.visible_courses(person).filter(pk=course.pk).exists()
 
 
 @transaction.atomic
@@ -317,8 +422,12 @@ def _promote_waiting(session: CourseSession) -> list[Enrolment]:
 
 
 @transaction.atomic
-def enrolment_record(*, enrolment: Enrolment, status: str) -> Enrolment:
-    """Attendance and completion. Completion marks the plan activity it came from done."""
+def enrolment_record(
+    *, enrolment: Enrolment, status: str, request: HttpRequest | None = None
+) -> Enrolment:
+    """Attendance and completion. Completion marks the plan activity it came from done.
+    With `request`, the change is written to the audit log as the request's person's,
+    in the same transaction."""
     if status not in (
         Enrolment.Status.ATTENDED,
         Enrolment.Status.COMPLETED,
@@ -332,6 +441,15 @@ def enrolment_record(*, enrolment: Enrolment, status: str) -> Enrolment:
     enrolment.save(update_fields=["status", "completed_at"])
     if status == Enrolment.Status.COMPLETED and enrolment.plan_activity_id:
         _complete_plan_activity(enrolment)
+    if request is not None:
+        audit_record(
+            request,
+            action=AuditEntry.Action.CHANGE,
+            subject=enrolment.person,
+            obj=enrolment,
+            summary=_("%(course)s: %(status)s")
+            % {"course": enrolment.course.title, "status": Enrolment.Status(status).label},
+        )
     return enrolment
 
 

@@ -125,7 +125,7 @@ def test_hr_creates_a_course_with_competences_and_audience_adds_a_session_and_pu
         session = course.sessions.get()
         assert timezone.localtime(session.starts_at).hour == 9 and session.capacity == 12
 
-    response = client.post(reverse("course_status", args=[course.pk]), {"action": "publish"})
+    response = client.post(reverse("course_publish", args=[course.pk]))
     assert response.status_code == 302
     page = client.get(reverse("course_edit", args=[course.pk]))
     assert "Offentliggjort" in page.text
@@ -236,10 +236,7 @@ def test_leader_proposes_a_course_that_stays_a_draft_they_cannot_publish(org_a):
         course = Course.objects.get()
         assert course.status == Course.Status.DRAFT and course.proposed_by == org_a.leader
 
-    assert (
-        leader.post(reverse("course_status", args=[course.pk]), {"action": "publish"}).status_code
-        == 404
-    )
+    assert leader.post(reverse("course_publish", args=[course.pk])).status_code == 404
     assert leader.get(reverse("course_edit", args=[course.pk])).status_code == 404
     with org_a.scope():
         course.refresh_from_db()
@@ -264,10 +261,8 @@ def test_course_manage_lists_courses_by_status_with_their_sessions(org_a):
 def test_an_archived_course_cannot_be_published_again(org_a):
     course = build_course(org_a.kommune)
     client = client_for(org_a.hr)
-    client.post(reverse("course_status", args=[course.pk]), {"action": "archive"})
-    response = client.post(
-        reverse("course_status", args=[course.pk]), {"action": "publish"}, follow=True
-    )
+    client.post(reverse("course_archive", args=[course.pk]))
+    response = client.post(reverse("course_publish", args=[course.pk]), follow=True)
     assert "Et arkiveret kursus kan ikke offentliggøres igen" in response.text
     with org_a.scope():
         course.refresh_from_db()
@@ -513,7 +508,8 @@ def _hr_urls(org) -> list[tuple[str, str, str]]:
         ("course_manage", "get", reverse("course_manage")),
         ("course_create", "get", reverse("course_create")),
         ("course_edit", "get", reverse("course_edit", args=[course.pk])),
-        ("course_status", "post", reverse("course_status", args=[course.pk])),
+        ("course_publish", "post", reverse("course_publish", args=[course.pk])),
+        ("course_archive", "post", reverse("course_archive", args=[course.pk])),
         ("session_create", "get", reverse("session_create", args=[course.pk])),
         ("session_edit", "get", reverse("session_edit", args=[session.pk])),
         ("session_roster", "get", reverse("session_roster", args=[session.pk])),
@@ -525,7 +521,7 @@ def _hr_urls(org) -> list[tuple[str, str, str]]:
 
 def _status(client, method: str, url: str) -> int:
     if method == "post":
-        return client.post(url, {"action": "publish"}).status_code
+        return client.post(url).status_code
     return client.get(url).status_code
 
 
@@ -554,7 +550,8 @@ def test_other_kommunes_courses_and_sessions_are_404(org_a, org_b):
     client = client_for(org_b.hr)
     with_objects = {
         "course_edit",
-        "course_status",
+        "course_publish",
+        "course_archive",
         "session_create",
         "session_edit",
         "session_roster",

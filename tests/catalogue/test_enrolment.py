@@ -30,8 +30,8 @@ def ask(client, session, **data):
 
 def decide(client, enrolment, decision="approve", reason=""):
     return client.post(
-        reverse("enrolment_decide", args=[enrolment.pk]),
-        {"decision": decision, "reason": reason},
+        reverse(f"enrolment_{decision}", args=[enrolment.pk]),
+        {"reason": reason},
         follow=True,
     )
 
@@ -83,7 +83,7 @@ def test_only_the_persons_leader_decides(org_a, org_b):
     assert decide(client_for(org_a.colleague), enrolment).status_code == 404
     assert decide(client_for(org_b.leader), enrolment).status_code == 404
     response = client_for(org_a.other_employee).post(
-        reverse("enrolment_decide", args=[enrolment.pk]), {"decision": "approve"}
+        reverse("enrolment_approve", args=[enrolment.pk])
     )
     assert response.status_code == 404
     assert enrolment_of(org_a, org_a.employee, session).status == "requested"

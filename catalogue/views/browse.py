@@ -6,30 +6,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import selectors, services
-from catalogue.forms import CatalogueFilterForm, DecisionForm, EnrolForm
-from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
-from kompetence import permissions
+from catalogue.access import get_course_or_404, get_enrolment_or_404, get_session_or_404
+from catalogue.forms.browse import CatalogueFilterForm, DecisionForm, EnrolForm
+from catalogue.models import Enrolment
 from kompetence.http import KommuneRequest, person_required, staff_required
-from mus.models import PlanActivity
-
-
-def _plan_activities(person) -> list[PlanActivity]:
-    """Open activities of the person's current development plans, for linking."""
-    activities = PlanActivity.objects.filter(
-        version__plan__employee=person,
-        status__in=[PlanActivity.Status.PLANNED, PlanActivity.Status.IN_PROGRESS],
-    ).select_related("version__plan")
-    current: dict[int, int] = {}
-    for activity in activities.order_by("version__plan_id", "-version__number", "order"):
-        current.setdefault(activity.version.plan_id, activity.version.number)
-    return [a for a in activities if a.version.number == current[a.version.plan_id]]
 
 
 @require_GET
@@ -37,11 +23,8 @@ def _plan_activities(person) -> list[PlanActivity]:
 def catalogue(request: KommuneRequest) -> HttpResponse:
     person = request.person
     gaps = selectors.current_gaps(person)
-    courses = selectors.visible_courses(person).filter(status=Course.Status.PUBLISHED)
-    keys = set(
-        CourseCompetence.objects.filter(course__in=courses).values_list("competence_key", flat=True)
-    )
-    names = selectors.competence_names(keys)
+    courses = selectors.published_courses(person)
+    names = selectors.competence_names(selectors.competence_keys_of(courses))
     form = CatalogueFilterForm(
         request.GET or None,
         competences=sorted(((str(k), n) for k, n in names.items()), key=lambda item: item[1]),
@@ -49,19 +32,14 @@ def catalogue(request: KommuneRequest) -> HttpResponse:
     matches = None
     if form.is_valid():
         data = form.cleaned_data
-        if data["form"]:
-            courses = courses.filter(form=data["form"])
-        if data["kompetence"]:
-            courses = courses.filter(competences__competence_key=data["kompetence"])
-        if data["fra"]:
-            courses = courses.filter(
-                Q(sessions__starts_at__date__gte=data["fra"]) | Q(sessions__starts_at__isnull=True)
-            ).distinct()
-        if data["sted"]:
-            courses = courses.filter(
-                Q(place__icontains=data["sted"]) | Q(sessions__place__icontains=data["sted"])
-            ).distinct()
-        courses = selectors.search(courses, data["q"])
+        courses = selectors.catalogue_search(
+            courses,
+            form=data["form"],
+            competence_key=data["kompetence"],
+            starts_from=data["fra"],
+            place=data["sted"],
+            text=data["q"],
+        )
         if data["mine_gab"]:
             matches = selectors.rank_by_gaps(selectors.with_listing_data(courses), gaps)
     listing = (
@@ -82,25 +60,11 @@ def catalogue(request: KommuneRequest) -> HttpResponse:
     )
 
 
-def _get_course_or_404(person, course_id: int) -> Course:
-    """A course the person may see. Security contract: drafts and courses for another
-    audience are as absent as courses of another kommune (404)."""
-    course = selectors.visible_courses(person).filter(pk=course_id).first()
-    if course is None:
-        raise Http404
-    return course
-
-
 @require_GET
 @person_required
 def course_detail(request: KommuneRequest, course_id: int) -> HttpResponse:
-    course = _get_course_or_404(request.person, course_id)
-    own = {
-        e.session_id: e
-        for e in selectors.enrolments_of(request.person)
-        .filter(course=course)
-        .exclude(status__in=[Enrolment.Status.DECLINED, Enrolment.Status.CANCELLED])
-    }
+    course = get_course_or_404(request.person, course_id)
+    own = selectors.live_enrolments_by_session(request.person, course)
     competences = list(course.competences.all())
     names = selectors.competence_names([c.competence_key for c in competences])
     sessions = selectors.sessions_with_seats(course)
@@ -113,7 +77,7 @@ def course_detail(request: KommuneRequest, course_id: int) -> HttpResponse:
             "course": course,
             "sessions": sessions,
             "competences": [(names.get(c.competence_key, "?"), c.level, c) for c in competences],
-            "enrol_form": EnrolForm(activities=_plan_activities(request.person)),
+            "enrol_form": EnrolForm(activities=selectors.open_plan_activities(request.person)),
             "gaps": selectors.current_gaps(request.person),
         },
     )
@@ -122,11 +86,8 @@ def course_detail(request: KommuneRequest, course_id: int) -> HttpResponse:
 @require_POST
 @person_required
 def enrol(request: KommuneRequest, session_id: int) -> HttpResponse:
-    session = CourseSession.objects.select_related("course").filter(pk=session_id).first()
-    if session is None:
-        raise Http404
-    _get_course_or_404(request.person, session.course_id)
-    activities = {a.pk: a for a in _plan_activities(request.person)}
+    session = get_session_or_404(request.person, session_id)
+    activities = {a.pk: a for a in selectors.open_plan_activities(request.person)}
     form = EnrolForm(request.POST, activities=activities.values())
     if not form.is_valid():
         messages.error(request, _("Tilmeldingen kunne ikke læses. Prøv igen."))
@@ -163,23 +124,10 @@ def my_courses(request: KommuneRequest) -> HttpResponse:
     )
 
 
-def _get_enrolment_or_404(person, enrolment_id: int) -> Enrolment:
-    """An enrolment of the person, of someone they lead, or (HR) of anyone. Security
-    contract: a colleague's enrolment is as absent as another kommune's (404)."""
-    enrolment = (
-        Enrolment.objects.select_related("person", "course", "session")
-        .filter(pk=enrolment_id)
-        .first()
-    )
-    if enrolment is None or not permissions.can_view_person(person, enrolment.person):
-        raise Http404
-    return enrolment
-
-
 @require_POST
 @person_required
 def enrolment_cancel(request: KommuneRequest, enrolment_id: int) -> HttpResponse:
-    enrolment = _get_enrolment_or_404(request.person, enrolment_id)
+    enrolment = get_enrolment_or_404(request.person, enrolment_id)
     try:
         services.enrolment_cancel(enrolment=enrolment)
     except ValidationError as error:
@@ -205,19 +153,18 @@ def approvals(request: KommuneRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@staff_required
-def enrolment_decide(request: KommuneRequest, enrolment_id: int) -> HttpResponse:
-    enrolment = _get_enrolment_or_404(request.person, enrolment_id)
+def _decide(request: KommuneRequest, enrolment_id: int, *, approve: bool) -> HttpResponse:
+    enrolment = get_enrolment_or_404(request.person, enrolment_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Vælg godkend eller afvis."))
+        for message in form["reason"].errors:
+            messages.error(request, str(message))
         return redirect("approvals")
     try:
         decided = services.enrolment_decide(
             enrolment=enrolment,
             leader=request.person,
-            approve=form.cleaned_data["decision"] == "approve",
+            approve=approve,
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
@@ -236,3 +183,17 @@ def enrolment_decide(request: KommuneRequest, enrolment_id: int) -> HttpResponse
             % {"name": decided.person.name},
         )
     return redirect("approvals")
+
+
+@require_POST
+@staff_required
+def enrolment_approve(request: KommuneRequest, enrolment_id: int) -> HttpResponse:
+    """The leader gives the employee a place (or a waiting-list spot)."""
+    return _decide(request, enrolment_id, approve=True)
+
+
+@require_POST
+@staff_required
+def enrolment_decline(request: KommuneRequest, enrolment_id: int) -> HttpResponse:
+    """The leader declines the request, with the reason the employee reads."""
+    return _decide(request, enrolment_id, approve=False)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelMultipleChoiceField
 
-from catalogue.models import Course, CourseSession, Enrolment
+from catalogue.models import COURSE_FIELDS, Course, CourseSession, Enrolment
 from kompetence.forms import INDENT, InlineValidationMixin, set_option_label
 from profiles.models import Competence
 from profiles.selectors import VersionStructure
@@ -22,25 +22,12 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class CourseForm(InlineValidationMixin, forms.ModelForm):
+    # The title first, then the fields in their usual order.
+    field_order = ["title"]
+
     class Meta:
         model = Course
-        fields = [
-            "title",
-            "code",
-            "description",
-            "form",
-            "provider",
-            "provider_name",
-            "duration",
-            "price",
-            "is_online",
-            "place",
-            "contact",
-            "requires_approval",
-            "audience_everyone",
-            "audience_units",
-            "audience_job_profiles",
-        ]
+        fields = [*COURSE_FIELDS, "audience_units", "audience_job_profiles"]
         field_classes = {
             "audience_units": SafeModelMultipleChoiceField,
             "audience_job_profiles": SafeModelMultipleChoiceField,
@@ -217,10 +204,6 @@ class SessionForm(InlineValidationMixin, forms.ModelForm):
 
     def session_fields(self) -> dict:
         return dict(self.cleaned_data)
-
-
-class CourseStatusForm(forms.Form):
-    action = forms.ChoiceField(choices=[("publish", "publish"), ("archive", "archive")])
 
 
 class RecordForm(forms.Form):

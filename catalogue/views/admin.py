@@ -3,8 +3,9 @@ course), sessions and their rosters, the overview of requests and places, the
 cost report with its spreadsheet, and the catalogue as CSV/XLSX in the import's columns.
 
 Every page but the proposal form is for HR of the whole kommune
-(`kommune_hr_required`): everyone else gets 404. Objects are looked up inside the
-request's kommune, so another kommune's ids are as absent as ids that do not exist.
+(`kommune_hr_required`): everyone else gets 404. Objects are looked up through
+`catalogue.access` with `manage=True`, inside the viewer's kommune, so another
+kommune's ids are as absent as ids that do not exist.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, QuerySet
 from django.forms import ChoiceField
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -28,59 +27,22 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from catalogue import catalogue_import, selectors, services
-from catalogue.forms_admin import (
+from catalogue.access import get_course_or_404, get_enrolment_or_404, get_session_or_404
+from catalogue.forms.admin import (
     CostPeriodForm,
     CourseCompetencesForm,
     CourseForm,
-    CourseStatusForm,
     RecordForm,
     SessionForm,
 )
-from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
+from catalogue.models import Course, CourseSession, Enrolment
 from kompetence import permissions
-from kompetence.audit import audit_record
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, kommune_hr_required, staff_required
-from kompetence.models import AuditEntry, OrgUnit
 from profiles import selectors as profile_selectors
-from profiles.models import JobProfile
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KRONER = "#,##0.00"
-
-
-# --- Lookups ---------------------------------------------------------------------------
-
-
-def get_course_or_404(request: KommuneRequest, course_id: int) -> Course:
-    """The course `course_id` of the request's kommune, with who proposed it.
-
-    Security contract: looked up with an explicit filter on the request's kommune, on
-    top of the scope the middleware opened; an id of another kommune and an id that
-    does not exist raise the same Http404. The viewer's role is not checked here: the
-    view's decorator (`kommune_hr_required`) has answered 404 to everyone but HR."""
-    course = (
-        Course.objects.select_related("proposed_by")
-        .filter(kommune=request.kommune, pk=course_id)
-        .first()
-    )
-    if course is None:
-        raise Http404
-    return course
-
-
-def get_session_or_404(request: KommuneRequest, session_id: int) -> CourseSession:
-    """The session `session_id` of the request's kommune, with its course.
-
-    Security contract: as `get_course_or_404`."""
-    session = (
-        CourseSession.objects.select_related("course")
-        .filter(kommune=request.kommune, pk=session_id)
-        .first()
-    )
-    if session is None:
-        raise Http404
-    return session
 
 
 # --- Helpers ---------------------------------------------------------------------------
@@ -91,8 +53,8 @@ def _course_form(request: KommuneRequest, data=None, *, course: Course | None = 
         data,
         instance=course,
         kommune=request.kommune,
-        units=permissions.visible_units(request.person).order_by("path"),
-        job_profiles=JobProfile.objects.order_by("name", "pk"),
+        units=selectors.audience_unit_choices(request.person),
+        job_profiles=selectors.job_profile_choices(),
     )
     form.validate_url = request.get_full_path()
     return form
@@ -100,17 +62,8 @@ def _course_form(request: KommuneRequest, data=None, *, course: Course | None = 
 
 def _competences_form(request: KommuneRequest, data=None, *, course: Course | None = None):
     """The level selects for every published framework version of the kommune."""
-    versions = (
-        profile_selectors.published_versions()
-        .filter(kommune=request.kommune)
-        .select_related("framework__scale")
-        .order_by("framework__name", "framework_id")
-    )
-    initial = {}
-    if course is not None:
-        initial = dict(
-            CourseCompetence.objects.filter(course=course).values_list("competence_key", "level")
-        )
+    versions = selectors.kommune_framework_versions(request.kommune)
+    initial = selectors.course_levels(course) if course is not None else {}
     return CourseCompetencesForm(
         data,
         structures=[profile_selectors.version_structure(v) for v in versions],
@@ -146,19 +99,17 @@ def _save_course(
     """Creates or updates the course and what it develops, all or nothing. A refusal
     from the services lands on the form, and None is returned."""
     try:
-        with transaction.atomic():
-            if course is None:
-                course = services.course_create(
-                    kommune=request.kommune,
-                    proposed_by=None
-                    if permissions.is_kommune_hr(request.person)
-                    else request.person,
-                    **form.course_fields(),
-                )
-            else:
-                course = services.course_update(course=course, **form.course_fields())
-            for framework, levels in levels_form.levels_by_framework():
-                services.course_set_competences(course=course, framework=framework, levels=levels)
+        if course is None:
+            course = services.course_create(
+                kommune=request.kommune,
+                proposed_by=None if permissions.is_kommune_hr(request.person) else request.person,
+                competences=levels_form.levels_by_framework(),
+                **form.course_fields(),
+            )
+        else:
+            course = services.course_update(
+                course=course, competences=levels_form.levels_by_framework(), **form.course_fields()
+            )
     except ValidationError as error:
         form.add_error(None, error)
         return None
@@ -176,19 +127,7 @@ def _forms_valid(*forms) -> bool:
 @require_GET
 @kommune_hr_required
 def course_manage(request: KommuneRequest) -> HttpResponse:
-    courses = (
-        Course.objects.filter(kommune=request.kommune)
-        .select_related("proposed_by")
-        .annotate(session_count=Count("sessions"))
-        .order_by("title", "pk")
-    )
-    by_status: dict[str, list[Course]] = {status: [] for status in Course.Status.values}
-    for course in courses:
-        by_status[course.status].append(course)
-    sections = [
-        {"status": status, "label": label, "courses": by_status[status]}
-        for status, label in Course.Status.choices
-    ]
+    sections = selectors.courses_by_status(request.kommune)
     return render(request, "catalogue/admin_course_list.html", {"sections": sections})
 
 
@@ -235,7 +174,7 @@ def course_create(request: KommuneRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def course_edit(request: KommuneRequest, course_id: int) -> HttpResponse:
-    course = get_course_or_404(request, course_id)
+    course = get_course_or_404(request.person, course_id, manage=True)
     data = request.POST if request.method == "POST" else None
     form = _course_form(request, data, course=course)
     levels_form = _competences_form(request, data, course=course)
@@ -263,23 +202,29 @@ def course_edit(request: KommuneRequest, course_id: int) -> HttpResponse:
 
 @require_POST
 @kommune_hr_required
-def course_status(request: KommuneRequest, course_id: int) -> HttpResponse:
-    course = get_course_or_404(request, course_id)
-    form = CourseStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Vælg offentliggør eller arkiver."))
-        return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
+def course_publish(request: KommuneRequest, course_id: int) -> HttpResponse:
+    course = get_course_or_404(request.person, course_id, manage=True)
     try:
-        if form.cleaned_data["action"] == "publish":
-            services.course_publish(course=course)
-            notice = _("Kurset er offentliggjort. Medarbejderne i målgruppen kan nu se det.")
-        else:
-            services.course_archive(course=course)
-            notice = _("Kurset er arkiveret og vises ikke længere i kataloget.")
+        services.course_publish(course=course)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, notice)
+        messages.success(
+            request, _("Kurset er offentliggjort. Medarbejderne i målgruppen kan nu se det.")
+        )
+    return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
+
+
+@require_POST
+@kommune_hr_required
+def course_archive(request: KommuneRequest, course_id: int) -> HttpResponse:
+    course = get_course_or_404(request.person, course_id, manage=True)
+    try:
+        services.course_archive(course=course)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Kurset er arkiveret og vises ikke længere i kataloget."))
     return redirect_after_post(request, reverse("course_edit", args=[course.pk]))
 
 
@@ -298,7 +243,7 @@ def _save_session(form: SessionForm, save) -> CourseSession | None:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def session_create(request: KommuneRequest, course_id: int) -> HttpResponse:
-    course = get_course_or_404(request, course_id)
+    course = get_course_or_404(request.person, course_id, manage=True)
     form = SessionForm(request.POST if request.method == "POST" else None)
     form.validate_url = request.get_full_path()
     if request.method == "POST":
@@ -319,19 +264,18 @@ def session_create(request: KommuneRequest, course_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def session_edit(request: KommuneRequest, session_id: int) -> HttpResponse:
-    session = get_session_or_404(request, session_id)
+    session = get_session_or_404(request.person, session_id, manage=True)
     course = session.course
     form = SessionForm(request.POST if request.method == "POST" else None, instance=session)
     form.validate_url = request.get_full_path()
     if request.method == "POST":
         if response := field_validation_response(request, form):
             return response
-        waiting = session.enrolments.filter(status=Enrolment.Status.WAITLISTED)
-        before = waiting.count()
+        before = selectors.waiting_count(session)
         if form.is_valid() and _save_session(
             form, lambda **fields: services.session_update(session=session, **fields)
         ):
-            promoted = before - waiting.count()
+            promoted = before - selectors.waiting_count(session)
             messages.success(request, _("Holdet er gemt."))
             if promoted:
                 messages.info(
@@ -351,61 +295,21 @@ def session_edit(request: KommuneRequest, session_id: int) -> HttpResponse:
     )
 
 
-def _roster(session: CourseSession) -> dict[str, list[Enrolment]]:
-    """The session's enrolments in the roster's four lists, in one query."""
-    enrolments = (
-        Enrolment.objects.filter(session=session)
-        .select_related("person", "unit", "decided_by", "plan_activity")
-        .order_by("requested_at", "pk")
-    )
-    roster: dict[str, list[Enrolment]] = {
-        "seated": [],
-        "waiting": [],
-        "requested": [],
-        "history": [],
-    }
-    for enrolment in enrolments:
-        if enrolment.status in Enrolment.SEATED or enrolment.status == Enrolment.Status.NO_SHOW:
-            roster["seated"].append(enrolment)
-        elif enrolment.status == Enrolment.Status.WAITLISTED:
-            roster["waiting"].append(enrolment)
-        elif enrolment.status == Enrolment.Status.REQUESTED:
-            roster["requested"].append(enrolment)
-        else:
-            roster["history"].append(enrolment)
-    roster["seated"].sort(key=lambda e: (e.person.name, e.pk))
-    roster["waiting"].sort(key=lambda e: (e.waitlisted_at or e.requested_at, e.pk))
-    return roster
-
-
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def session_roster(request: KommuneRequest, session_id: int) -> HttpResponse:
-    session = get_session_or_404(request, session_id)
+    session = get_session_or_404(request.person, session_id, manage=True)
     if request.method == "POST":
         form = RecordForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Vælg deltog, gennemført eller udeblev."))
             return redirect_after_post(request, reverse("session_roster", args=[session.pk]))
-        enrolment = (
-            Enrolment.objects.select_related("person", "course", "plan_activity__version__plan")
-            .filter(session=session, pk=form.cleaned_data["enrolment"])
-            .first()
+        enrolment = get_enrolment_or_404(
+            request.person, form.cleaned_data["enrolment"], manage=True, session=session
         )
-        if enrolment is None:
-            raise Http404
         status = form.cleaned_data["status"]
         try:
-            with transaction.atomic():
-                services.enrolment_record(enrolment=enrolment, status=status)
-                audit_record(
-                    request,
-                    action=AuditEntry.Action.CHANGE,
-                    subject=enrolment.person,
-                    obj=enrolment,
-                    summary=_("%(course)s: %(status)s")
-                    % {"course": enrolment.course.title, "status": Enrolment.Status(status).label},
-                )
+            services.enrolment_record(enrolment=enrolment, status=status, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -422,7 +326,7 @@ def session_roster(request: KommuneRequest, session_id: int) -> HttpResponse:
         {
             "session": session,
             "course": session.course,
-            "roster": _roster(session),
+            "roster": selectors.roster(session),
             "record_choices": cast(ChoiceField, RecordForm.base_fields["status"]).choices,
         },
     )
@@ -434,11 +338,7 @@ def session_roster(request: KommuneRequest, session_id: int) -> HttpResponse:
 @require_GET
 @kommune_hr_required
 def catalogue_overview(request: KommuneRequest) -> HttpResponse:
-    courses = Course.objects.filter(
-        kommune=request.kommune,
-        status__in=[Course.Status.PUBLISHED, Course.Status.ARCHIVED],
-    ).order_by("title", "pk")
-    rows = selectors.session_overview(courses)
+    rows = selectors.session_overview(selectors.overview_courses(request.kommune))
     return render(
         request,
         "catalogue/admin_overview.html",
@@ -449,18 +349,11 @@ def catalogue_overview(request: KommuneRequest) -> HttpResponse:
     )
 
 
-def _cost_units(request: KommuneRequest) -> QuerySet[OrgUnit]:
-    """The centres (the units right below the direktion); a kommune whose tree is only
-    one level deep gets its top units."""
-    centres = OrgUnit.objects.filter(kommune=request.kommune, depth=2)
-    if centres.exists():
-        return centres
-    return OrgUnit.objects.filter(kommune=request.kommune, depth=1)
-
-
 def _cost_report(request: KommuneRequest, form: CostPeriodForm):
     return selectors.costs(
-        start=form.cleaned_data["fra"], end=form.cleaned_data["til"], units=_cost_units(request)
+        start=form.cleaned_data["fra"],
+        end=form.cleaned_data["til"],
+        units=selectors.cost_units(request.kommune),
     )
 
 

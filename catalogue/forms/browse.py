@@ -54,7 +54,8 @@ class EnrolForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Godkend")), ("decline", _("Afvis"))])
+    """The leader's reason, with either answer (`enrolment_approve`/`enrolment_decline`)."""
+
     reason = forms.CharField(
         label=_("Begrundelse"),
         required=False,
