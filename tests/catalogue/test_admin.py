@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -601,3 +602,26 @@ def test_query_count_is_the_same_for_3_and_30_courses(org_a, url_name):
     small = _queries_for(client, url)
     _add_courses(org_a, 27)
     assert _queries_for(client, url) == small
+
+
+# --- The course's price ----------------------------------------------------------------------
+
+
+def test_the_database_refuses_a_negative_price(org_a):
+    course = build_course(org_a.kommune)
+    with org_a.scope():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Course.objects.filter(pk=course.pk).update(price=Decimal("-1"))
+        with pytest.raises(ValidationError) as refused:
+            Course(kommune=org_a.kommune, title="x", description="x", price=-1).full_clean()
+        assert refused.value.messages == ["Prisen kan ikke være negativ."]
+        course.refresh_from_db()
+        assert course.price == Decimal("2500")
+
+
+def test_the_course_form_refuses_a_negative_price_by_the_field_in_danish(org_a):
+    response = client_for(org_a.hr).post(reverse("course_create"), _course_data(price="-1"))
+    assert response.context["form"].errors["price"] == ["Prisen kan ikke være negativ."]
+    assert "Prisen kan ikke være negativ." in response.text
+    with org_a.scope():
+        assert not Course.objects.exists()
