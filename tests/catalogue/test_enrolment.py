@@ -66,6 +66,10 @@ def test_declining_needs_a_reason_the_employee_reads(org_a, django_capture_on_co
     session = build_session(build_course(org_a.kommune))
     ask(client_for(org_a.employee), session)
     enrolment = enrolment_of(org_a, org_a.employee, session)
+    # One form, one reason: "Godkend" posts to the form's action, "Afvis" to its own.
+    page = client_for(org_a.leader).get(reverse("approvals")).text
+    assert f'action="{reverse("enrolment_approve", args=[enrolment.pk])}"' in page
+    assert f'formaction="{reverse("enrolment_decline", args=[enrolment.pk])}"' in page
     response = decide(client_for(org_a.leader), enrolment, "decline")
     assert "Skriv en begrundelse, når du afviser." in response.text
     assert enrolment_of(org_a, org_a.employee, session).status == "requested"
