@@ -30,7 +30,7 @@ from kompetence.htmx import field_validation_response, redirect_after_post, rend
 from kompetence.http import KommuneRequest, hr_required, kommune_hr_required, staff_required
 from kompetence.models import AuditEntry, Position
 from profiles import interchange, selectors, services
-from profiles.forms_frameworks import (
+from profiles.forms.frameworks import (
     CompetenceForm,
     FrameworkCreateForm,
     FrameworkImportForm,

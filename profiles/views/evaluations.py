@@ -20,7 +20,7 @@ from kompetence.http import KommuneRequest, person_required, staff_required
 from kompetence.models import AuditEntry
 from profiles import access, charts, selectors, services
 from profiles.extensions import links_for
-from profiles.forms import RoundForm
+from profiles.forms.evaluations import RoundForm
 from profiles.models import Competence, Evaluation, EvaluationRound
 
 

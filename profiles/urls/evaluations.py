@@ -1,6 +1,8 @@
-from django.urls import include, path
+"""Evaluation rounds, the evaluation form, comparisons and gap pages."""
 
-from profiles import views
+from django.urls import path
+
+from profiles.views import evaluations as views
 
 urlpatterns = [
     path("mine-kompetencer/", views.my_competences, name="my_competences"),
@@ -27,5 +29,4 @@ urlpatterns = [
         "evaluering/<int:evaluation_id>/genaabn/", views.evaluation_reopen, name="evaluation_reopen"
     ),
     path("kompetencer/heatmap/", views.heatmap, name="heatmap"),
-    path("", include("profiles.urls_frameworks")),
 ]
