@@ -10,6 +10,7 @@ urlpatterns = [
     path("evalueringer/", views.round_list, name="round_list"),
     path("evalueringer/ny/", views.round_create, name="round_create"),
     path("evalueringer/<int:round_id>/", views.round_detail, name="round_detail"),
+    path("evalueringer/<int:round_id>/luk/", views.round_close, name="round_close"),
     path("evalueringer/<int:round_id>/igen/", views.round_retry, name="round_retry"),
     path(
         "evalueringer/<int:round_id>/personer/<int:person_id>/",

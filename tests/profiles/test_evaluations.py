@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from kompetence import services as org_services
 from kompetence.tenancy import kommune_scope
-from profiles import selectors, services
+from profiles import rounds, selectors, services
 from profiles.models import (
     LEADER_ROLES,
     Assessment,
@@ -514,8 +514,8 @@ def test_a_round_being_filled_says_so_and_the_page_reloads_when_it_is_open(org_a
     still = client.get(reverse("round_detail", args=[round_.pk]), **poll)
     assert "Runden åbnes" in still.text and "HX-Refresh" not in still
     with org_a.scope():
-        services.round_populate(round_=round_)
-        services.round_populate(round_=round_)  # delivered twice: nothing more
+        rounds.round_populate(round_=round_)
+        rounds.round_populate(round_=round_)  # delivered twice: nothing more
         assert Evaluation.objects.filter(round=round_).count() == 2 * 7
     done = client.get(reverse("round_detail", args=[round_.pk]), **poll)
     assert done["HX-Refresh"] == "true"
