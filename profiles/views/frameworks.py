@@ -2,8 +2,9 @@
 profiles, and which job profile a position has.
 
 Views stay thin: look the object up through `profiles.access`, call one service or
-selector, render. A published or retired framework version is frozen: the services refuse every
-change with `FrameworkLocked`, and the views show that message and change nothing.
+selector, render. A published or retired framework version is frozen: the services
+refuse every change with `FrameworkLocked`, and the views show that message and change
+nothing.
 
 The editor is one page whose body (`#body` in framework_version.html) every HTMX
 action re-renders whole: a handful of queries whatever the framework's size, and the

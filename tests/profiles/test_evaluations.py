@@ -494,6 +494,24 @@ def test_hr_or_leader_opens_a_round_for_a_subtree(org_a, wheel, django_capture_o
     assert "Fristen ligger i fortiden." in response.text
 
 
+def test_hr_or_whoever_opened_it_closes_a_round_and_no_one_else(org_a, org_b, round_a):
+    close = reverse("round_close", args=[round_a.pk])
+    page = client_for(org_a.hr).get(reverse("round_detail", args=[round_a.pk]))
+    assert f'action="{close}"' in page.text
+    # The leader sees the round but did not open it; the employee and the other
+    # kommune do not see it at all: the same 404 for all three, and the round stays open.
+    for outsider in (org_a.leader, org_a.employee, org_b.hr):
+        assert client_for(outsider).post(close).status_code == 404
+    round_a.refresh_from_db()
+    assert round_a.status == EvaluationRound.Status.OPEN
+    response = client_for(org_a.hr).post(close, follow=True)
+    assert "Evalueringsrunden er lukket." in response.text
+    round_a.refresh_from_db()
+    assert round_a.status == EvaluationRound.Status.CLOSED
+    # The page itself only shows the round; closing is a POST to its own URL.
+    assert client_for(org_a.hr).post(reverse("round_detail", args=[round_a.pk])).status_code == 405
+
+
 def test_a_round_being_filled_says_so_and_the_page_reloads_when_it_is_open(org_a, wheel):
     """In production the round is filled by a Celery task after the request: its page
     shows that it is opening and polls, and reloads itself once the task is done."""
