@@ -98,7 +98,8 @@ urlpatterns = [
         name="person_data_download",
     ),
     # The apps further along the data flow.
-    path("", include("profiles.urls")),
+    path("", include("profiles.urls.evaluations")),
+    path("", include("profiles.urls.frameworks")),
     path("", include("mus.urls")),
     path("", include("catalogue.urls")),
     path("", include("annualcycle.urls")),

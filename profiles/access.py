@@ -1,9 +1,16 @@
-"""Who may see and fill which evaluation round and evaluation, on top of the
-organisation core's rules (kompetence.permissions).
+"""Who may see and change which framework, scale, job profile, evaluation round and
+evaluation, on top of the organisation core's rules (kompetence.permissions).
 
-Security contract of every `get_*_or_404` here: it returns only objects of the active
+Security contract of every `get_*_or_404` here: it returns only objects of the viewer's
 kommune that the viewer is entitled to, and raises the same Http404 for objects that
 do not exist, belong to another kommune, or are simply not the viewer's business.
+
+What the whole kommune shares — frameworks with their versions, groups and
+competences, rating scales, job profiles — is HR's alone to read and edit here: only a
+person with the HR role for the whole kommune (`permissions.is_kommune_hr`) gets it.
+An HR grant for one unit is not enough. Whether a frozen (published or retired)
+framework version may change is not an access question: the services refuse that
+with `FrameworkLocked`.
 """
 
 from __future__ import annotations
@@ -11,12 +18,83 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 
 from kompetence import permissions
 from kompetence.models import Person, unit_path_ids
-from profiles.models import Evaluation, EvaluationRound
+from profiles.models import (
+    Competence,
+    CompetenceGroup,
+    Evaluation,
+    EvaluationRound,
+    FrameworkVersion,
+    JobProfile,
+    RatingScale,
+    ScaleLevel,
+)
+
+# --- What the whole kommune shares: kommune HR only --------------------------------
+
+
+def _shared_or_404[M: Model](viewer: Person, queryset: QuerySet[M], pk: int) -> M:
+    """`pk` from `queryset`, filtered explicitly on the viewer's kommune on top of the
+    scope the middleware opened, for kommune HR; anything else is 404."""
+    if not permissions.is_kommune_hr(viewer):
+        raise Http404
+    obj = queryset.filter(kommune_id=viewer.kommune_id, pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def get_version_or_404(viewer: Person, version_id: int) -> FrameworkVersion:
+    """The framework version `version_id`, with its framework and scale, for kommune
+    HR. Draft or frozen alike: the services decide what may change."""
+    return _shared_or_404(
+        viewer, FrameworkVersion.objects.select_related("framework__scale"), version_id
+    )
+
+
+def get_group_or_404(viewer: Person, group_id: int) -> CompetenceGroup:
+    """The competence group `group_id`, with its version, for kommune HR."""
+    return _shared_or_404(
+        viewer, CompetenceGroup.objects.select_related("version__framework__scale"), group_id
+    )
+
+
+def get_competence_or_404(viewer: Person, competence_id: int) -> Competence:
+    """The competence `competence_id`, with its version and group, for kommune HR."""
+    return _shared_or_404(
+        viewer,
+        Competence.objects.select_related("version__framework__scale", "group"),
+        competence_id,
+    )
+
+
+def get_scale_or_404(viewer: Person, scale_id: int) -> RatingScale:
+    """The rating scale `scale_id`, for kommune HR."""
+    return _shared_or_404(viewer, RatingScale.objects.all(), scale_id)
+
+
+def get_level_or_404(viewer: Person, level_id: int) -> ScaleLevel:
+    """The scale level `level_id`, with its scale, for kommune HR."""
+    return _shared_or_404(viewer, ScaleLevel.objects.select_related("scale"), level_id)
+
+
+def get_job_profile_or_404(viewer: Person, job_profile_id: int) -> JobProfile:
+    """The job profile `job_profile_id`, with its framework and `position_count`, for
+    kommune HR."""
+    return _shared_or_404(
+        viewer,
+        JobProfile.objects.select_related("framework__scale").annotate(
+            position_count=Count("assignments")
+        ),
+        job_profile_id,
+    )
+
+
+# --- Evaluation rounds and evaluations ------------------------------------------------
 
 
 def visible_rounds(viewer: Person) -> QuerySet[EvaluationRound]:
@@ -33,11 +111,17 @@ def visible_rounds(viewer: Person) -> QuerySet[EvaluationRound]:
     return rounds.filter(Q(unit_id__in=ancestor_ids) | inside)
 
 
-def get_round_or_404(viewer: Person, round_id: int) -> EvaluationRound:
+def get_round_or_404(viewer: Person, round_id: int, *, manage: bool = False) -> EvaluationRound:
+    """A round the viewer sees (`visible_rounds`) or, with `manage`, may also close
+    and retry: HR (for any unit) or whoever opened it."""
     round_ = visible_rounds(viewer).filter(pk=round_id).first()
-    if round_ is None:
+    if round_ is None or (manage and not may_manage_round(viewer, round_)):
         raise Http404
     return round_
+
+
+def may_manage_round(viewer: Person, round_: EvaluationRound) -> bool:
+    return permissions.is_hr_for_some_unit(viewer) or round_.opened_by_id == viewer.pk
 
 
 def may_edit(viewer: Person, evaluation: Evaluation) -> bool:
@@ -71,6 +155,20 @@ def get_evaluation_or_404(viewer: Person, evaluation_id: int, *, edit: bool = Fa
     if not allowed:
         raise Http404
     return evaluation
+
+
+def get_evaluation_competence_or_404(
+    viewer: Person, competence_id: int, *, evaluation: Evaluation
+) -> Competence:
+    """A competence of `evaluation`'s own framework version, for an `evaluation` the
+    caller got from `get_evaluation_or_404` for this viewer; a competence of any other
+    version is 404."""
+    competence = Competence.objects.filter(
+        pk=competence_id, version_id=evaluation.version_id
+    ).first()
+    if competence is None:
+        raise Http404
+    return competence
 
 
 def get_subject_or_404(viewer: Person, person_id: int) -> Person:

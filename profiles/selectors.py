@@ -6,20 +6,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest, StrIndex, Substr
 
-from kompetence.models import OrgUnit, Person, Position
+from kompetence import permissions
+from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
+from profiles.access import visible_rounds
 from profiles.models import (
     Assessment,
     Competence,
     CompetenceGroup,
     Evaluation,
     EvaluationRound,
+    Framework,
     FrameworkVersion,
+    JobProfile,
     JobProfileAssignment,
     JobRequirement,
+    RatingScale,
     Role,
     ScaleLevel,
     UnitProfileLevel,
@@ -391,3 +396,152 @@ def rounds_for_unit(unit: OrgUnit) -> QuerySet[EvaluationRound]:
     return EvaluationRound.objects.filter(unit_id__in=unit.ancestor_ids).select_related(
         "version__framework"
     )
+
+
+# --- Pages: frameworks, scales, job profiles ----------------------------------------
+
+
+def frameworks_with_versions(kommune: Kommune) -> QuerySet[Framework]:
+    """The kommune's frameworks by name, each with its versions newest first."""
+    return (
+        Framework.objects.filter(kommune=kommune)
+        .select_related("scale")
+        .prefetch_related(
+            Prefetch("versions", queryset=FrameworkVersion.objects.order_by("-number"))
+        )
+        .order_by("name", "pk")
+    )
+
+
+def frameworks_of(kommune: Kommune) -> QuerySet[Framework]:
+    return Framework.objects.filter(kommune=kommune).order_by("name", "pk")
+
+
+def framework_versions(framework_id: int) -> list[FrameworkVersion]:
+    """Every version of a framework, newest first."""
+    return list(FrameworkVersion.objects.filter(framework_id=framework_id).order_by("-number"))
+
+
+def published_versions_of(kommune: Kommune) -> list[FrameworkVersion]:
+    """The kommune's published versions with framework and scale, by framework name."""
+    return list(
+        published_versions()
+        .filter(kommune=kommune)
+        .select_related("framework__scale")
+        .order_by("framework__name", "framework_id")
+    )
+
+
+def scales_of(kommune: Kommune) -> QuerySet[RatingScale]:
+    return RatingScale.objects.filter(kommune=kommune).order_by("name", "pk")
+
+
+def scales_with_level_counts(kommune: Kommune) -> QuerySet[RatingScale]:
+    return scales_of(kommune).annotate(level_count=Count("levels"))
+
+
+def scale_levels(scale: RatingScale) -> QuerySet[ScaleLevel]:
+    return ScaleLevel.objects.filter(scale=scale).order_by("value")
+
+
+def frameworks_on_scale(scale: RatingScale) -> QuerySet[Framework]:
+    return Framework.objects.filter(scale=scale).order_by("name")
+
+
+def item_at_edge(item: CompetenceGroup | Competence, direction: int) -> bool:
+    """Whether moving a group or competence by `direction` (-1 up, +1 down) would take
+    it past the first or last place among its siblings."""
+    siblings = (
+        CompetenceGroup.objects.filter(version_id=item.version_id)
+        if isinstance(item, CompetenceGroup)
+        else Competence.objects.filter(group_id=item.group_id)
+    )
+    order = list(siblings.order_by("order", "pk").values_list("pk", flat=True))
+    return not 0 <= order.index(item.pk) + direction < len(order)
+
+
+def job_profiles_with_counts(kommune: Kommune) -> QuerySet[JobProfile]:
+    """The kommune's job profiles by name, with `position_count` and `requirement_count`."""
+    return (
+        JobProfile.objects.filter(kommune=kommune)
+        .select_related("framework")
+        .annotate(
+            position_count=Count("assignments", distinct=True),
+            requirement_count=Count("requirements", distinct=True),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def job_requirement_levels(job_profile: JobProfile) -> dict:
+    """{competence key: required level} of a job profile."""
+    return dict(job_profile.requirements.values_list("competence_key", "level"))
+
+
+def position_assignment(position: Position) -> JobProfileAssignment | None:
+    return (
+        JobProfileAssignment.objects.filter(position=position).select_related("job_profile").first()
+    )
+
+
+def position_with_job_profile(position: Position) -> Position:
+    """`position` read afresh, with its unit and job profile."""
+    return Position.objects.select_related("unit", "job_profile_assignment__job_profile").get(
+        pk=position.pk
+    )
+
+
+# --- Pages: units and rounds ---------------------------------------------------------
+
+
+def top_units(viewer: Person) -> QuerySet[OrgUnit]:
+    """The roots of the organisation tree, among the units `viewer` sees."""
+    return permissions.visible_units(viewer).filter(parent=None)
+
+
+def unit_visible_to(viewer: Person, unit_id: int) -> bool:
+    return permissions.visible_units(viewer).filter(pk=unit_id).exists()
+
+
+def first_visible_unit(viewer: Person) -> OrgUnit | None:
+    """The highest unit `viewer` sees: where a unit page starts without a choice."""
+    return permissions.visible_units(viewer).order_by("depth", "path").first()
+
+
+def visible_ancestors(viewer: Person, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """The units above `unit` that `viewer` sees, from the top down."""
+    return permissions.visible_units(viewer).filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")
+
+
+def visible_children(viewer: Person, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return permissions.visible_units(viewer).filter(parent=unit).order_by("name", "pk")
+
+
+def led_units(viewer: Person) -> QuerySet[OrgUnit]:
+    """The units `viewer` leads (not those below them)."""
+    return permissions.visible_units(viewer).filter(path__in=permissions.led_unit_paths(viewer))
+
+
+def team_sections(viewer: Person) -> list[dict]:
+    """Each open round `viewer` sees with the progress of the people they lead in it;
+    rounds without any of them are left out."""
+    led = permissions.persons_led_by(viewer)
+    rounds = visible_rounds(viewer).filter(status=EvaluationRound.Status.OPEN)
+    sections = [{"round": round_, "rows": round_progress(round_, led)} for round_ in rounds]
+    return [section for section in sections if section["rows"]]
+
+
+def round_page_progress(
+    round_: EvaluationRound, persons: QuerySet[Person], page_people
+) -> list[dict]:
+    """`round_progress` for one page of a round's people, among `persons`."""
+    return round_progress(round_, persons.filter(pk__in=[p.pk for p in page_people]))
+
+
+def round_evaluations(round_: EvaluationRound, subject: Person) -> dict[str, Evaluation]:
+    """{kind: evaluation} of `subject` in `round_`."""
+    return {e.kind: e for e in Evaluation.objects.filter(round=round_, subject=subject)}
+
+
+def unit_rounds_newest_first(unit: OrgUnit) -> list[EvaluationRound]:
+    return list(rounds_for_unit(unit).order_by("-opened_at", "-pk"))

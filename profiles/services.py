@@ -18,7 +18,7 @@ heat-maps, dashboards and reports — when the evaluation is submitted (`_publis
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,11 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kompetence import figures
+from kompetence.audit import audit_record
 from kompetence.background import WorkKind, work_retry
-from kompetence.bulk import bulk_insert
-from kompetence.models import Kommune, OrgUnit, Person, Position
+from kompetence.models import AuditEntry, Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
-from profiles import selectors
+from profiles import rounds, selectors, tasks
 from profiles.models import (
     Assessment,
     Competence,
@@ -49,6 +49,9 @@ from profiles.models import (
     UnitProfileLevel,
 )
 from profiles.models import Rating as RatingModel
+
+if TYPE_CHECKING:
+    from kompetence.http import KommuneRequest
 
 # The København scale (Socialcenter København's self-evaluation form).
 DEFAULT_SCALE = [
@@ -97,15 +100,14 @@ def scale_create_default(*, kommune: Kommune, name: str | None = None) -> Rating
     return scale
 
 
-def scale_level_update(*, level: ScaleLevel, **fields) -> ScaleLevel:
+def scale_level_update(
+    *, level: ScaleLevel, label_da: str, label_en: str, description_da: str, description_en: str
+) -> ScaleLevel:
     """Labels and descriptions may change at any time; values never do (they are what
-    stored answers mean)."""
-    allowed = {"label_da", "label_en", "description_da", "description_en"}
-    for name, value in fields.items():
-        if name not in allowed:
-            raise ValidationError(_("Et skalatrins værdi kan ikke ændres."))
-        setattr(level, name, value)
-    level.save(update_fields=list(fields))
+    stored answers mean), so there is no parameter for one."""
+    level.label_da, level.label_en = label_da, label_en
+    level.description_da, level.description_en = description_da, description_en
+    level.save(update_fields=["label_da", "label_en", "description_da", "description_en"])
     return level
 
 
@@ -122,9 +124,12 @@ def _require_draft(version: FrameworkVersion) -> None:
 
 @transaction.atomic
 def framework_create(
-    *, kommune: Kommune, name: str, scale: RatingScale, description: str = ""
+    *, kommune: Kommune, name: str, scale: RatingScale | None, description: str = ""
 ) -> FrameworkVersion:
-    """A new framework with an empty draft, version 1."""
+    """A new framework with an empty draft, version 1. Without a `scale`, on a new copy
+    of the default (København) scale."""
+    if scale is None:
+        scale = scale_create_default(kommune=kommune)
     if scale.kommune_id != kommune.pk:
         raise ValidationError(_("Skalaen hører til en anden kommune."))
     framework = Framework.objects.create(
@@ -160,25 +165,66 @@ def group_delete(*, group: CompetenceGroup) -> None:
     group.delete()
 
 
-def competence_create(*, group: CompetenceGroup, **fields) -> Competence:
+def competence_create(
+    *,
+    group: CompetenceGroup,
+    name: str,
+    short_description: str = "",
+    what: str = "",
+    why: str = "",
+    how: str = "",
+    kind: str = Competence.Kind.GENERAL,
+    roles: list[str] | None = None,
+) -> Competence:
+    """A competence at the end of `group`; no `roles` means it applies to everyone."""
     _require_draft(group.version)
-    _check_roles(fields.get("roles", []))
+    roles = roles or []
+    _check_roles(roles)
     return Competence.objects.create(
         kommune_id=group.kommune_id,
         version_id=group.version_id,
         group=group,
         order=_next_order(group.competences.all()),
-        **fields,
+        name=name,
+        short_description=short_description,
+        what=what,
+        why=why,
+        how=how,
+        kind=kind,
+        roles=roles,
     )
 
 
-def competence_update(*, competence: Competence, **fields) -> Competence:
+def competence_update(
+    *,
+    competence: Competence,
+    group: CompetenceGroup | None = None,
+    name: str | None = None,
+    short_description: str | None = None,
+    what: str | None = None,
+    why: str | None = None,
+    how: str | None = None,
+    kind: str | None = None,
+    roles: list[str] | None = None,
+) -> Competence:
+    """Changes what is given; a parameter left out (None) keeps its value."""
     _require_draft(competence.version)
-    _check_roles(fields.get("roles", []))
-    if "group" in fields and fields["group"].version_id != competence.version_id:
+    _check_roles(roles or [])
+    if group is not None and group.version_id != competence.version_id:
         raise ValidationError(_("Gruppen hører til en anden version."))
-    for name, value in fields.items():
-        setattr(competence, name, value)
+    changes = {
+        "group": group,
+        "name": name,
+        "short_description": short_description,
+        "what": what,
+        "why": why,
+        "how": how,
+        "kind": kind,
+        "roles": roles,
+    }
+    for field_name, value in changes.items():
+        if value is not None:
+            setattr(competence, field_name, value)
     competence.save()
     return competence
 
@@ -294,6 +340,18 @@ def job_profile_update(*, job_profile: JobProfile, name: str, description: str) 
 
 
 @transaction.atomic
+def job_profile_save(
+    *, job_profile: JobProfile, name: str, description: str, levels: dict | None
+) -> JobProfile:
+    """The job profile page's one save: name and description, and with `levels` the
+    required levels, all or nothing."""
+    job_profile_update(job_profile=job_profile, name=name, description=description)
+    if levels is not None:
+        job_requirements_set(job_profile=job_profile, levels=levels)
+    return job_profile
+
+
+@transaction.atomic
 def job_requirements_set(*, job_profile: JobProfile, levels: dict) -> None:
     """Sets required levels by competence key; None removes a requirement."""
     _check_levels(job_profile.framework, levels)
@@ -315,7 +373,11 @@ def job_requirements_set(*, job_profile: JobProfile, levels: dict) -> None:
 
 
 @transaction.atomic
-def job_profile_assign(*, position: Position, job_profile: JobProfile | None) -> None:
+def job_profile_assign(
+    *, position: Position, job_profile: JobProfile | None, request: KommuneRequest | None = None
+) -> None:
+    """Gives `position` the job profile (None: none). With `request` (HR's page), the
+    change is written to the audit log as its person's, in the same transaction."""
     if job_profile is None:
         JobProfileAssignment.objects.filter(position=position).delete()
     else:
@@ -326,6 +388,15 @@ def job_profile_assign(*, position: Position, job_profile: JobProfile | None) ->
             defaults={"job_profile": job_profile, "kommune_id": position.kommune_id},
         )
     assessments_refresh(kommune_id=position.kommune_id, person_ids=[position.person_id])
+    if request is not None:
+        audit_record(
+            request,
+            action=AuditEntry.Action.CHANGE,
+            subject=position.person,
+            obj=position,
+            summary=_("Jobprofil: %(name)s")
+            % {"name": job_profile.name if job_profile else _("ingen")},
+        )
 
 
 @transaction.atomic
@@ -382,31 +453,59 @@ def _round_create(
 
 
 @transaction.atomic
-def round_open(**fields) -> EvaluationRound:
+def round_open(
+    *,
+    kommune: Kommune,
+    name: str,
+    version: FrameworkVersion,
+    unit: OrgUnit,
+    deadline: datetime.date,
+    opened_by: Person | None = None,
+) -> EvaluationRound:
     """Opens a round for everyone with an active position in `unit`'s subtree, at once:
     a self-evaluation each, a leader evaluation each, and their assessment rows."""
-    round_ = _round_create(**fields, status=EvaluationRound.Status.OPENING)
-    round_populate(round_=round_)
+    round_ = _round_create(
+        kommune=kommune,
+        name=name,
+        version=version,
+        unit=unit,
+        deadline=deadline,
+        opened_by=opened_by,
+        status=EvaluationRound.Status.OPENING,
+    )
+    rounds.round_populate(round_=round_)
     round_.refresh_from_db()
     return round_
 
 
 @transaction.atomic
-def round_open_later(**fields) -> EvaluationRound:
+def round_open_later(
+    *,
+    kommune: Kommune,
+    name: str,
+    version: FrameworkVersion,
+    unit: OrgUnit,
+    deadline: datetime.date,
+    opened_by: Person | None = None,
+) -> EvaluationRound:
     """The round as HR opens it in the browser: created at once in status "opening",
     and filled by a Celery task after the commit — for all of København that is 1.8
     million rows and two minutes, far beyond a web request."""
-    from profiles.tasks import populate_round
-
-    round_ = _round_create(**fields, status=EvaluationRound.Status.OPENING)
-    populate_round.delay_on_commit(round_.kommune_id, round_.pk)
+    round_ = _round_create(
+        kommune=kommune,
+        name=name,
+        version=version,
+        unit=unit,
+        deadline=deadline,
+        opened_by=opened_by,
+        status=EvaluationRound.Status.OPENING,
+    )
+    tasks.populate_round.delay_on_commit(round_.kommune_id, round_.pk)
     return round_
 
 
 def _send_round(round_: EvaluationRound) -> None:
-    from profiles.tasks import populate_round
-
-    populate_round.delay(round_.kommune_id, round_.pk)
+    tasks.populate_round.delay(round_.kommune_id, round_.pk)
 
 
 ROUND_WORK = WorkKind(
@@ -419,67 +518,10 @@ ROUND_WORK = WorkKind(
 )
 
 
+@transaction.atomic
 def round_retry(*, round_: EvaluationRound) -> bool:
     """ "Prøv igen" on a round whose opening failed: filled by a task after the commit."""
     return work_retry(kind=ROUND_WORK, row=round_)
-
-
-@transaction.atomic
-def round_populate(*, round_: EvaluationRound) -> EvaluationRound:
-    """Creates the round's evaluations and assessment rows and opens it. Idempotent: a
-    round that is no longer opening (a task delivered twice) is left as it is."""
-    round_ = (
-        EvaluationRound.objects.select_for_update()
-        .select_related("kommune", "version", "unit")
-        .get(pk=round_.pk)
-    )
-    if round_.status != EvaluationRound.Status.OPENING:
-        return round_
-    kommune, version, unit = round_.kommune, round_.version, round_.unit
-    person_ids = sorted(
-        set(
-            Position.objects.active()
-            .filter(unit__path__startswith=unit.path, person__is_active=True)
-            .values_list("person_id", flat=True)
-        )
-    )
-    structure = selectors.version_structure(version)
-    roles = selectors.roles_of(person_ids)
-    primary = primary_positions(person_ids)
-    required = selectors.required_levels(person_ids, [version.framework_id])
-    evaluations: list[Evaluation] = []
-    assessments: list[tuple] = []
-    for person_id in person_ids:
-        rows = [c for c in structure.competences if c.applies_to(roles[person_id])]
-        for kind in (Evaluation.Kind.SELF, Evaluation.Kind.LEADER):
-            evaluations.append(
-                Evaluation(
-                    kommune=kommune,
-                    round=round_,
-                    version=version,
-                    subject_id=person_id,
-                    kind=kind,
-                    role=roles[person_id],
-                    rater_id=person_id if kind == Evaluation.Kind.SELF else None,
-                    total=len(rows),
-                )
-            )
-        levels = required[(person_id, version.framework_id)]
-        unit_id = primary[person_id].unit_id
-        assessments.extend(
-            (kommune.pk, round_.pk, person_id, c.pk, c.group_id, unit_id, levels.get(c.key))
-            for c in rows
-        )
-    Evaluation.objects.bulk_create(evaluations, batch_size=2000)
-    # 40 rows a person (a 45,000-person round is 1.8 million rows): in array batches.
-    bulk_insert(
-        Assessment,
-        ["kommune_id", "round_id", "person_id", "competence_id", "group_id", "unit_id", "required"],
-        assessments,
-    )
-    round_.status = EvaluationRound.Status.OPEN
-    round_.save(update_fields=["status"])
-    return round_
 
 
 def round_close(*, round_: EvaluationRound) -> EvaluationRound:
@@ -662,14 +704,52 @@ def evaluation_submit(*, evaluation: Evaluation, by: Person) -> Evaluation:
 
 
 @transaction.atomic
-def evaluation_reopen(*, evaluation: Evaluation) -> Evaluation:
-    """Back to a draft: its answers leave the assessment rows until it is submitted again."""
+def evaluation_reopen(
+    *, evaluation: Evaluation, request: KommuneRequest | None = None
+) -> Evaluation:
+    """Back to a draft: its answers leave the assessment rows until it is submitted again.
+    With `request` (the leader's page), written to the audit log as its person's."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     evaluation.status = Evaluation.Status.OPEN
     evaluation.submitted_at = None
     evaluation.save(update_fields=["status", "submitted_at"])
     _publish(evaluation)
+    if request is not None:
+        audit_record(
+            request,
+            action=AuditEntry.Action.CHANGE,
+            subject=evaluation.subject,
+            obj=evaluation,
+            summary=_("Evaluering genåbnet"),
+        )
     return evaluation
+
+
+def evaluation_view_record(*, request: KommuneRequest, evaluation: Evaluation) -> None:
+    """Writes to the audit log that the request's person read someone else's
+    evaluation (reading one's own is not logged)."""
+    if evaluation.subject_id != request.person.pk:
+        audit_record(
+            request,
+            action=AuditEntry.Action.VIEW,
+            subject=evaluation.subject,
+            obj=evaluation,
+            summary=evaluation.get_kind_display(),
+        )
+
+
+def comparison_view_record(
+    *, request: KommuneRequest, round_: EvaluationRound, subject: Person
+) -> None:
+    """Writes to the audit log that the request's person compared `subject`'s
+    evaluations in `round_`."""
+    audit_record(
+        request,
+        action=AuditEntry.Action.VIEW,
+        subject=subject,
+        obj=round_,
+        summary=_("Sammenligning af evalueringer"),
+    )
 
 
 def _publish(evaluation: Evaluation) -> None:

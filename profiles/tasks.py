@@ -5,6 +5,8 @@ from __future__ import annotations
 from kompetence.celery import app
 from kompetence.models import Kommune
 from kompetence.tasks import WorkTask
+from profiles.models import EvaluationRound
+from profiles.rounds import round_populate
 
 
 @app.task(
@@ -16,7 +18,4 @@ from kompetence.tasks import WorkTask
     work="round_opening",
 )
 def populate_round(self, kommune: Kommune, round_id: int) -> str:
-    from profiles.models import EvaluationRound
-    from profiles.services import round_populate
-
     return round_populate(round_=EvaluationRound.objects.get(pk=round_id)).status

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from kompetence import services as org_services
 from kompetence.tenancy import kommune_scope
-from profiles import selectors, services
+from profiles import rounds, selectors, services
 from profiles.models import (
     LEADER_ROLES,
     Assessment,
@@ -494,6 +494,24 @@ def test_hr_or_leader_opens_a_round_for_a_subtree(org_a, wheel, django_capture_o
     assert "Fristen ligger i fortiden." in response.text
 
 
+def test_hr_or_whoever_opened_it_closes_a_round_and_no_one_else(org_a, org_b, round_a):
+    close = reverse("round_close", args=[round_a.pk])
+    page = client_for(org_a.hr).get(reverse("round_detail", args=[round_a.pk]))
+    assert f'action="{close}"' in page.text
+    # The leader sees the round but did not open it; the employee and the other
+    # kommune do not see it at all: the same 404 for all three, and the round stays open.
+    for outsider in (org_a.leader, org_a.employee, org_b.hr):
+        assert client_for(outsider).post(close).status_code == 404
+    round_a.refresh_from_db()
+    assert round_a.status == EvaluationRound.Status.OPEN
+    response = client_for(org_a.hr).post(close, follow=True)
+    assert "Evalueringsrunden er lukket." in response.text
+    round_a.refresh_from_db()
+    assert round_a.status == EvaluationRound.Status.CLOSED
+    # The page itself only shows the round; closing is a POST to its own URL.
+    assert client_for(org_a.hr).post(reverse("round_detail", args=[round_a.pk])).status_code == 405
+
+
 def test_a_round_being_filled_says_so_and_the_page_reloads_when_it_is_open(org_a, wheel):
     """In production the round is filled by a Celery task after the request: its page
     shows that it is opening and polls, and reloads itself once the task is done."""
@@ -514,8 +532,8 @@ def test_a_round_being_filled_says_so_and_the_page_reloads_when_it_is_open(org_a
     still = client.get(reverse("round_detail", args=[round_.pk]), **poll)
     assert "Runden åbnes" in still.text and "HX-Refresh" not in still
     with org_a.scope():
-        services.round_populate(round_=round_)
-        services.round_populate(round_=round_)  # delivered twice: nothing more
+        rounds.round_populate(round_=round_)
+        rounds.round_populate(round_=round_)  # delivered twice: nothing more
         assert Evaluation.objects.filter(round=round_).count() == 2 * 7
     done = client.get(reverse("round_detail", args=[round_.pk]), **poll)
     assert done["HX-Refresh"] == "true"

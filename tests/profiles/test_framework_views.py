@@ -4,9 +4,11 @@ and the rule that a published version never changes."""
 from __future__ import annotations
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
-from profiles import services
+from kompetence import services as org_services
+from profiles import access, services
 from profiles.models import (
     Competence,
     CompetenceGroup,
@@ -537,3 +539,31 @@ def test_editor_actions_query_count_does_not_grow(org_a, size, django_assert_max
             reverse("competence_move", args=[item.pk]), {"direction": "up"}, **HTMX
         )
     assert response.status_code == 200
+
+
+def test_framework_access_helpers_give_kommune_hr_only_the_same_404_for_everyone_else(org_a, org_b):
+    """The helpers state the contract on their own, not only through the views'
+    decorator: an HR grant for one unit is not HR for what the whole kommune shares."""
+    version, group, item, scale, level = _objects(org_a)
+    with org_a.scope():
+        org_services.unit_grant(
+            user=org_a.leader.user, unit=org_a.team, codename="administer_orgunit"
+        )
+        profile = services.job_profile_create(
+            kommune=org_a.kommune, framework=version.framework, name="Sagsbehandler"
+        )
+        helpers = [
+            (access.get_version_or_404, version),
+            (access.get_group_or_404, group),
+            (access.get_competence_or_404, item),
+            (access.get_scale_or_404, scale),
+            (access.get_level_or_404, level),
+            (access.get_job_profile_or_404, profile),
+        ]
+        for helper, obj in helpers:
+            assert helper(org_a.hr, obj.pk) == obj
+            for outsider in (org_a.leader, org_a.employee, org_b.hr):
+                with pytest.raises(Http404):
+                    helper(outsider, obj.pk)
+            with pytest.raises(Http404):
+                helper(org_a.hr, obj.pk + 10_000)

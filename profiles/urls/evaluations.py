@@ -1,6 +1,8 @@
-from django.urls import include, path
+"""Evaluation rounds, the evaluation form, comparisons and gap pages."""
 
-from profiles import views
+from django.urls import path
+
+from profiles.views import evaluations as views
 
 urlpatterns = [
     path("mine-kompetencer/", views.my_competences, name="my_competences"),
@@ -8,6 +10,7 @@ urlpatterns = [
     path("evalueringer/", views.round_list, name="round_list"),
     path("evalueringer/ny/", views.round_create, name="round_create"),
     path("evalueringer/<int:round_id>/", views.round_detail, name="round_detail"),
+    path("evalueringer/<int:round_id>/luk/", views.round_close, name="round_close"),
     path("evalueringer/<int:round_id>/igen/", views.round_retry, name="round_retry"),
     path(
         "evalueringer/<int:round_id>/personer/<int:person_id>/",
@@ -27,5 +30,4 @@ urlpatterns = [
         "evaluering/<int:evaluation_id>/genaabn/", views.evaluation_reopen, name="evaluation_reopen"
     ),
     path("kompetencer/heatmap/", views.heatmap, name="heatmap"),
-    path("", include("profiles.urls_frameworks")),
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,14 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from kompetence import permissions
-from kompetence.audit import audit_record
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, person_required, staff_required
-from kompetence.models import AuditEntry
 from profiles import access, charts, selectors, services
 from profiles.extensions import links_for
-from profiles.forms import RoundForm
-from profiles.models import Competence, Evaluation, EvaluationRound
+from profiles.forms.evaluations import RoundForm
+from profiles.models import Evaluation, EvaluationRound
 
 
 @require_GET
@@ -53,18 +50,13 @@ ROUND_PAGE = 100  # people per page on a round's page
 @staff_required
 def team_overview(request: KommuneRequest) -> HttpResponse:
     """The leader's people in each open round they can see, with both evaluations' status."""
-    led = permissions.persons_led_by(request.person)
-    rounds = access.visible_rounds(request.person).filter(status=EvaluationRound.Status.OPEN)
-    sections = [
-        {"round": round_, "rows": selectors.round_progress(round_, led)} for round_ in rounds
-    ]
-    units = permissions.visible_units(request.person).filter(
-        path__in=permissions.led_unit_paths(request.person)
-    )
     return render(
         request,
         "profiles/team_overview.html",
-        {"sections": [s for s in sections if s["rows"]], "units": units},
+        {
+            "sections": selectors.team_sections(request.person),
+            "units": selectors.led_units(request.person),
+        },
     )
 
 
@@ -88,7 +80,12 @@ def round_create(request: KommuneRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 round_ = services.round_open_later(
-                    kommune=request.kommune, opened_by=request.person, **form.cleaned_data
+                    kommune=request.kommune,
+                    name=form.cleaned_data["name"],
+                    version=form.cleaned_data["version"],
+                    unit=form.cleaned_data["unit"],
+                    deadline=form.cleaned_data["deadline"],
+                    opened_by=request.person,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -100,17 +97,11 @@ def round_create(request: KommuneRequest) -> HttpResponse:
     return render_form(request, "profiles/round_form.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @staff_required
 def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
     round_ = access.get_round_or_404(request.person, round_id)
-    can_close = _may_manage_round(request.person, round_)
-    if request.method == "POST":
-        if not can_close:
-            raise Http404
-        services.round_close(round_=round_)
-        messages.success(request, _("Evalueringsrunden er lukket."))
-        return redirect("round_detail", round_id=round_.pk)
+    can_close = access.may_manage_round(request.person, round_)
     if request.htmx and request.htmx.target == "round-opening":
         if round_.status == EvaluationRound.Status.OPENING:
             return render(request, "profiles/round_detail.html#opening", {"round": round_})
@@ -126,7 +117,7 @@ def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
         {
             "round": round_,
             "page": page,
-            "rows": selectors.round_progress(round_, visible.filter(pk__in=[p.pk for p in page])),
+            "rows": selectors.round_page_progress(round_, visible, page),
             "summary": selectors.round_summary(round_, visible),
             "can_close": can_close and round_.status == EvaluationRound.Status.OPEN,
             "can_retry": can_close,
@@ -134,19 +125,22 @@ def round_detail(request: KommuneRequest, round_id: int) -> HttpResponse:
     )
 
 
-def _may_manage_round(person, round_: EvaluationRound) -> bool:
-    return permissions.is_hr_for_some_unit(person) or round_.opened_by_id == person.pk
+@require_POST
+@staff_required
+def round_close(request: KommuneRequest, round_id: int) -> HttpResponse:
+    """ "Luk runden": HR or whoever opened it."""
+    round_ = access.get_round_or_404(request.person, round_id, manage=True)
+    services.round_close(round_=round_)
+    messages.success(request, _("Evalueringsrunden er lukket."))
+    return redirect("round_detail", round_id=round_.pk)
 
 
 @require_POST
 @staff_required
 def round_retry(request: KommuneRequest, round_id: int) -> HttpResponse:
     """ "Prøv igen" on a round whose opening failed: HR or whoever opened it."""
-    round_ = access.get_round_or_404(request.person, round_id)
-    if not _may_manage_round(request.person, round_):
-        raise Http404
-    with transaction.atomic():
-        services.round_retry(round_=round_)
+    round_ = access.get_round_or_404(request.person, round_id, manage=True)
+    services.round_retry(round_=round_)
     return redirect("round_detail", round_id=round_.pk)
 
 
@@ -155,16 +149,10 @@ def round_retry(request: KommuneRequest, round_id: int) -> HttpResponse:
 def person_comparison(request: KommuneRequest, round_id: int, person_id: int) -> HttpResponse:
     round_ = access.get_round_or_404(request.person, round_id)
     subject = access.get_subject_or_404(request.person, person_id)
-    evaluations = {e.kind: e for e in Evaluation.objects.filter(round=round_, subject=subject)}
+    evaluations = selectors.round_evaluations(round_, subject)
     if not evaluations:
         raise Http404
-    audit_record(
-        request,
-        action=AuditEntry.Action.VIEW,
-        subject=subject,
-        obj=round_,
-        summary=_("Sammenligning af evalueringer"),
-    )
+    services.comparison_view_record(request=request, round_=round_, subject=subject)
     return render(
         request,
         "profiles/comparison.html",
@@ -226,14 +214,7 @@ def evaluation_form(request: KommuneRequest, evaluation_id: int) -> HttpResponse
         else:
             messages.success(request, _("Dine svar er gemt."))
         return redirect("evaluation_form", evaluation_id=evaluation.pk)
-    if evaluation.subject_id != request.person.pk:
-        audit_record(
-            request,
-            action=AuditEntry.Action.VIEW,
-            subject=evaluation.subject,
-            obj=evaluation,
-            summary=evaluation.get_kind_display(),
-        )
+    services.evaluation_view_record(request=request, evaluation=evaluation)
     return render(
         request,
         "profiles/evaluation_form.html",
@@ -249,21 +230,18 @@ def evaluation_answer(
     """Autosave of one answer (HTMX). Answers with the row's status and, out of band,
     the progress line. A refused answer comes back with the reason; nothing is saved."""
     evaluation = access.get_evaluation_or_404(request.person, evaluation_id, edit=True)
-    competence = Competence.objects.filter(
-        pk=competence_id, version_id=evaluation.version_id
-    ).first()
-    if competence is None:
-        raise Http404
+    competence = access.get_evaluation_competence_or_404(
+        request.person, competence_id, evaluation=evaluation
+    )
     error = None
     try:
-        with transaction.atomic():
-            services.rating_save(
-                evaluation=evaluation,
-                competence=competence,
-                level=request.POST.get(f"level-{competence.pk}", services.UNCHANGED),
-                comment=request.POST.get(f"comment-{competence.pk}"),
-                rater=request.person,
-            )
+        services.rating_save(
+            evaluation=evaluation,
+            competence=competence,
+            level=request.POST.get(f"level-{competence.pk}", services.UNCHANGED),
+            comment=request.POST.get(f"comment-{competence.pk}"),
+            rater=request.person,
+        )
     except ValidationError as exc:
         error = " ".join(exc.messages)
     evaluation.refresh_from_db(fields=["answered", "total", "status"])
@@ -296,14 +274,7 @@ def evaluation_reopen(request: KommuneRequest, evaluation_id: int) -> HttpRespon
     evaluation = access.get_evaluation_or_404(request.person, evaluation_id)
     if not permissions.leads(request.person, evaluation.subject):
         raise Http404
-    services.evaluation_reopen(evaluation=evaluation)
-    audit_record(
-        request,
-        action=AuditEntry.Action.CHANGE,
-        subject=evaluation.subject,
-        obj=evaluation,
-        summary=_("Evaluering genåbnet"),
-    )
+    services.evaluation_reopen(evaluation=evaluation, request=request)
     messages.success(request, _("Evalueringen er genåbnet."))
     return redirect(
         "person_comparison", round_id=evaluation.round_id, person_id=evaluation.subject_id
@@ -314,17 +285,16 @@ def evaluation_reopen(request: KommuneRequest, evaluation_id: int) -> HttpRespon
 @staff_required
 def heatmap(request: KommuneRequest) -> HttpResponse:
     """Units × competences for a subtree the viewer leads or administers."""
-    units = permissions.visible_units(request.person)
     unit_id = request.GET.get("enhed")
-    if unit_id:
-        unit = units.filter(pk=unit_id if unit_id.isdigit() else 0).first()
-        if unit is None:
-            raise Http404
-    else:
-        unit = units.order_by("depth", "path").first()
-        if unit is None:
-            raise Http404
-    rounds = list(selectors.rounds_for_unit(unit).order_by("-opened_at", "-pk"))
+    chosen = int(unit_id) if unit_id and unit_id.isdigit() else 0
+    unit = (
+        permissions.get_unit_or_404(request.person, chosen)
+        if unit_id
+        else selectors.first_visible_unit(request.person)
+    )
+    if unit is None:
+        raise Http404
+    rounds = selectors.unit_rounds_newest_first(unit)
     round_id = request.GET.get("runde", "")
     round_ = next((r for r in rounds if str(r.pk) == round_id), None) if round_id else None
     if round_id and round_ is None:
@@ -349,6 +319,6 @@ def heatmap(request: KommuneRequest) -> HttpResponse:
             "structure": structure,
             "grid": grid,
             "rows": rows,
-            "ancestors": units.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth"),
+            "ancestors": selectors.visible_ancestors(request.person, unit),
         },
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from profiles import views_frameworks as views
+from profiles.views import frameworks as views
 
 urlpatterns = [
     path("rammer/", views.framework_list, name="framework_list"),

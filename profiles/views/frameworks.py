@@ -1,9 +1,10 @@
 """HR's pages for competence frameworks (the editor), scales, job profiles, unit
 profiles, and which job profile a position has.
 
-Views stay thin: look the object up inside the request's kommune, call one service,
-render. A published or retired framework version is frozen: the services refuse every
-change with `FrameworkLocked`, and the views show that message and change nothing.
+Views stay thin: look the object up through `profiles.access`, call one service or
+selector, render. A published or retired framework version is frozen: the services
+refuse every change with `FrameworkLocked`, and the views show that message and change
+nothing.
 
 The editor is one page whose body (`#body` in framework_version.html) every HTMX
 action re-renders whole: a handful of queries whatever the framework's size, and the
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -24,13 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetence import permissions
-from kompetence.audit import audit_record
 from kompetence.downloads import attachment_header
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, hr_required, kommune_hr_required, staff_required
-from kompetence.models import AuditEntry, Position
-from profiles import interchange, selectors, services
-from profiles.forms_frameworks import (
+from profiles import access, interchange, selectors, services
+from profiles.forms.frameworks import (
     CompetenceForm,
     FrameworkCreateForm,
     FrameworkImportForm,
@@ -43,89 +40,13 @@ from profiles.forms_frameworks import (
     UnitProfileForm,
 )
 from profiles.models import (
-    Competence,
-    CompetenceGroup,
-    Framework,
     FrameworkVersion,
-    JobProfile,
-    JobProfileAssignment,
-    RatingScale,
     Role,
-    ScaleLevel,
 )
 from profiles.panels import job_profile_of
 
 EDITOR = "profiles/framework_version.html"
 MOVES = {"up": -1, "down": 1}
-
-
-# --- Lookups ---------------------------------------------------------------------------
-
-
-def _in_kommune_or_404(queryset: QuerySet, request: KommuneRequest, pk: int):
-    obj = queryset.filter(kommune=request.kommune, pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
-def get_version_or_404(request: KommuneRequest, version_id: int) -> FrameworkVersion:
-    """The framework version `version_id` of the request's kommune.
-
-    Security contract: looked up with an explicit filter on the request's kommune, on
-    top of the scope the middleware opened; an id of another kommune and an id that
-    does not exist raise the same Http404. The viewer's role is not checked here: the
-    view's decorator (`hr_required`) has done that before."""
-    return _in_kommune_or_404(
-        FrameworkVersion.objects.select_related("framework__scale"), request, version_id
-    )
-
-
-def get_group_or_404(request: KommuneRequest, group_id: int) -> CompetenceGroup:
-    """The competence group `group_id` of the request's kommune.
-
-    Security contract: as `get_version_or_404`."""
-    return _in_kommune_or_404(
-        CompetenceGroup.objects.select_related("version__framework__scale"), request, group_id
-    )
-
-
-def get_competence_or_404(request: KommuneRequest, competence_id: int) -> Competence:
-    """The competence `competence_id` of the request's kommune.
-
-    Security contract: as `get_version_or_404`."""
-    return _in_kommune_or_404(
-        Competence.objects.select_related("version__framework__scale", "group"),
-        request,
-        competence_id,
-    )
-
-
-def get_scale_or_404(request: KommuneRequest, scale_id: int) -> RatingScale:
-    """The rating scale `scale_id` of the request's kommune.
-
-    Security contract: as `get_version_or_404`."""
-    return _in_kommune_or_404(RatingScale.objects.all(), request, scale_id)
-
-
-def get_level_or_404(request: KommuneRequest, level_id: int) -> ScaleLevel:
-    """The scale level `level_id` of the request's kommune.
-
-    Security contract: as `get_version_or_404`."""
-    return _in_kommune_or_404(ScaleLevel.objects.select_related("scale"), request, level_id)
-
-
-def get_job_profile_or_404(request: KommuneRequest, job_profile_id: int) -> JobProfile:
-    """The job profile `job_profile_id` of the request's kommune.
-
-    Security contract: as `get_version_or_404`."""
-    return _in_kommune_or_404(
-        JobProfile.objects.select_related("framework__scale").annotate(
-            position_count=Count("assignments")
-        ),
-        request,
-        job_profile_id,
-    )
 
 
 # --- Editor helpers --------------------------------------------------------------------
@@ -157,11 +78,9 @@ def _editor_context(request: KommuneRequest, version: FrameworkVersion, **extra)
         "version": version,
         "framework": version.framework,
         "structure": selectors.version_structure(version),
-        "versions": list(
-            FrameworkVersion.objects.filter(framework_id=version.framework_id).order_by("-number")
-        ),
+        "versions": selectors.framework_versions(version.framework_id),
         "group_form": _new_group_form(version) if version.is_draft else None,
-        "top_units": permissions.visible_units(request.person).filter(parent=None),
+        "top_units": selectors.top_units(request.person),
         "error": "",
     }
     context.update({key: value for key, value in extra.items() if value is not None})
@@ -227,26 +146,13 @@ def _refuse_unless_draft(request: KommuneRequest, version: FrameworkVersion):
 @require_GET
 @kommune_hr_required
 def framework_list(request: KommuneRequest) -> HttpResponse:
-    frameworks = (
-        Framework.objects.filter(kommune=request.kommune)
-        .select_related("scale")
-        .prefetch_related(
-            Prefetch("versions", queryset=FrameworkVersion.objects.order_by("-number"))
-        )
-        .order_by("name", "pk")
-    )
-    scales = (
-        RatingScale.objects.filter(kommune=request.kommune)
-        .annotate(level_count=Count("levels"))
-        .order_by("name", "pk")
-    )
     return render(
         request,
         "profiles/framework_list.html",
         {
-            "frameworks": frameworks,
-            "scales": scales,
-            "top_units": permissions.visible_units(request.person).filter(parent=None),
+            "frameworks": selectors.frameworks_with_versions(request.kommune),
+            "scales": selectors.scales_with_level_counts(request.kommune),
+            "top_units": selectors.top_units(request.person),
         },
     )
 
@@ -254,23 +160,18 @@ def framework_list(request: KommuneRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def framework_create(request: KommuneRequest) -> HttpResponse:
-    scales = RatingScale.objects.filter(kommune=request.kommune).order_by("name", "pk")
-    form = FrameworkCreateForm(request.POST or None, scales=scales)
+    form = FrameworkCreateForm(request.POST or None, scales=selectors.scales_of(request.kommune))
     form.validate_url = request.get_full_path()
     if request.method == "POST":
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            with transaction.atomic():
-                scale = form.cleaned_data.get("scale") or services.scale_create_default(
-                    kommune=request.kommune
-                )
-                version = services.framework_create(
-                    kommune=request.kommune,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    scale=scale,
-                )
+            version = services.framework_create(
+                kommune=request.kommune,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                scale=form.cleaned_data.get("scale"),
+            )
             messages.success(request, _("Rammen er oprettet. Tilføj grupper og kompetencer."))
             return redirect_after_post(request, reverse("framework_version", args=[version.pk]))
     return render_form(request, "profiles/framework_form.html", {"form": form})
@@ -279,7 +180,7 @@ def framework_create(request: KommuneRequest) -> HttpResponse:
 @require_GET
 @kommune_hr_required
 def framework_version(request: KommuneRequest, version_id: int) -> HttpResponse:
-    version = get_version_or_404(request, version_id)
+    version = access.get_version_or_404(request.person, version_id)
     context = _editor_context(request, version)
     return render(request, f"{EDITOR}#body" if request.htmx else EDITOR, context)
 
@@ -287,7 +188,7 @@ def framework_version(request: KommuneRequest, version_id: int) -> HttpResponse:
 @require_GET
 @kommune_hr_required
 def framework_preview(request: KommuneRequest, version_id: int) -> HttpResponse:
-    version = get_version_or_404(request, version_id)
+    version = access.get_version_or_404(request.person, version_id)
     form = PreviewRoleForm(request.GET if "rolle" in request.GET else None)
     role = form.cleaned_data["rolle"] if form.is_valid() else Role.MEDARBEJDER
     structure = selectors.version_structure(version)
@@ -308,7 +209,7 @@ def framework_preview(request: KommuneRequest, version_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def framework_publish(request: KommuneRequest, version_id: int) -> HttpResponse:
-    version = get_version_or_404(request, version_id)
+    version = access.get_version_or_404(request.person, version_id)
     error = ""
     if request.method == "POST":
         try:
@@ -345,7 +246,7 @@ def framework_publish(request: KommuneRequest, version_id: int) -> HttpResponse:
 @require_POST
 @kommune_hr_required
 def framework_new_version(request: KommuneRequest, version_id: int) -> HttpResponse:
-    version = get_version_or_404(request, version_id)
+    version = access.get_version_or_404(request.person, version_id)
     if version.is_draft:
         return HttpResponseRedirect(reverse("framework_version", args=[version.pk]))
     draft = services.version_new_draft(version=version)
@@ -363,7 +264,7 @@ def framework_new_version(request: KommuneRequest, version_id: int) -> HttpRespo
 @require_POST
 @kommune_hr_required
 def framework_retire(request: KommuneRequest, version_id: int) -> HttpResponse:
-    version = get_version_or_404(request, version_id)
+    version = access.get_version_or_404(request.person, version_id)
     try:
         services.version_retire(version=version)
     except ValidationError as error:
@@ -390,7 +291,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 @require_GET
 @kommune_hr_required
 def framework_export_json(request: KommuneRequest, version_id: int) -> HttpResponse:
-    version = get_version_or_404(request, version_id)
+    version = access.get_version_or_404(request.person, version_id)
     return _download(
         interchange.framework_export_json(version=version),
         interchange.export_filename(version, "json"),
@@ -401,7 +302,7 @@ def framework_export_json(request: KommuneRequest, version_id: int) -> HttpRespo
 @require_GET
 @kommune_hr_required
 def framework_export_moodle_csv(request: KommuneRequest, version_id: int) -> HttpResponse:
-    version = get_version_or_404(request, version_id)
+    version = access.get_version_or_404(request.person, version_id)
     return _download(
         interchange.framework_export_moodle_csv(version=version),
         interchange.export_filename(version, "csv"),
@@ -420,11 +321,10 @@ IMPORTERS = {
 def framework_import(request: KommuneRequest) -> HttpResponse:
     """Upload a framework file; it becomes a new draft, never a change to a published
     version. `?ramme=<id>` preselects the framework it becomes a new version of."""
-    frameworks = Framework.objects.filter(kommune=request.kommune).order_by("name", "pk")
     form = FrameworkImportForm(
         request.POST or None,
         request.FILES or None,
-        frameworks=frameworks,
+        frameworks=selectors.frameworks_of(request.kommune),
         initial={"framework": request.GET.get("ramme")},
     )
     if request.method == "POST" and form.is_valid():
@@ -465,7 +365,7 @@ def framework_import(request: KommuneRequest) -> HttpResponse:
 @require_POST
 @kommune_hr_required
 def group_create(request: KommuneRequest, version_id: int) -> HttpResponse:
-    version = get_version_or_404(request, version_id)
+    version = access.get_version_or_404(request.person, version_id)
     if refusal := _refuse_unless_draft(request, version):
         return refusal
     form = _new_group_form(version, request.POST)
@@ -478,7 +378,11 @@ def group_create(request: KommuneRequest, version_id: int) -> HttpResponse:
             )
         return _editor_response(request, version, group_form=form)
     try:
-        group = services.group_create(version=version, **form.cleaned_data)
+        group = services.group_create(
+            version=version,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        )
     except ValidationError as error:
         return _refused(request, version, error)
     return _editor_response(
@@ -492,7 +396,7 @@ def group_create(request: KommuneRequest, version_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def group_edit(request: KommuneRequest, group_id: int) -> HttpResponse:
-    group = get_group_or_404(request, group_id)
+    group = access.get_group_or_404(request.person, group_id)
     version = group.version
     if refusal := _refuse_unless_draft(request, version):
         return refusal
@@ -503,7 +407,11 @@ def group_edit(request: KommuneRequest, group_id: int) -> HttpResponse:
             return response
         if form.is_valid():
             try:
-                services.group_update(group=group, **form.cleaned_data)
+                services.group_update(
+                    group=group,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                )
             except ValidationError as error:
                 return _refused(request, version, error)
             return _editor_response(
@@ -524,7 +432,7 @@ def group_edit(request: KommuneRequest, group_id: int) -> HttpResponse:
 @require_POST
 @kommune_hr_required
 def group_delete(request: KommuneRequest, group_id: int) -> HttpResponse:
-    group = get_group_or_404(request, group_id)
+    group = access.get_group_or_404(request.person, group_id)
     version, name = group.version, group.name
     try:
         services.group_delete(group=group)
@@ -541,7 +449,7 @@ def group_delete(request: KommuneRequest, group_id: int) -> HttpResponse:
 @require_POST
 @kommune_hr_required
 def group_move(request: KommuneRequest, group_id: int) -> HttpResponse:
-    group = get_group_or_404(request, group_id)
+    group = access.get_group_or_404(request.person, group_id)
     return _move(request, group, group.version)
 
 
@@ -557,13 +465,7 @@ def _move(request: KommuneRequest, item, version: FrameworkVersion) -> HttpRespo
         return refusal
     # The first and last items keep their (aria-disabled, still focusable) buttons;
     # pressing one says why nothing happened instead of claiming a move.
-    siblings = (
-        CompetenceGroup.objects.filter(version_id=item.version_id)
-        if isinstance(item, CompetenceGroup)
-        else Competence.objects.filter(group_id=item.group_id)
-    )
-    order = list(siblings.order_by("order", "pk").values_list("pk", flat=True))
-    if not 0 <= order.index(item.pk) + MOVES[direction] < len(order):
+    if selectors.item_at_edge(item, MOVES[direction]):
         notice = (
             _("»%(name)s« er allerede øverst.")
             if direction == "up"
@@ -587,7 +489,7 @@ def _move(request: KommuneRequest, item, version: FrameworkVersion) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def competence_create(request: KommuneRequest, group_id: int) -> HttpResponse:
-    group = get_group_or_404(request, group_id)
+    group = access.get_group_or_404(request.person, group_id)
     version = group.version
     if refusal := _refuse_unless_draft(request, version):
         return refusal
@@ -598,7 +500,17 @@ def competence_create(request: KommuneRequest, group_id: int) -> HttpResponse:
             return response
         if form.is_valid():
             try:
-                competence = services.competence_create(group=group, **form.cleaned_data)
+                data = form.cleaned_data
+                competence = services.competence_create(
+                    group=group,
+                    name=data["name"],
+                    short_description=data["short_description"],
+                    what=data["what"],
+                    why=data["why"],
+                    how=data["how"],
+                    kind=data["kind"],
+                    roles=data["roles"],
+                )
             except ValidationError as error:
                 return _refused(request, version, error)
             return _editor_response(
@@ -619,7 +531,7 @@ def competence_create(request: KommuneRequest, group_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def competence_edit(request: KommuneRequest, competence_id: int) -> HttpResponse:
-    competence = get_competence_or_404(request, competence_id)
+    competence = access.get_competence_or_404(request.person, competence_id)
     version = competence.version
     if refusal := _refuse_unless_draft(request, version):
         return refusal
@@ -632,7 +544,17 @@ def competence_edit(request: KommuneRequest, competence_id: int) -> HttpResponse
             return response
         if form.is_valid():
             try:
-                services.competence_update(competence=competence, **form.cleaned_data)
+                data = form.cleaned_data
+                services.competence_update(
+                    competence=competence,
+                    name=data["name"],
+                    short_description=data["short_description"],
+                    what=data["what"],
+                    why=data["why"],
+                    how=data["how"],
+                    kind=data["kind"],
+                    roles=data["roles"],
+                )
             except ValidationError as error:
                 return _refused(request, version, error)
             return _editor_response(
@@ -653,7 +575,7 @@ def competence_edit(request: KommuneRequest, competence_id: int) -> HttpResponse
 @require_POST
 @kommune_hr_required
 def competence_delete(request: KommuneRequest, competence_id: int) -> HttpResponse:
-    competence = get_competence_or_404(request, competence_id)
+    competence = access.get_competence_or_404(request.person, competence_id)
     version, group_id, name = competence.version, competence.group_id, competence.name
     try:
         services.competence_delete(competence=competence)
@@ -670,7 +592,7 @@ def competence_delete(request: KommuneRequest, competence_id: int) -> HttpRespon
 @require_POST
 @kommune_hr_required
 def competence_move(request: KommuneRequest, competence_id: int) -> HttpResponse:
-    competence = get_competence_or_404(request, competence_id)
+    competence = access.get_competence_or_404(request.person, competence_id)
     return _move(request, competence, competence.version)
 
 
@@ -680,14 +602,14 @@ def competence_move(request: KommuneRequest, competence_id: int) -> HttpResponse
 @require_GET
 @kommune_hr_required
 def scale_detail(request: KommuneRequest, scale_id: int) -> HttpResponse:
-    scale = get_scale_or_404(request, scale_id)
+    scale = access.get_scale_or_404(request.person, scale_id)
     return render(
         request,
         "profiles/scale_detail.html",
         {
             "scale": scale,
-            "levels": ScaleLevel.objects.filter(scale=scale).order_by("value"),
-            "frameworks": Framework.objects.filter(scale=scale).order_by("name"),
+            "levels": selectors.scale_levels(scale),
+            "frameworks": selectors.frameworks_on_scale(scale),
         },
     )
 
@@ -695,14 +617,20 @@ def scale_detail(request: KommuneRequest, scale_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def scale_level_edit(request: KommuneRequest, level_id: int) -> HttpResponse:
-    level = get_level_or_404(request, level_id)
+    level = access.get_level_or_404(request.person, level_id)
     form = ScaleLevelForm(request.POST or None, instance=level)
     form.validate_url = request.get_full_path()
     if request.method == "POST":
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            services.scale_level_update(level=level, **form.cleaned_data)
+            services.scale_level_update(
+                level=level,
+                label_da=form.cleaned_data["label_da"],
+                label_en=form.cleaned_data["label_en"],
+                description_da=form.cleaned_data["description_da"],
+                description_en=form.cleaned_data["description_en"],
+            )
             messages.success(request, _("Skalatrinnet er gemt."))
             return redirect_after_post(request, reverse("scale_detail", args=[level.scale_id]))
     return render_form(request, "profiles/scale_level_form.html", {"form": form, "level": level})
@@ -714,16 +642,11 @@ def scale_level_edit(request: KommuneRequest, level_id: int) -> HttpResponse:
 @require_GET
 @kommune_hr_required
 def job_profile_list(request: KommuneRequest) -> HttpResponse:
-    profiles = (
-        JobProfile.objects.filter(kommune=request.kommune)
-        .select_related("framework")
-        .annotate(
-            position_count=Count("assignments", distinct=True),
-            requirement_count=Count("requirements", distinct=True),
-        )
-        .order_by("name", "pk")
+    return render(
+        request,
+        "profiles/job_profile_list.html",
+        {"profiles": selectors.job_profiles_with_counts(request.kommune)},
     )
-    return render(request, "profiles/job_profile_list.html", {"profiles": profiles})
 
 
 @require_http_methods(["GET", "POST"])
@@ -735,7 +658,12 @@ def job_profile_create(request: KommuneRequest) -> HttpResponse:
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            job_profile = services.job_profile_create(kommune=request.kommune, **form.cleaned_data)
+            job_profile = services.job_profile_create(
+                kommune=request.kommune,
+                framework=form.cleaned_data["framework"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
             messages.success(request, _("Jobprofilen er oprettet. Sæt de krævede niveauer."))
             return redirect_after_post(
                 request, reverse("job_profile_detail", args=[job_profile.pk])
@@ -761,7 +689,7 @@ def _level_rows(structure, form, inherited: dict | None = None) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def job_profile_detail(request: KommuneRequest, job_profile_id: int) -> HttpResponse:
-    job_profile = get_job_profile_or_404(request, job_profile_id)
+    job_profile = access.get_job_profile_or_404(request.person, job_profile_id)
     version = selectors.current_version(job_profile.framework)
     data = request.POST or None
     form = JobProfileForm(data, instance=job_profile)
@@ -772,7 +700,7 @@ def job_profile_detail(request: KommuneRequest, job_profile_id: int) -> HttpResp
         levels_form = JobRequirementsForm(
             data,
             structure=structure,
-            initial_levels=dict(job_profile.requirements.values_list("competence_key", "level")),
+            initial_levels=selectors.job_requirement_levels(job_profile),
         )
     if request.method == "POST":
         if response := field_validation_response(request, form):
@@ -782,16 +710,12 @@ def job_profile_detail(request: KommuneRequest, job_profile_id: int) -> HttpResp
             forms_valid = False
         if forms_valid:
             try:
-                with transaction.atomic():
-                    services.job_profile_update(
-                        job_profile=job_profile,
-                        name=form.cleaned_data["name"],
-                        description=form.cleaned_data["description"],
-                    )
-                    if levels_form is not None:
-                        services.job_requirements_set(
-                            job_profile=job_profile, levels=levels_form.levels()
-                        )
+                services.job_profile_save(
+                    job_profile=job_profile,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    levels=levels_form.levels() if levels_form is not None else None,
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -808,7 +732,7 @@ def job_profile_detail(request: KommuneRequest, job_profile_id: int) -> HttpResp
             "levels_form": levels_form,
             "version": version,
             "groups": _level_rows(structure, levels_form) if structure is not None else [],
-            "top_units": permissions.visible_units(request.person).filter(parent=None),
+            "top_units": selectors.top_units(request.person),
         },
     )
 
@@ -822,12 +746,7 @@ def unit_profile(request: KommuneRequest, unit_id: int) -> HttpResponse:
     """Fredericia's afdelingsprofil. The unit's leaders (its whole leader chain) and HR
     see and set it: the same people `get_unit_or_404` lets see the unit."""
     unit = permissions.get_unit_or_404(request.person, unit_id)
-    versions = list(
-        selectors.published_versions()
-        .filter(kommune=request.kommune)
-        .select_related("framework__scale")
-        .order_by("framework__name", "framework_id")
-    )
+    versions = selectors.published_versions_of(request.kommune)
     chosen = request.GET.get("ramme")
     if chosen:
         version = next((v for v in versions if str(v.framework_id) == chosen), None)
@@ -835,13 +754,12 @@ def unit_profile(request: KommuneRequest, unit_id: int) -> HttpResponse:
             raise Http404
     else:
         version = versions[0] if versions else None
-    visible = permissions.visible_units(request.person)
     context = {
         "unit": unit,
         "versions": versions,
         "version": version,
-        "ancestors": list(visible.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")),
-        "children": list(visible.filter(parent=unit).order_by("name", "pk")),
+        "ancestors": list(selectors.visible_ancestors(request.person, unit)),
+        "children": list(selectors.visible_children(request.person, unit)),
         "form": None,
         "groups": [],
     }
@@ -877,9 +795,7 @@ def unit_profile(request: KommuneRequest, unit_id: int) -> HttpResponse:
 @hr_required
 def position_job_profile(request: KommuneRequest, position_id: int) -> HttpResponse:
     position = permissions.get_position_or_404(request.person, position_id)
-    assignment = (
-        JobProfileAssignment.objects.filter(position=position).select_related("job_profile").first()
-    )
+    assignment = selectors.position_assignment(position)
     form = PositionJobProfileForm(
         request.POST or None,
         initial={"job_profile": assignment.job_profile if assignment else None},
@@ -891,26 +807,13 @@ def position_job_profile(request: KommuneRequest, position_id: int) -> HttpRespo
             return response
         if form.is_valid():
             job_profile = form.cleaned_data["job_profile"]
-            with transaction.atomic():
-                services.job_profile_assign(position=position, job_profile=job_profile)
-                audit_record(
-                    request,
-                    action=AuditEntry.Action.CHANGE,
-                    subject=position.person,
-                    obj=position,
-                    summary=_("Jobprofil: %(name)s")
-                    % {"name": job_profile.name if job_profile else _("ingen")},
-                )
+            services.job_profile_assign(position=position, job_profile=job_profile, request=request)
             if request.htmx:
-                position = Position.objects.select_related(
-                    "unit", "job_profile_assignment__job_profile"
-                ).get(pk=position.pk)
+                position = selectors.position_with_job_profile(position)
                 row = {
                     "position": position,
                     "job_profile": job_profile_of(position),
-                    "unit_visible": permissions.visible_units(request.person)
-                    .filter(pk=position.unit_id)
-                    .exists(),
+                    "unit_visible": selectors.unit_visible_to(request.person, position.unit_id),
                 }
                 return render(
                     request,
