@@ -91,17 +91,12 @@ class Checklist:
 def checklist(kommune: Kommune) -> Checklist:
     """Every registered step with its live status: one query."""
     steps = list(SETUP_STEPS)
-    row = Kommune.objects.filter(pk=kommune.pk).values(
-        **{f"step_{index}": step.done(kommune) for index, step in enumerate(steps)}
-    )[0]
+    done = {f"step_{index}": step.done(kommune) for index, step in enumerate(steps)}
+    row = Kommune.objects.filter(pk=kommune.pk).annotate(**done).values_list(*done).get()
     return Checklist(
         steps=[
-            StepStatus(
-                step=step,
-                done=bool(row[f"step_{index}"]),
-                url=reverse(step.url_name, args=step.url_args),
-            )
-            for index, step in enumerate(steps)
+            StepStatus(step=step, done=bool(value), url=reverse(step.url_name, args=step.url_args))
+            for step, value in zip(steps, row, strict=True)
         ]
     )
 
