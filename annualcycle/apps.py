@@ -18,6 +18,7 @@ class AnnualcycleConfig(AppConfig):
             register_data_decisions,
             register_home_panel,
             register_nav,
+            register_setup_step,
         )
 
         register_nav(
@@ -33,6 +34,7 @@ class AnnualcycleConfig(AppConfig):
         )
         # "Mine opgaver nu" comes first on the home page.
         register_home_panel(panels.home_tasks_panel, first=True)
+        register_setup_step(*panels.SETUP_STEPS)
         invalidation.connect()
         register_data_decisions(personal_data.DECISIONS)
         kommune_created.connect(

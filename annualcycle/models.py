@@ -39,6 +39,13 @@ class Cycle(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     starts_on = models.DateField(_("starter"))
     ends_on = models.DateField(_("slutter"))
+    # When kommune HR confirmed they had gone through this year's phases, tasks and
+    # deadlines: a step of the getting-started checklist, since every kommune starts
+    # from the default årshjul and must make it its own.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = TenantManager()
 

@@ -1,11 +1,17 @@
-"""The home page's "my tasks now" (Mine opgaver nu)."""
+"""The home page's "my tasks now" (Mine opgaver nu), and the årshjul's step of the
+getting-started checklist."""
 
 from __future__ import annotations
 
+from django.db.models import Exists
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from annualcycle.models import Cycle
 from annualcycle.selectors import current_phases, my_tasks
+from kompetence.extensions import SetupStep
+from kompetence.models import Kommune
 
 
 def home_tasks_panel(request) -> str:
@@ -16,3 +22,28 @@ def home_tasks_panel(request) -> str:
         {"tasks": my_tasks(request.person, today), "phases": phases, "today": today},
         request=request,
     )
+
+
+def _current_cycle_reviewed(kommune: Kommune):
+    today = timezone.localdate()
+    return Exists(
+        Cycle.objects.filter(
+            kommune=kommune,
+            starts_on__lte=today,
+            ends_on__gte=today,
+            reviewed_at__isnull=False,
+        )
+    )
+
+
+# Every kommune starts from the default årshjul; HR confirms on the cycle's page that
+# they went through its phases, tasks and deadlines (`services.cycle_review`).
+SETUP_STEPS = (
+    SetupStep(
+        "cycle_reviewed",
+        _("Gennemgå årshjulet"),
+        "cycle",
+        _current_cycle_reviewed,
+        order=50,
+    ),
+)

@@ -41,7 +41,7 @@ DECISIONS = {
         export=Reason("a MED member's comment on a unit's action plan, part of that plan"),
         erase=Reason("kept: part of the unit's action plan; its author is anonymised"),
     ),
-    Cycle: not_personal_data(CYCLE),
+    Cycle: not_personal_data(f"{CYCLE}; who confirmed it was reviewed is kept as its author"),
     Phase: not_personal_data(CYCLE),
     Task: not_personal_data(CYCLE),
     ActionPlan: not_personal_data(ACTION_PLAN),

@@ -7,11 +7,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from annualcycle.models import Cycle, CycleRole, Phase, Task
-from kompetence.models import Kommune
+from kompetence.models import Kommune, Person
 
 R = CycleRole
 K = Task.Kind
@@ -178,6 +178,12 @@ def cycle_copy_to_next_year(*, cycle: Cycle) -> Cycle:
             task.pk, task.phase, task.deadline = None, phase, shift(task.deadline)
         Task.objects.bulk_create(tasks)
     return new
+
+
+def cycle_review(*, cycle: Cycle, by: Person) -> None:
+    """Records that kommune HR went through the cycle's phases, tasks and deadlines."""
+    cycle.reviewed_at, cycle.reviewed_by = timezone.now(), by
+    cycle.save(update_fields=["reviewed_at", "reviewed_by"])
 
 
 def _check_dates(cycle: Cycle, starts_on: datetime.date, ends_on: datetime.date) -> None:

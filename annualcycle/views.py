@@ -44,7 +44,7 @@ def cycle_view(request: KommuneRequest) -> HttpResponse:
 
 def _get_cycle_or_404(cycle_id: int) -> Cycle:
     """A cycle of the request's kommune (the scope filters); others are 404."""
-    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    cycle = Cycle.objects.select_related("reviewed_by").filter(pk=cycle_id).first()
     if cycle is None:
         raise Http404
     return cycle
@@ -66,6 +66,16 @@ def cycle_edit(request: KommuneRequest, cycle_id: int) -> HttpResponse:
     new = services.cycle_copy_to_next_year(cycle=cycle)
     messages.success(request, _("%(name)s er oprettet.") % {"name": new.name})
     return redirect("cycle_detail", cycle_id=new.pk)
+
+
+@require_POST
+@kommune_hr_required
+def cycle_review(request: KommuneRequest, cycle_id: int) -> HttpResponse:
+    """Kommune HR confirms having gone through the cycle (a getting-started step)."""
+    cycle = _get_cycle_or_404(cycle_id)
+    services.cycle_review(cycle=cycle, by=request.person)
+    messages.success(request, _("Tak. Årshjulet er markeret som gennemgået."))
+    return redirect("cycle_detail", cycle_id=cycle.pk)
 
 
 def _phase_form_page(request, cycle: Cycle, phase: Phase | None) -> HttpResponse:

@@ -7,9 +7,14 @@ class KompetenceConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from kompetence import org_import, personal_data
+        from kompetence import getting_started, org_import, personal_data
         from kompetence.background import register_work
-        from kompetence.extensions import NavLink, register_data_decisions, register_nav
+        from kompetence.extensions import (
+            NavLink,
+            register_data_decisions,
+            register_nav,
+            register_setup_step,
+        )
         from kompetence.imports import IMPORT_WORK, register_importer
 
         register_importer(org_import.organisation_importer)
@@ -25,3 +30,4 @@ class KompetenceConfig(AppConfig):
         # The core's part of the export and of the deletion is built in, not registered
         # (personal_data.sections() and erasers()); its models' decisions are.
         register_data_decisions(personal_data.CORE_DECISIONS)
+        register_setup_step(*getting_started.CORE_STEPS)

@@ -2,8 +2,9 @@
 
 The core does not import `profiles`, `mus`, `catalogue` or `annualcycle`; instead
 they register here (in their AppConfig.ready) navigation links, panels on a person's
-page, panels on the home page, their part of the personal data export and of the GDPR
-deletion, as pretix's plugins do through signals (and its data shredders).
+page, panels on the home page, steps of the getting-started checklist, their part of
+the personal data export and of the GDPR deletion, as pretix's plugins do through
+signals (and its data shredders).
 """
 
 from __future__ import annotations
@@ -34,6 +35,27 @@ NAV_LINKS: list[NavLink] = []
 PERSON_PANELS: list[Callable] = []
 # Callables (request) -> HTML string or "" shown on the home page, in order.
 HOME_PANELS: list[Callable] = []
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of a new kommune's getting-started checklist, shown to kommune HR on the
+    home page until every step is done (kompetence.getting_started).
+
+    `done` is a callable (kommune) -> a boolean SQL expression (an `Exists(...)`, or a
+    `Value(...)` when the kommune's settings decide), so the whole checklist is read
+    in one query whatever the number of steps. `url_name` (with `url_args`) is the page
+    where HR does the step."""
+
+    key: str
+    label: StrOrPromise  # a lazy translation
+    url_name: str
+    done: Callable
+    order: int = 100
+    url_args: tuple = ()
+
+
+SETUP_STEPS: list[SetupStep] = []
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,13 @@ def register_person_panel(panel: Callable) -> None:
 def register_home_panel(panel: Callable, *, first: bool = False) -> None:
     if panel not in HOME_PANELS:
         HOME_PANELS.insert(0, panel) if first else HOME_PANELS.append(panel)
+
+
+def register_setup_step(*steps: SetupStep) -> None:
+    for step in steps:
+        if all(known.key != step.key for known in SETUP_STEPS):
+            SETUP_STEPS.append(step)
+    SETUP_STEPS.sort(key=lambda step: step.order)
 
 
 def register_personal_data(
@@ -183,12 +212,14 @@ __all__ = [
     "PERSONAL_DATA_SECTIONS",
     "PERSON_PANELS",
     "POSITION_ATTRIBUTES",
+    "SETUP_STEPS",
     "DataDecision",
     "NavLink",
     "PersonalDataEraser",
     "PersonalDataSection",
     "PositionAttribute",
     "Reason",
+    "SetupStep",
     "kommune_created",
     "not_personal_data",
     "positions_changed",
@@ -199,4 +230,5 @@ __all__ = [
     "register_personal_data",
     "register_personal_data_eraser",
     "register_position_attribute",
+    "register_setup_step",
 ]

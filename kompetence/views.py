@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kompetence import invitations, permissions, selectors, services
+from kompetence import getting_started, invitations, permissions, selectors, services
 from kompetence.audit import audit_record
 from kompetence.extensions import HOME_PANELS, PERSON_PANELS
 from kompetence.forms import AuditFilterForm, LoginLockForm, PersonForm, PositionForm, UnitForm
@@ -51,6 +51,7 @@ def home(request: KommuneRequest) -> HttpResponse:
             "positions": positions,
             "leaders": selectors.nearest_leaders(person),
             "panels": [html for panel in HOME_PANELS if (html := panel(request))],
+            "checklist": getting_started.checklist_for(person, request.kommune),
         },
     )
 

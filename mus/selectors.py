@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kompetence import permissions
-from kompetence.models import Person, Position
+from kompetence.models import Kommune, Person, Position
 from mus.models import (
+    AgendaQuestion,
     Conversation,
     Plan,
     PlanActivity,
@@ -15,6 +16,10 @@ from mus.models import (
     SignatureDelegation,
 )
 from profiles.selectors import person_gaps, version_structure
+
+
+def active_agenda_question_count(kommune: Kommune) -> int:
+    return AgendaQuestion.objects.filter(kommune=kommune, is_active=True).count()
 
 
 def plan_document(version: PlanVersion) -> dict:

@@ -37,6 +37,7 @@ from kompetence import permissions
 from kompetence.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, Kommune, Person
 from mus import notifications
+from mus.agenda_starters import StarterAgenda
 from mus.models import (
     AgendaQuestion,
     Conversation,
@@ -111,6 +112,25 @@ def agenda_question_save(
     question.text, question.help_text, question.is_active = text, help_text, is_active
     question.save(update_fields=["text", "help_text", "is_active"])
     return question
+
+
+@transaction.atomic
+def agenda_starter_apply(*, kommune: Kommune, agenda: StarterAgenda) -> int:
+    """Makes the starter `agenda` the kommune's MUS agenda: its questions become the
+    active ones, after those the kommune has. The questions the kommune had are kept,
+    inactive, so preparation notes already written keep their question; HR can switch
+    any of them on again. Returns how many questions were made inactive."""
+    deactivated = AgendaQuestion.objects.filter(kommune=kommune, is_active=True).update(
+        is_active=False
+    )
+    start = AgendaQuestion.objects.filter(kommune=kommune).aggregate(m=Max("order"))["m"] or 0
+    AgendaQuestion.objects.bulk_create(
+        AgendaQuestion(
+            kommune=kommune, text=question.text, help_text=question.help_text, order=start + index
+        )
+        for index, question in enumerate(agenda.questions, start=1)
+    )
+    return deactivated
 
 
 # --- Scheduling ----------------------------------------------------------------------------

@@ -6,6 +6,11 @@ urlpatterns = [
     path("mus/", views.mus_overview, name="mus_overview"),
     path("mus/dagsorden/", views.agenda, name="agenda"),
     path(
+        "mus/dagsorden/skabeloner/<slug:slug>/",
+        views.agenda_starter_use,
+        name="agenda_starter_use",
+    ),
+    path(
         "mus/dagsorden/<int:question_id>/", views.agenda_question_edit, name="agenda_question_edit"
     ),
     path(

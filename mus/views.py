@@ -18,7 +18,7 @@ from kompetence.audit import audit_record
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, kommune_hr_required, person_required
 from kompetence.models import AuditEntry
-from mus import access, selectors, services
+from mus import access, agenda_starters, selectors, services
 from mus.forms import (
     ActivityDoneForm,
     ActivityForm,
@@ -749,8 +749,34 @@ def agenda(request: KommuneRequest) -> HttpResponse:
     return render(
         request,
         "mus/agenda.html",
-        {"questions": AgendaQuestion.objects.filter(kommune=request.kommune), "form": form},
+        {
+            "questions": AgendaQuestion.objects.filter(kommune=request.kommune),
+            "form": form,
+            "starters": agenda_starters.starter_agendas(),
+        },
     )
+
+
+@require_POST
+@kommune_hr_required
+def agenda_starter_use(request: KommuneRequest, slug: str) -> HttpResponse:
+    """Makes a starter agenda the kommune's agenda. The questions it replaces are made
+    inactive, never deleted; while there are any, HR confirms on a page first."""
+    starter = agenda_starters.starter_agenda(slug)
+    if starter is None:
+        raise Http404
+    replaced = selectors.active_agenda_question_count(request.kommune)
+    if replaced and request.POST.get("confirmed") != "1":
+        return render(
+            request, "mus/agenda_starter_confirm.html", {"starter": starter, "replaced": replaced}
+        )
+    services.agenda_starter_apply(kommune=request.kommune, agenda=starter)
+    messages.success(
+        request,
+        _("Dagsordenen »%(name)s« er taget i brug. Ret spørgsmålene til, så de passer til jer.")
+        % {"name": starter.name},
+    )
+    return redirect("agenda")
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,6 +18,7 @@ class ProfilesConfig(AppConfig):
             register_personal_data,
             register_personal_data_eraser,
             register_position_attribute,
+            register_setup_step,
         )
         from profiles import org_columns, panels, personal_data, services
 
@@ -31,6 +32,7 @@ class ProfilesConfig(AppConfig):
             NavLink("job_profile_list", _("Jobprofiler"), frozenset({"kommune_hr"}), order=65),
         )
         register_home_panel(panels.home_evaluations_panel)
+        register_setup_step(*panels.SETUP_STEPS)
         register_person_panel(panels.person_job_profiles_panel)
         register_position_attribute(org_columns.JOB_PROFILE_COLUMN)
         register_personal_data(

@@ -484,6 +484,49 @@ def framework_import_json(
     return _create_draft(kommune=kommune, data=parsed, framework=framework)
 
 
+# --- Starter frameworks ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StarterFramework:
+    """A file in STARTER_FRAMEWORKS_DIR as HR's list of starters shows it."""
+
+    slug: str  # the file's name without .json, which is also its address
+    name: str
+    description: str
+    group_count: int
+    competence_count: int
+
+
+@cache
+def starter_frameworks() -> tuple[StarterFramework, ...]:
+    """The starter frameworks shipped with Kompetence, by name. Read once per process:
+    the files are part of the code."""
+    starters = []
+    for path in STARTER_FRAMEWORKS_DIR.glob("*.json"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        starters.append(
+            StarterFramework(
+                slug=path.stem,
+                name=document["name"],
+                description=document.get("description", ""),
+                group_count=len(document["groups"]),
+                competence_count=sum(len(g.get("competences", [])) for g in document["groups"]),
+            )
+        )
+    return tuple(sorted(starters, key=lambda starter: starter.name))
+
+
+def starter_framework_import(*, kommune: Kommune, slug: str) -> Imported:
+    """Imports the starter framework `slug` as a new framework in draft, as if HR had
+    uploaded its file: never published, renamed if the name is taken. An unknown slug
+    raises LookupError."""
+    if slug not in {starter.slug for starter in starter_frameworks()}:
+        raise LookupError(slug)
+    data = (STARTER_FRAMEWORKS_DIR / f"{slug}.json").read_bytes()
+    return framework_import_json(kommune=kommune, data=data)
+
+
 # --- Moodle's CSV layout ------------------------------------------------------------
 #
 # Columns as Moodle's framework_importer::list_required_headers() names them, in its

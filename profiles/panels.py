@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from kompetence import permissions
+from kompetence.extensions import SetupStep
 from kompetence.models import Position
 from profiles import selectors
-from profiles.models import JobProfile, JobProfileAssignment
+from profiles.models import EvaluationRound, FrameworkVersion, JobProfile, JobProfileAssignment
 
 
 def home_evaluations_panel(request) -> str:
@@ -65,3 +68,34 @@ def person_job_profiles_panel(request, person) -> str:
         },
         request=request,
     )
+
+
+# --- Steps of the getting-started checklist (kompetence.getting_started) -------------
+
+SETUP_STEPS = (
+    SetupStep(
+        "framework",
+        _("Vælg en kompetenceramme, og offentliggør den"),
+        "framework_starters",
+        lambda kommune: Exists(
+            FrameworkVersion.objects.filter(
+                kommune=kommune, status=FrameworkVersion.Status.PUBLISHED
+            )
+        ),
+        order=20,
+    ),
+    SetupStep(
+        "job_profiles",
+        _("Giv stillingerne en jobprofil"),
+        "job_profile_list",
+        lambda kommune: Exists(JobProfileAssignment.objects.filter(kommune=kommune)),
+        order=30,
+    ),
+    SetupStep(
+        "evaluation_round",
+        _("Åbn den første evalueringsrunde"),
+        "round_create",
+        lambda kommune: Exists(EvaluationRound.objects.filter(kommune=kommune)),
+        order=60,
+    ),
+)

@@ -8,6 +8,12 @@ urlpatterns = [
     path("rammer/", views.framework_list, name="framework_list"),
     path("rammer/ny/", views.framework_create, name="framework_create"),
     path("rammer/importer/", views.framework_import, name="framework_import"),
+    path("rammer/skabeloner/", views.framework_starters, name="framework_starters"),
+    path(
+        "rammer/skabeloner/<slug:slug>/brug/",
+        views.framework_starter_use,
+        name="framework_starter_use",
+    ),
     path("rammer/versioner/<int:version_id>/", views.framework_version, name="framework_version"),
     path(
         "rammer/versioner/<int:version_id>/grupper/ny/",

@@ -337,26 +337,49 @@ def framework_import(request: KommuneRequest) -> HttpResponse:
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
-            version = imported.version
-            messages.success(
-                request,
-                _(
-                    "Rammen »%(name)s« er importeret som kladde (version %(number)s). "
-                    "Gennemgå den, før du offentliggør den."
-                )
-                % {"name": version.framework.name, "number": version.number},
-            )
-            if imported.renamed_from:
-                messages.info(
-                    request,
-                    _(
-                        "Der fandtes allerede en ramme med navnet »%(old)s«, så den nye "
-                        "hedder »%(new)s«."
-                    )
-                    % {"old": imported.renamed_from, "new": version.framework.name},
-                )
-            return redirect_after_post(request, reverse("framework_version", args=[version.pk]))
+            return _imported_response(request, imported)
     return render(request, "profiles/framework_import.html", {"form": form})
+
+
+def _imported_response(request: KommuneRequest, imported: interchange.Imported) -> HttpResponse:
+    version = imported.version
+    messages.success(
+        request,
+        _(
+            "Rammen »%(name)s« er importeret som kladde (version %(number)s). "
+            "Gennemgå den, før du offentliggør den."
+        )
+        % {"name": version.framework.name, "number": version.number},
+    )
+    if imported.renamed_from:
+        messages.info(
+            request,
+            _("Der fandtes allerede en ramme med navnet »%(old)s«, så den nye hedder »%(new)s«.")
+            % {"old": imported.renamed_from, "new": version.framework.name},
+        )
+    return redirect_after_post(request, reverse("framework_version", args=[version.pk]))
+
+
+@require_GET
+@kommune_hr_required
+def framework_starters(request: KommuneRequest) -> HttpResponse:
+    """The starter frameworks HR can begin from, each one click from a draft."""
+    return render(
+        request,
+        "profiles/framework_starters.html",
+        {"starters": interchange.starter_frameworks()},
+    )
+
+
+@require_POST
+@kommune_hr_required
+def framework_starter_use(request: KommuneRequest, slug: str) -> HttpResponse:
+    """Imports a starter framework as a new draft and opens it in the editor."""
+    try:
+        imported = interchange.starter_framework_import(kommune=request.kommune, slug=slug)
+    except LookupError:
+        raise Http404 from None
+    return _imported_response(request, imported)
 
 
 # --- Groups ----------------------------------------------------------------------------
