@@ -1,0 +1,53 @@
+"""HR's agenda: the preparation questions every MUS of the kommune starts from."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kompetence.http import KommuneRequest, kommune_hr_required
+from mus import access, selectors, services
+from mus.forms import AgendaQuestionForm
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def agenda(request: KommuneRequest) -> HttpResponse:
+    services.agenda_questions(kommune=request.kommune)
+    form = AgendaQuestionForm(request.POST or None, initial={"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        services.agenda_question_save(
+            kommune=request.kommune,
+            question=None,
+            text=form.cleaned_data["text"],
+            help_text=form.cleaned_data["help_text"],
+            is_active=form.cleaned_data["is_active"],
+        )
+        messages.success(request, _("Spørgsmålet er tilføjet."))
+        return redirect("agenda")
+    return render(
+        request,
+        "mus/agenda.html",
+        {"questions": selectors.agenda_all(request.kommune), "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_hr_required
+def agenda_question_edit(request: KommuneRequest, question_id: int) -> HttpResponse:
+    question = access.get_agenda_question_or_404(request.person, question_id)
+    form = AgendaQuestionForm(request.POST or None, instance=question)
+    if request.method == "POST" and form.is_valid():
+        services.agenda_question_save(
+            kommune=request.kommune,
+            question=question,
+            text=form.cleaned_data["text"],
+            help_text=form.cleaned_data["help_text"],
+            is_active=form.cleaned_data["is_active"],
+        )
+        messages.success(request, _("Spørgsmålet er gemt."))
+        return redirect("agenda")
+    return render(request, "mus/agenda_question.html", {"form": form, "question": question})
