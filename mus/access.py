@@ -86,10 +86,12 @@ def get_round_competence_or_404(
 
 
 def is_party(viewer: Person, conversation: Conversation) -> bool:
+    """The viewer is the conversation's employee or its leader."""
     return viewer.pk in (conversation.employee_id, conversation.leader_id)
 
 
 def leads_employee(viewer: Person, employee: Person) -> bool:
+    """The viewer leads the employee (the employee is in the subtree of a unit they lead)."""
     return permissions.leads(viewer, employee)
 
 

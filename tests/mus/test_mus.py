@@ -212,6 +212,32 @@ def test_agreed_level_is_recorded_by_the_leader_and_counts_in_the_gap(org_a, rou
     assert "Faglig kompetence" in page.text and "Kyndig" in page.text
 
 
+def test_the_conversation_screens_actions_are_the_leaders(org_a, round_a):
+    """Shared notes, "held" and starting the plan each have their own URL; the employee
+    reads the screen but none of them answers the employee, HR or a colleague."""
+    conversation = build_conversation(org_a)
+    notes = reverse("conversation_notes_save", args=[conversation.pk])
+    held = reverse("conversation_held", args=[conversation.pk])
+    start = reverse("conversation_plan_start", args=[conversation.pk])
+    for person in (org_a.employee, org_a.hr, org_a.colleague):
+        client = client_for(person)
+        for url in (notes, held, start):
+            assert client.post(url, {"shared_notes": "x"}).status_code == 404, (person, url)
+    leader = client_for(org_a.leader)
+    response = leader.post(notes, {"shared_notes": "Aftalt: kursus"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Gemt" in response.text
+    assert leader.post(held).status_code == 302
+    response = leader.post(start)
+    with org_a.scope():
+        conversation.refresh_from_db()
+        assert conversation.shared_notes == "Aftalt: kursus"
+        assert conversation.status == Conversation.Status.HELD
+        assert response.url == reverse("plan_detail", args=[conversation.plan.pk])
+    assert leader.post(start).url == response.url  # the same plan, not a second
+    screen = reverse("conversation_screen", args=[conversation.pk])
+    assert leader.post(screen, {"action": "held"}).status_code == 405
+
+
 # --- Plans, versions and conflicts --------------------------------------------------------
 
 

@@ -323,6 +323,34 @@ def test_only_the_conversations_leader_or_hr_delegates_and_a_revoked_delegation_
     assert "tilbagekaldt af Lise Leder" in leader.get(_plan_url(plan)).text
 
 
+def test_only_those_who_delegate_revoke_and_only_this_plans_delegations(org_a, round_a):
+    other = build_plan(org_a)
+    with org_a.scope():  # held, so the employee's next MUS may be planned
+        services.conversation_mark_held(conversation=other.conversation)
+    plan = build_plan(org_a)
+    with org_a.scope():
+        delegation = signing.signature_delegation_grant(
+            plan=plan, to_person=org_a.director, granted_by=org_a.leader, reason="Sygdom"
+        )
+    revoke = reverse("plan_delegation_revoke", args=[plan.pk])
+    for person in (org_a.chef, org_a.employee, org_a.colleague, org_a.director):
+        assert client_for(person).post(revoke, {"revoke": delegation.pk}).status_code == 404
+    leader = client_for(org_a.leader)
+    other_url = reverse("plan_delegation_revoke", args=[other.pk])
+    assert leader.post(other_url, {"revoke": delegation.pk}).status_code == 404
+    assert leader.post(revoke, {"revoke": "x"}).status_code == 404
+    with org_a.scope():
+        delegation.refresh_from_db()
+        assert delegation.revoked_at is None
+    assert leader.post(revoke, {"revoke": delegation.pk}).status_code == 302
+    with org_a.scope():
+        delegation.refresh_from_db()
+        assert delegation.revoked_by == org_a.leader
+        assert AuditEntry.objects.filter(
+            action="change", actor=org_a.leader, subject=org_a.employee
+        ).exists()
+
+
 def test_a_delegation_names_a_person_of_this_kommune(org_a, org_b, round_a):
     plan = build_plan(org_a)
     url = reverse("plan_delegation", args=[plan.pk])
