@@ -31,6 +31,7 @@ from kompetence import permissions
 from kompetence.audit import audit_record
 from kompetence.models import AuditEntry, Kommune, OrgUnit, Person
 from kompetence.selectors import nearest_leaders, primary_positions
+from mus import selectors as mus_selectors
 from mus import services as mus_services
 from mus.models import PlanActivity
 from profiles.models import Framework, JobProfile
@@ -458,7 +459,7 @@ def _complete_plan_activity(enrolment: Enrolment) -> None:
     current version's activity with the same key is the one to mark."""
     activity = enrolment.plan_activity
     assert activity is not None  # called only for enrolments that have one
-    current = mus_services.current_version(activity.version.plan)
+    current = mus_selectors.current_version(activity.version.plan)
     target = current.activities.filter(key=activity.key).first()
     if target is not None and target.status != PlanActivity.Status.DONE:
         mus_services.activity_mark_done(

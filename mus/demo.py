@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kompetence.demo import DemoOrg
 from kompetence.permissions import persons_led_by
-from mus import services
+from mus import content, selectors, services
 from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
 from profiles.models import Competence
 from profiles.selectors import latest_round_of
@@ -50,7 +50,7 @@ def _signed_plan(org: DemoOrg, conversation: Conversation) -> None:
     if Plan.objects.filter(conversation=conversation).exists():
         return
     plan = services.plan_get_or_create(conversation=conversation)
-    version: PlanVersion = services.current_version(plan)
+    version: PlanVersion = selectors.current_version(plan)
     version.leader_support = "Tid til kursus og sparring hver anden uge."
     version.other_agreements = "Ønsker på sigt at arbejde med nye borgergrupper."
     version.follow_up_date = timezone.localdate() + datetime.timedelta(days=120)
@@ -95,10 +95,10 @@ def _signed_plan(org: DemoOrg, conversation: Conversation) -> None:
             status=PlanActivity.Status.DONE if done else PlanActivity.Status.PLANNED,
             done_on=timezone.localdate() - datetime.timedelta(days=3) if done else None,
         )
-    content_hash = services.content_hash(version)
+    content_hash = content.content_hash(version)
     assert conversation.held_at is not None  # the demo conversation was held
     # Seeded signatures: the demo people signed "in the past"; real signing always
-    # goes through services.plan_sign with the signer's password.
+    # goes through signing.plan_sign with the signer's password.
     for role, signer in (
         (Signature.Role.EMPLOYEE, plan.employee),
         (Signature.Role.LEADER, plan.leader),

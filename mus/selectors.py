@@ -6,15 +6,19 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kompetence import permissions
 from kompetence.models import Kommune, Person, Position
+from mus.content import content_hash
 from mus.models import (
     AgendaQuestion,
     Conversation,
     Plan,
     PlanActivity,
+    PlanPdf,
     PlanVersion,
+    PreparationNote,
     Signature,
     SignatureDelegation,
 )
+from profiles.models import Competence, Evaluation
 from profiles.selectors import person_gaps, version_structure
 
 
@@ -22,10 +26,15 @@ def active_agenda_question_count(kommune: Kommune) -> int:
     return AgendaQuestion.objects.filter(kommune=kommune, is_active=True).count()
 
 
+def current_version(plan: Plan) -> PlanVersion:
+    """The plan's newest version: the one that is edited and signed."""
+    version = plan.versions.order_by("-number").first()
+    assert version is not None  # a plan is created with its first version
+    return version
+
+
 def plan_document(version: PlanVersion) -> dict:
     """Everything the plan page and its PDF show about one version."""
-    from mus.services import content_hash
-
     plan = version.plan
     goals = list(version.goals.order_by("order", "pk").prefetch_related("competences"))
     structure = (
@@ -60,6 +69,27 @@ def conversations_for(viewer: Person) -> QuerySet[Conversation]:
         | Q(employee__in=permissions.persons_led_by(viewer))
         | Q(employee__in=permissions.persons_administered_by(viewer))
     )
+
+
+def own_conversations(person: Person) -> QuerySet[Conversation]:
+    """The person's own conversations, as the employee, with their plans."""
+    return conversations_for(person).filter(employee=person).select_related("plan")
+
+
+def preparation_of(conversation: Conversation, author: Person) -> dict:
+    """One party's preparation: their notes by question (None: the general note) and
+    their own evaluation in the conversation's round, if any."""
+    notes = {
+        note.question_id: note.text
+        for note in PreparationNote.objects.filter(conversation=conversation, author=author)
+    }
+    evaluation: Evaluation | None = None
+    if conversation.round:
+        kind = "self" if author.pk == conversation.employee_id else "leader"
+        evaluation = conversation.round.evaluations.filter(
+            subject=conversation.employee, kind=kind
+        ).first()
+    return {"notes": notes, "evaluation": evaluation}
 
 
 def team_plan_progress(leader: Person) -> list[dict]:
@@ -142,3 +172,42 @@ def delegation_candidates(plan: Plan) -> QuerySet[Person]:
         .exclude(pk__in=[plan.employee_id, plan.leader_id])
         .order_by("name", "pk")
     )
+
+
+def plan_competences(plan: Plan) -> QuerySet[Competence]:
+    """The competences a plan's goals may name: those of the conversation's round."""
+    if not plan.conversation.round_id:
+        return Competence.objects.none()
+    round_ = plan.conversation.round
+    assert round_ is not None  # round_id is set
+    return Competence.objects.filter(version_id=round_.version_id)
+
+
+def plan_goal_levels(plan: Plan) -> list:
+    """The levels a goal's target may take: the round's framework's."""
+    round_ = plan.conversation.round if plan.conversation.round_id else None
+    return version_structure(round_.version).levels if round_ else []
+
+
+def version_pdf(version: PlanVersion, language: str) -> PlanPdf | None:
+    """The version's PDF in the language, or else the Danish one."""
+    pdfs = {pdf.language: pdf for pdf in version.pdfs.all()}
+    return pdfs.get(language) or pdfs.get("da")
+
+
+def newer_version(version: PlanVersion) -> PlanVersion | None:
+    return version.plan.versions.filter(number=version.number + 1).first()
+
+
+def conversation_competence(conversation: Conversation, competence_id: int) -> Competence | None:
+    """A competence of the conversation's round, by id; None if it is not one."""
+    if conversation.round is None:
+        return None
+    return Competence.objects.filter(
+        pk=competence_id, version_id=conversation.round.version_id
+    ).first()
+
+
+def agenda_all(kommune: Kommune) -> QuerySet[AgendaQuestion]:
+    """Every preparation question of the kommune, inactive ones too (HR's list)."""
+    return AgendaQuestion.objects.filter(kommune=kommune)

@@ -7,33 +7,25 @@
   new version (copied from the signed one) that both must sign again;
 * two people editing at once: an edit made on an older revision is refused with a
   clear message (optimistic locking), never a silent overwrite;
-* a signature stores the SHA-256 of the version's canonical content; when employee and
-  leader have both signed, the PDF is made by a Celery task;
-* a signature binds what the signer read: the sign form carries the revision and hash
-  its page showed, and signing is refused (under the version's row lock) when the plan
-  has changed since;
-* the leader signature is the conversation's own leader's, or the person's that leader
-  or HR has delegated it to (a recorded `SignatureDelegation`), never a higher-up's by
-  rank.
+* a plan's PDF is made by a Celery task (`mus.tasks`) after the commit;
+* reading another person's conversation or plan is written to the audit log.
+
+Signing and delegating the leader's signature are in `mus.signing`, which builds on
+these writes; this module never imports it.
 """
 
 from __future__ import annotations
 
 import datetime
-import difflib
-import hashlib
-import json
-from collections.abc import Iterable
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from kompetence import permissions
+from kompetence.audit import audit_record
 from kompetence.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, Kommune, Person
 from mus import notifications
@@ -47,9 +39,8 @@ from mus.models import (
     PlanPdf,
     PlanVersion,
     PreparationNote,
-    Signature,
-    SignatureDelegation,
 )
+from mus.tasks import render_plan_pdf
 from profiles import services as profile_services
 from profiles.models import Competence
 from profiles.selectors import latest_round_of
@@ -240,12 +231,26 @@ def preparation_note_save(
     return note
 
 
+def preparation_notes_save(
+    *,
+    conversation: Conversation,
+    author: Person,
+    notes: list[tuple[AgendaQuestion | None, str]],
+) -> None:
+    """Saves the author's notes, each (question, text); the general note has no question."""
+    for question, text in notes:
+        preparation_note_save(
+            conversation=conversation, author=author, question=question, text=text
+        )
+
+
 def shared_notes_save(*, conversation: Conversation, text: str) -> Conversation:
     conversation.shared_notes = text[:20000]
     conversation.save(update_fields=["shared_notes"])
     return conversation
 
 
+@transaction.atomic
 def agreed_level_set(*, conversation: Conversation, competence: Competence, level, by: Person):
     """The level leader and employee agree on in the conversation. It is stored as the
     round's "agreed" evaluation, so gaps everywhere use it from then on."""
@@ -274,12 +279,6 @@ def plan_get_or_create(*, conversation: Conversation) -> Plan:
         )
         PlanVersion.objects.create(kommune_id=plan.kommune_id, plan=plan, number=1)
     return plan
-
-
-def current_version(plan: Plan) -> PlanVersion:
-    version = plan.versions.order_by("-number").first()
-    assert version is not None  # a plan is created with its first version
-    return version
 
 
 def _claim(version: PlanVersion, revision: int) -> PlanVersion:
@@ -476,261 +475,6 @@ def activity_set_status(*, activity: PlanActivity, status: str) -> PlanActivity:
     return activity
 
 
-# --- Canonical content and signatures ------------------------------------------------------
-
-
-def canonical_content(version: PlanVersion) -> dict:
-    """What a signature covers: the agreement, not its progress. Everything is plain
-    data in a fixed order, so the same content always gives the same bytes."""
-    plan = version.plan
-    # Rows already prefetched (many versions at once, as the benchmark data does) are
-    # used as they are; otherwise one query each.
-    prefetched = getattr(version, "_prefetched_objects_cache", {})
-    goals: Iterable[PlanGoal] = (
-        version.goals.all()
-        if "goals" in prefetched
-        else version.goals.prefetch_related("competences")
-    )
-    goals = sorted(goals, key=lambda goal: (goal.order, goal.pk))
-    goal_index: dict[int | None, int] = {
-        goal.pk: index for index, goal in enumerate(goals, start=1)
-    }
-    return {
-        "format": "kompetence-plan/1",
-        "kommune": plan.kommune.name,
-        "plan": plan.pk,
-        "version": version.number,
-        "employee": {"name": plan.employee.name, "employee_number": plan.employee.employee_number},
-        "leader": {"name": plan.leader.name, "employee_number": plan.leader.employee_number},
-        "goals": [
-            {
-                "number": goal_index[goal.pk],
-                "text": goal.text,
-                "target_level": goal.target_level,
-                "competences": sorted(
-                    [{"key": str(c.key), "name": c.name} for c in goal.competences.all()],
-                    key=lambda c: c["key"],
-                ),
-            }
-            for goal in goals
-        ],
-        "activities": [
-            {
-                "key": str(activity.key),
-                "kind": activity.kind,
-                "title": activity.title,
-                "description": activity.description,
-                "goal": goal_index.get(activity.goal_id),
-                "deadline": activity.deadline.isoformat() if activity.deadline else None,
-            }
-            for activity in sorted(version.activities.all(), key=lambda a: (a.order, a.pk))
-        ],
-        "leader_support": version.leader_support,
-        "other_agreements": version.other_agreements,
-        "follow_up_date": version.follow_up_date.isoformat() if version.follow_up_date else None,
-    }
-
-
-def content_bytes(version: PlanVersion) -> bytes:
-    return json.dumps(
-        canonical_content(version), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
-
-
-def content_hash(version: PlanVersion) -> str:
-    return hashlib.sha256(content_bytes(version)).hexdigest()
-
-
-def signature_is_valid(signature: Signature) -> bool:
-    """Does the version still have exactly the content this signature covered?"""
-    return signature.content_hash == content_hash(signature.version)
-
-
-def is_locked(version: PlanVersion) -> bool:
-    return version.signatures.count() >= 2
-
-
-class PlanChangedSinceRead(ValidationError):
-    """The signer's screen showed other content than the plan has now."""
-
-
-def leader_delegation_for(plan: Plan, person: Person) -> SignatureDelegation | None:
-    """The active delegation that lets `person` sign `plan` as its leader, if any."""
-    return (
-        SignatureDelegation.objects.filter(
-            conversation_id=plan.conversation_id, to_person=person, revoked_at__isnull=True
-        )
-        .order_by("-granted_at", "-pk")
-        .first()
-    )
-
-
-def signer_role(plan: Plan, person: Person) -> str | None:
-    """The role in which `person` signs: the employee, or the conversation's own leader,
-    or whoever that leader's signature is explicitly delegated to. A leader higher up
-    the chain reads and edits the plan but does not sign it by rank alone."""
-    if person.pk == plan.employee_id:
-        return Signature.Role.EMPLOYEE
-    if person.pk == plan.leader_id or leader_delegation_for(plan, person) is not None:
-        return Signature.Role.LEADER
-    return None
-
-
-@transaction.atomic
-def plan_sign(
-    *,
-    version: PlanVersion,
-    signer: Person,
-    password: str,
-    seen_revision: int,
-    seen_hash: str,
-    request=None,
-) -> Signature:
-    """Signs the version with the signer's password as confirmation, bound to what the
-    signer read: `seen_revision` and `seen_hash` are the revision and content hash
-    their screen showed (the sign form carries them).
-
-    The version's row is locked first, and the comparison with the stored content is
-    made inside the same transaction that stores the signature: an edit either
-    committed before (then the hashes differ and signing is refused) or waits for
-    this transaction and then goes into a new version. A signature is never stored on
-    content the signer did not see."""
-    version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
-    plan = version.plan
-    if signer.user is None or not signer.user.check_password(password):
-        raise ValidationError({"password": _("Adgangskoden er forkert.")})
-    role = signer_role(plan, signer)
-    if role is None:
-        if permissions.leads(signer, plan.employee):
-            raise ValidationError(
-                _(
-                    "Kun samtalens egen leder, %(leader)s, kan underskrive som leder, "
-                    "medmindre lederen eller HR har givet dig fuldmagt til det."
-                )
-                % {"leader": plan.leader.name}
-            )
-        raise ValidationError(_("Du er ikke part i denne plan."))
-    stale = version.pk != current_version(plan).pk or version.revision != seen_revision
-    if stale or content_hash(version) != seen_hash:
-        raise PlanChangedSinceRead(
-            _(
-                "Planen er ændret, siden du åbnede den, så din underskrift er ikke gemt. "
-                "Læs ændringerne, og underskriv igen, hvis du er enig."
-            )
-        )
-    if version.signatures.filter(role=role).exists():
-        raise ValidationError(_("Planen er allerede underskrevet af dig."))
-    if not version.goals.exists():
-        raise ValidationError(_("En plan uden mål kan ikke underskrives."))
-    delegation = None
-    if role == Signature.Role.LEADER and signer.pk != plan.leader_id:
-        delegation = leader_delegation_for(plan, signer)
-    signature = Signature.objects.create(
-        kommune_id=version.kommune_id,
-        version=version,
-        signer=signer,
-        role=role,
-        content_hash=seen_hash,
-        delegation=delegation,
-    )
-    if request is not None:
-        from kompetence.audit import audit_record
-
-        summary = ""
-        if delegation is not None:
-            summary = _("Som leder efter fuldmagt fra %(granter)s på vegne af %(leader)s") % {
-                "granter": delegation.granted_by.name,
-                "leader": delegation.from_leader.name,
-            }
-        audit_record(
-            request,
-            action=AuditEntry.Action.SIGN,
-            subject=plan.employee,
-            obj=version,
-            summary=summary,
-        )
-    if version.signatures.count() == 2:
-        pdf_request(
-            version=version, language=plan.employee.user.language if plan.employee.user else "da"
-        )
-    return signature
-
-
-def changes_since_read(
-    *, version: PlanVersion, seen_content: str, seen_hash: str
-) -> list[tuple[str, str]] | None:
-    """What changed between the content a signer read and the plan's newest version,
-    as `version_diff` pairs; None when what was read cannot be recovered.
-
-    The sign form carries the content it showed; it is trusted only when it hashes to
-    the hash the form also carried, i.e. when it is exactly the content read."""
-    current = current_version(version.plan)
-    data = seen_content.encode("utf-8")
-    if seen_content and hashlib.sha256(data).hexdigest() == seen_hash:
-        try:
-            older = content_lines(json.loads(data))
-        except (ValueError, KeyError, TypeError):
-            older = None
-        if older is not None:
-            return _diff(older, content_text(current))
-    if version.pk != current.pk:
-        # A version with a newer one after it is frozen: it still holds what was read.
-        return version_diff(version, current)
-    return None
-
-
-# --- Signature delegations -------------------------------------------------------------
-
-
-def may_delegate_signature(person: Person, plan: Plan) -> bool:
-    """The conversation's own leader and HR of the employee may delegate."""
-    return person.pk == plan.leader_id or (
-        permissions.persons_administered_by(person).filter(pk=plan.employee_id).exists()
-    )
-
-
-@transaction.atomic
-def signature_delegation_grant(
-    *, plan: Plan, to_person: Person, granted_by: Person, reason: str
-) -> SignatureDelegation:
-    """Lets `to_person` sign `plan` as leader on behalf of the conversation's leader."""
-    if not may_delegate_signature(granted_by, plan):
-        raise ValidationError(
-            _("Kun samtalens leder eller HR kan give fuldmagt til at underskrive.")
-        )
-    if to_person.kommune_id != plan.kommune_id or not to_person.is_active:
-        raise ValidationError({"to_person": _("Vælg en aktiv person i kommunen.")})
-    if to_person.pk in (plan.employee_id, plan.leader_id):
-        raise ValidationError(
-            {"to_person": _("Medarbejderen og samtalens leder kan ikke få fuldmagt.")}
-        )
-    if to_person.user_id is None:
-        raise ValidationError(
-            {"to_person": _("Personen har intet login og kan derfor ikke underskrive.")}
-        )
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Skriv hvorfor fuldmagten gives.")})
-    return SignatureDelegation.objects.create(
-        kommune_id=plan.kommune_id,
-        conversation_id=plan.conversation_id,
-        from_leader_id=plan.leader_id,
-        to_person=to_person,
-        granted_by=granted_by,
-        reason=reason[:500],
-    )
-
-
-def signature_delegation_revoke(
-    *, delegation: SignatureDelegation, revoked_by: Person
-) -> SignatureDelegation:
-    """Ends a delegation. The record stays, and signatures made under it stay valid."""
-    if delegation.revoked_at is None:
-        delegation.revoked_at, delegation.revoked_by = timezone.now(), revoked_by
-        delegation.save(update_fields=["revoked_at", "revoked_by"])
-    return delegation
-
-
 # --- PDF -------------------------------------------------------------------------------
 
 
@@ -739,8 +483,6 @@ def pdf_request(*, version: PlanVersion, language: str = "da") -> PlanPdf:
     Asking again while one is ready or on its way changes nothing; asking again for one
     that failed ("Prøv igen") sends it again. Each version's PDF is its own row and
     task, so one stuck or failed never holds back another version's."""
-    from mus.tasks import render_plan_pdf
-
     pdf, created = PlanPdf.objects.get_or_create(
         version=version, language=language, defaults={"kommune_id": version.kommune_id}
     )
@@ -752,8 +494,6 @@ def pdf_request(*, version: PlanVersion, language: str = "da") -> PlanPdf:
 
 
 def _send_pdf(pdf: PlanPdf) -> None:
-    from mus.tasks import render_plan_pdf
-
     render_plan_pdf.delay(pdf.kommune_id, pdf.pk)
 
 
@@ -767,85 +507,36 @@ PDF_WORK = WorkKind(
 )
 
 
-# --- Versions side by side ----------------------------------------------------------------
+# --- Reads of another person's data, in the audit log -------------------------------------
+# `request` carries who reads (its person) and in which kommune.
 
 
-def content_text(version: PlanVersion) -> list[str]:
-    """The signed content as readable lines, for diffs between versions."""
-    return content_lines(canonical_content(version))
-
-
-def content_lines(data: dict) -> list[str]:
-    """Readable lines of canonical content (`canonical_content`)."""
-    goal_label = pgettext("one goal, numbered", "Mål")
-    lines = []
-    for goal in data["goals"]:
-        names = ", ".join(c["name"] for c in goal["competences"])
-        lines.append(
-            f"{goal_label} {goal['number']}: {goal['text']}" + (f" ({names})" if names else "")
-        )
-        if goal["target_level"] is not None:
-            lines.append(f"  {_('Målniveau')}: {goal['target_level']}")
-    kinds = dict(PlanActivity.Kind.choices)
-    for activity in data["activities"]:
-        kind = kinds.get(activity["kind"], activity["kind"])
-        lines.append(f"{_('Aktivitet')}: {activity['title']} [{kind}]")
-        if activity["description"]:
-            lines.append(f"  {activity['description']}")
-        if activity["deadline"]:
-            lines.append(f"  {_('Frist')}: {activity['deadline']}")
-        if activity["goal"]:
-            lines.append(f"  {goal_label} {activity['goal']}")
-    lines.append(f"{_('Lederens støtte')}: {data['leader_support']}")
-    lines.append(f"{_('Andre aftaler')}: {data['other_agreements']}")
-    lines.append(f"{_('Opfølgning')}: {data['follow_up_date'] or '–'}")
-    return lines
-
-
-def version_diff(older: PlanVersion, newer: PlanVersion) -> list[tuple[str, str]]:
-    """(kind, line) pairs: kind is "+" (added in the newer), "-" (removed) or " "."""
-    return _diff(content_text(older), content_text(newer))
-
-
-def _diff(older: list[str], newer: list[str]) -> list[tuple[str, str]]:
-    result = []
-    for line in difflib.ndiff(older, newer):
-        if line.startswith("? "):
-            continue
-        result.append((line[0], line[2:]))
-    return result
-
-
-def pdf_render(*, pdf_id: int) -> PlanPdf:
-    """Renders and stores the PDF. Idempotent: a PDF already made is not made again, and
-    a re-delivered task (after a worker died) overwrites its own unfinished file under
-    the same name, so exactly one file results. A failure is stored on the PDF by the
-    task (`kompetence.tasks.WorkTask`), with its reason."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    from mus.pdf import plan_pdf_bytes
-    from mus.selectors import plan_document
-
-    pdf = PlanPdf.objects.select_related("version__plan").get(pk=pdf_id)
-    if (
-        pdf.status == PlanPdf.Status.READY
-        and pdf.file
-        and default_storage.exists(cast(str, pdf.file.name))
-    ):
-        return pdf
-    version = pdf.version
-    name = f"plans/{version.kommune_id}/plan-{version.plan_id}-v{version.number}-{pdf.language}.pdf"
-    data = plan_pdf_bytes(version, language=pdf.language, context=plan_document(version))
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(data))
-    PlanPdf.objects.filter(pk=pdf.pk).update(
-        status=PlanPdf.Status.READY,
-        file=stored,
-        content_hash=content_hash(version),
-        finished_at=timezone.now(),
-        error="",
+def conversation_read_log(*, request, conversation: Conversation, summary: str = "") -> None:
+    """Someone other than the conversation's two parties opened it."""
+    if request.person.pk in (conversation.employee_id, conversation.leader_id):
+        return
+    audit_record(
+        request,
+        action=AuditEntry.Action.VIEW,
+        subject=conversation.employee,
+        obj=conversation,
+        summary=summary,
     )
-    pdf.refresh_from_db()
-    return pdf
+
+
+def plan_read_log(*, request, plan: Plan, version: PlanVersion | None = None) -> None:
+    """Someone other than the plan's employee opened the plan, or one of its versions."""
+    if request.person.pk == plan.employee_id:
+        return
+    audit_record(request, action=AuditEntry.Action.VIEW, subject=plan.employee, obj=version or plan)
+
+
+def plan_pdf_export_log(*, request, pdf: PlanPdf) -> None:
+    """Every download of a plan's PDF, the employee's own included."""
+    audit_record(
+        request,
+        action=AuditEntry.Action.EXPORT,
+        subject=pdf.version.plan.employee,
+        obj=pdf.version,
+        summary="PDF",
+    )

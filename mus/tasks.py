@@ -5,6 +5,7 @@ from __future__ import annotations
 from kompetence.celery import app
 from kompetence.models import Kommune
 from kompetence.tasks import WorkTask
+from mus.pdf import pdf_render
 
 
 # A render that hangs is stopped rather than holding a worker (and the PDFs queued
@@ -23,6 +24,4 @@ from kompetence.tasks import WorkTask
     work="plan_pdf",
 )
 def render_plan_pdf(self, kommune: Kommune, pdf_id: int) -> str:
-    from mus.services import pdf_render
-
     return pdf_render(pdf_id=pdf_id).status

@@ -14,7 +14,7 @@ from django.db.models.functions import Abs
 from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person, Position
 from kompetence.tenancy import kommune_scope
 from mus.models import Conversation, PlanPdf, PlanVersion, Signature
-from mus.services import signature_is_valid
+from mus.signing import signature_is_valid
 from profiles.models import (
     LEADER_ROLES,
     Assessment,

@@ -17,6 +17,7 @@ from annualcycle.models import Cycle
 from catalogue import services as catalogue_services
 from kompetence import services as org_services
 from kompetence.models import MEDCommittee, MEDMembership, OrgUnit, Person
+from mus import selectors as mus_selectors
 from mus import services as mus_services
 from mus.models import Conversation
 from profiles import services as profile_services
@@ -121,7 +122,7 @@ def east(org_a, wheel, period_cycle):
         )
         mus_services.conversation_mark_held(conversation=conversation)
         plan = mus_services.plan_get_or_create(conversation=conversation)
-        version = mus_services.current_version(plan)
+        version = mus_selectors.current_version(plan)
         mus_services.goal_add(version=version, revision=version.revision, text="Nye sagstyper")
         for title in ("Kursus", "Sidemandsoplæring", "Netværk"):
             version.refresh_from_db()

@@ -19,6 +19,7 @@ from kompetence import imports
 from kompetence import services as org_services
 from kompetence.models import OrgUnit, Person, Position
 from kompetence.org_import import organisation_importer
+from mus import selectors as mus_selectors
 from mus import services as mus_services
 from mus.models import Conversation, PlanActivity
 from profiles import services as profile_services
@@ -147,7 +148,7 @@ def _activity_done(org, round_, staff):
 
 def _new_plan_version(org, round_, staff):
     """Editing a signed plan makes version 2, not yet signed: no longer "signed"."""
-    version = mus_services.current_version(Conversation.objects.get(employee=staff[0]).plan)
+    version = mus_selectors.current_version(Conversation.objects.get(employee=staff[0]).plan)
     mus_services.goal_add(version=version, revision=version.revision, text="Et nyt mål")
 
 

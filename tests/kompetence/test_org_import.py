@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from kompetence import imports
 from kompetence.models import AuditEntry, ImportJob, OrgUnit, Person, Position
 from kompetence.org_import import organisation_importer
-from mus import services as mus_services
+from mus import signing as mus_signing
 from profiles.models import JobProfile, JobProfileAssignment
 from tests.conftest import client_for
 from tests.mus.factories import build_plan, sign, version_of
@@ -234,7 +234,7 @@ def test_a_leaver_is_deactivated_and_their_signed_plan_still_opens(org_a):
         version = version_of(plan)
         sign(version, leaver, "a-password-1")
         sign(version, leader, "a-password-1")
-        assert mus_services.is_locked(version)
+        assert mus_signing.is_locked(version)
 
     without_leaver = [line for line in ORGANISATION if ";5001;" not in line]
     plan_of_change = dry_run(org_a, csv_bytes(without_leaver))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from kompetence.tenancy import kommune_scope
-from mus import services
+from mus import content, selectors, services, signing
 from mus.models import AgendaQuestion, Conversation, Plan, PlanActivity, PlanGoal, PlanVersion
 from profiles.models import Competence
 
@@ -32,7 +32,7 @@ def build_plan(org, conversation: Conversation | None = None, *, activities: int
     conversation = conversation or build_conversation(org)
     with kommune_scope(org.kommune):
         plan = services.plan_get_or_create(conversation=conversation)
-        version = services.current_version(plan)
+        version = selectors.current_version(plan)
         competences = list(
             Competence.objects.filter(version_id=conversation.round.version_id)[:2]
             if conversation.round_id
@@ -63,12 +63,12 @@ def build_plan(org, conversation: Conversation | None = None, *, activities: int
 def sign(version: PlanVersion, signer, password: str):
     """Signs the version as it is now, as a signer who has just read it (in the scope)."""
     fresh = PlanVersion.objects.get(pk=version.pk)
-    return services.plan_sign(
+    return signing.plan_sign(
         version=fresh,
         signer=signer,
         password=password,
         seen_revision=fresh.revision,
-        seen_hash=services.content_hash(fresh),
+        seen_hash=content.content_hash(fresh),
     )
 
 
@@ -88,7 +88,7 @@ def sign_form_fields(page_text: str) -> dict[str, str]:
 
 def version_of(plan: Plan) -> PlanVersion:
     with kommune_scope(plan.kommune):
-        return services.current_version(plan)
+        return selectors.current_version(plan)
 
 
 @dataclass
@@ -106,7 +106,7 @@ def build_mus(org) -> MusObjects:
     """One of each MUS object in an org, for the URL walk."""
     plan = build_plan(org)
     with kommune_scope(org.kommune):
-        version = services.current_version(plan)
+        version = selectors.current_version(plan)
         pdf = version.pdfs.create(kommune=org.kommune, language="da")
         question = services.agenda_questions(kommune=org.kommune)[0]
         return MusObjects(

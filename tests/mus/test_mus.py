@@ -13,7 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from kompetence.models import AuditEntry
-from mus import services
+from mus import content, selectors, services, signing
 from mus.models import Conversation, PlanActivity, PlanPdf, PlanVersion, PreparationNote, Signature
 from mus.pdf import offline_url_fetcher
 from profiles.models import Assessment
@@ -212,6 +212,32 @@ def test_agreed_level_is_recorded_by_the_leader_and_counts_in_the_gap(org_a, rou
     assert "Faglig kompetence" in page.text and "Kyndig" in page.text
 
 
+def test_the_conversation_screens_actions_are_the_leaders(org_a, round_a):
+    """Shared notes, "held" and starting the plan each have their own URL; the employee
+    reads the screen but none of them answers the employee, HR or a colleague."""
+    conversation = build_conversation(org_a)
+    notes = reverse("conversation_notes_save", args=[conversation.pk])
+    held = reverse("conversation_held", args=[conversation.pk])
+    start = reverse("conversation_plan_start", args=[conversation.pk])
+    for person in (org_a.employee, org_a.hr, org_a.colleague):
+        client = client_for(person)
+        for url in (notes, held, start):
+            assert client.post(url, {"shared_notes": "x"}).status_code == 404, (person, url)
+    leader = client_for(org_a.leader)
+    response = leader.post(notes, {"shared_notes": "Aftalt: kursus"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Gemt" in response.text
+    assert leader.post(held).status_code == 302
+    response = leader.post(start)
+    with org_a.scope():
+        conversation.refresh_from_db()
+        assert conversation.shared_notes == "Aftalt: kursus"
+        assert conversation.status == Conversation.Status.HELD
+        assert response.url == reverse("plan_detail", args=[conversation.plan.pk])
+    assert leader.post(start).url == response.url  # the same plan, not a second
+    screen = reverse("conversation_screen", args=[conversation.pk])
+    assert leader.post(screen, {"action": "held"}).status_code == 405
+
+
 # --- Plans, versions and conflicts --------------------------------------------------------
 
 
@@ -221,17 +247,17 @@ def test_editing_a_signed_plan_makes_version_2_and_leaves_version_1(org_a, round
     with org_a.scope():
         sign(v1, org_a.employee, PASSWORD)
         sign(v1, org_a.leader, PASSWORD)
-        hash_v1 = services.content_hash(v1)
+        hash_v1 = content.content_hash(v1)
         v2_goal = services.goal_add(
             version=v1, revision=v1.revision, text="Nyt mål efter underskrift"
         )
         v2 = v2_goal.version
         assert (v2.number, v2.signatures.count()) == (2, 0)
-        assert services.current_version(plan) == v2
+        assert selectors.current_version(plan) == v2
         v1.refresh_from_db()
-        assert services.content_hash(v1) == hash_v1
+        assert content.content_hash(v1) == hash_v1
         assert v1.goals.count() == 2 and v2.goals.count() == 3
-        assert all(services.signature_is_valid(s) for s in v1.signatures.all())
+        assert all(signing.signature_is_valid(s) for s in v1.signatures.all())
         assert {a.key for a in v1.activities.all()} == {a.key for a in v2.activities.all()}
 
 
@@ -240,11 +266,11 @@ def test_a_tampered_plan_no_longer_matches_its_signature(org_a, round_a):
     version = version_of(plan)
     with org_a.scope():
         signature = sign(version, org_a.employee, PASSWORD)
-        assert services.signature_is_valid(signature)
+        assert signing.signature_is_valid(signature)
         # Someone changes the signed content behind the service's back.
         version.goals.filter(order=1).update(text="Et andet mål")
         signature = Signature.objects.get(pk=signature.pk)
-        assert not services.signature_is_valid(signature)
+        assert not signing.signature_is_valid(signature)
     page = client_for(org_a.employee).get(reverse("plan_detail", args=[plan.pk]))
     assert "indholdet er ændret efter underskriften" in page.text
 
@@ -296,7 +322,7 @@ def test_both_signatures_make_the_pdf_with_names_goals_and_hash(
         pdf = PlanPdf.objects.get(version=version)
         assert pdf.status == PlanPdf.Status.READY
         data = pdf.file.read()
-        expected_hash = services.content_hash(version)
+        expected_hash = content.content_hash(version)
     assert pdf.content_hash == expected_hash
     text = pdf_text(data, tmp_path)
     for expected in (
@@ -384,7 +410,7 @@ def test_the_employee_follows_up_without_a_new_version(org_a, round_a):
         activity.refresh_from_db()
         assert activity.status == PlanActivity.Status.DONE
         assert plan.versions.count() == 1
-        assert all(services.signature_is_valid(s) for s in version.signatures.all())
+        assert all(signing.signature_is_valid(s) for s in version.signatures.all())
     overview = client_for(org_a.leader).get(reverse("mus_overview"))
     assert "1 af 3" in overview.text
 

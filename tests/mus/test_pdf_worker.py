@@ -11,7 +11,7 @@ import pytest
 
 from kompetence import background
 from kompetence.tenancy import kommune_scope
-from mus import services
+from mus import content, selectors, services
 from mus.models import PlanPdf, Signature
 from mus.tasks import render_plan_pdf
 from tests.mus.factories import build_plan, sign, version_of
@@ -133,7 +133,7 @@ def test_the_next_versions_pdf_is_made_while_an_earlier_one_is_stuck(org_a, tmp_
                     version=first_version,
                     signer=signer,
                     role="employee" if signer == org_a.employee else "leader",
-                    content_hash=services.content_hash(first_version),
+                    content_hash=content.content_hash(first_version),
                 )
             stuck = PlanPdf.objects.create(kommune=org_a.kommune, version=first_version)
             services.plan_texts_update(
@@ -143,7 +143,7 @@ def test_the_next_versions_pdf_is_made_while_an_earlier_one_is_stuck(org_a, tmp_
                 other_agreements="",
                 follow_up_date=None,
             )
-            second_version = services.current_version(plan)
+            second_version = selectors.current_version(plan)
             assert second_version.number == 2
             sign(second_version, org_a.employee, PASSWORD)
             sign(second_version, org_a.leader, PASSWORD)

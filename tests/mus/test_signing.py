@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from kompetence.models import AuditEntry
-from mus import services
+from mus import content, services, signing
 from mus.models import PlanPdf, Signature, SignatureDelegation
 from tests.conftest import client_for
 from tests.mus.factories import build_plan, sign, sign_form_fields, version_of
@@ -49,8 +49,8 @@ def test_the_sign_form_carries_the_revision_hash_and_content_on_the_screen(org_a
     version = version_of(plan)
     with org_a.scope():
         assert seen["revision"] == str(version.revision)
-        assert seen["content_hash"] == services.content_hash(version)
-        assert seen["content"].encode() == services.content_bytes(version)
+        assert seen["content_hash"] == content.content_hash(version)
+        assert seen["content"].encode() == content.content_bytes(version)
 
 
 def test_a_goal_added_after_the_employee_opened_the_plan_refuses_the_signature(org_a, round_a):
@@ -89,7 +89,7 @@ def test_a_goal_added_after_the_employee_opened_the_plan_refuses_the_signature(o
     with org_a.scope():
         (signature,) = _signatures(org_a, plan)
         assert signature.content_hash == again["content_hash"]
-        assert services.signature_is_valid(signature)
+        assert signing.signature_is_valid(signature)
 
 
 def test_a_changed_text_shows_what_was_removed_and_added(org_a, round_a):
@@ -135,14 +135,14 @@ def test_the_service_refuses_a_stale_revision_or_hash_and_stores_nothing(org_a, 
     plan = build_plan(org_a)
     version = version_of(plan)
     with org_a.scope():
-        revision, content_hash = version.revision, services.content_hash(version)
+        revision, content_hash = version.revision, content.content_hash(version)
         for seen_revision, seen_hash in [
             (revision - 1, content_hash),
             (revision, "0" * 64),
             (-1, ""),
         ]:
-            with pytest.raises(services.PlanChangedSinceRead):
-                services.plan_sign(
+            with pytest.raises(signing.PlanChangedSinceRead):
+                signing.plan_sign(
                     version=version,
                     signer=org_a.employee,
                     password=PASSWORD,
@@ -151,8 +151,8 @@ def test_the_service_refuses_a_stale_revision_or_hash_and_stores_nothing(org_a, 
                 )
         # Content changed behind the editing services' back (same revision).
         version.goals.filter(order=1).update(text="Et andet mål")
-        with pytest.raises(services.PlanChangedSinceRead):
-            services.plan_sign(
+        with pytest.raises(signing.PlanChangedSinceRead):
+            signing.plan_sign(
                 version=version,
                 signer=org_a.employee,
                 password=PASSWORD,
@@ -309,7 +309,7 @@ def test_only_the_conversations_leader_or_hr_delegates_and_a_revoked_delegation_
     seen = _read(director, plan)
     with org_a.scope():
         delegation = SignatureDelegation.objects.get()
-    leader.post(url, {"revoke": delegation.pk})
+    leader.post(reverse("plan_delegation_revoke", args=[plan.pk]), {"revoke": delegation.pk})
     response = director.post(
         reverse("plan_sign", args=[version_of(plan).pk]),
         {**seen, "password": PASSWORD},
@@ -321,6 +321,34 @@ def test_only_the_conversations_leader_or_hr_delegates_and_a_revoked_delegation_
         delegation.refresh_from_db()
         assert delegation.revoked_by == org_a.leader and delegation.revoked_at is not None
     assert "tilbagekaldt af Lise Leder" in leader.get(_plan_url(plan)).text
+
+
+def test_only_those_who_delegate_revoke_and_only_this_plans_delegations(org_a, round_a):
+    other = build_plan(org_a)
+    with org_a.scope():  # held, so the employee's next MUS may be planned
+        services.conversation_mark_held(conversation=other.conversation)
+    plan = build_plan(org_a)
+    with org_a.scope():
+        delegation = signing.signature_delegation_grant(
+            plan=plan, to_person=org_a.director, granted_by=org_a.leader, reason="Sygdom"
+        )
+    revoke = reverse("plan_delegation_revoke", args=[plan.pk])
+    for person in (org_a.chef, org_a.employee, org_a.colleague, org_a.director):
+        assert client_for(person).post(revoke, {"revoke": delegation.pk}).status_code == 404
+    leader = client_for(org_a.leader)
+    other_url = reverse("plan_delegation_revoke", args=[other.pk])
+    assert leader.post(other_url, {"revoke": delegation.pk}).status_code == 404
+    assert leader.post(revoke, {"revoke": "x"}).status_code == 404
+    with org_a.scope():
+        delegation.refresh_from_db()
+        assert delegation.revoked_at is None
+    assert leader.post(revoke, {"revoke": delegation.pk}).status_code == 302
+    with org_a.scope():
+        delegation.refresh_from_db()
+        assert delegation.revoked_by == org_a.leader
+        assert AuditEntry.objects.filter(
+            action="change", actor=org_a.leader, subject=org_a.employee
+        ).exists()
 
 
 def test_a_delegation_names_a_person_of_this_kommune(org_a, org_b, round_a):

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from kompetence.tenancy import kommune_scope
-from mus import services
+from mus import content, services, signing
 from mus.models import Conversation, PlanVersion, Signature
 from tests.mus.factories import build_plan, version_of
 from tests.mus.test_mus import PASSWORD
@@ -57,7 +57,7 @@ def test_signing_while_the_leader_adds_a_goal_never_signs_unseen_content(org_a):
         plan = build_plan(org_a, activities=1)
         version = version_of(plan)
         with kommune_scope(org_a.kommune):
-            seen_revision, seen_hash = version.revision, services.content_hash(version)
+            seen_revision, seen_hash = version.revision, content.content_hash(version)
         refused: list[ValidationError] = []
 
         def employee_signs(
@@ -71,14 +71,14 @@ def test_signing_while_the_leader_adds_a_goal_never_signs_unseen_content(org_a):
             time.sleep((round_number % 4) * 0.015)
             with kommune_scope(org_a.kommune):
                 try:
-                    services.plan_sign(
+                    signing.plan_sign(
                         version=version,
                         signer=org_a.employee,
                         password=PASSWORD,
                         seen_revision=seen_revision,
                         seen_hash=seen_hash,
                     )
-                except services.PlanChangedSinceRead as error:
+                except signing.PlanChangedSinceRead as error:
                     refused.append(error)
 
         def leader_adds_a_goal(
@@ -99,7 +99,7 @@ def test_signing_while_the_leader_adds_a_goal_never_signs_unseen_content(org_a):
             new_goal_in_v1 = versions[0].goals.filter(text=f"Nyt mål {round_number}").exists()
             for signature in signatures:
                 assert signature.content_hash == seen_hash
-                assert services.signature_is_valid(signature)
+                assert signing.signature_is_valid(signature)
                 assert signature.version_id == versions[0].pk
             if signatures:
                 # Signed first: the goal went into a new version, v1 is what was read.

@@ -29,7 +29,7 @@ from kompetence import services as org_services
 from kompetence.models import Kommune, MEDMembership, OrgUnit, Person, Position, User
 from kompetence.org_import import organisation_importer
 from kompetence.tenancy import kommune_scope
-from mus import services as mus_services
+from mus import content as mus_content
 from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
 from profiles import services as profile_services
 from profiles.models import (
@@ -421,7 +421,7 @@ class Command(BaseCommand):
             .select_related("plan__employee", "plan__leader", "plan__kommune")
             .prefetch_related("goals__competences", "activities")
         ):
-            content_hash = mus_services.content_hash(version)
+            content_hash = mus_content.content_hash(version)
             signed = timezone.now()
             for role, signer_id in (
                 (Signature.Role.EMPLOYEE, version.plan.employee_id),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from kompetence import services as org
 from kompetence.models import Kommune
 from kompetence.tenancy import kommune_scope
-from mus import services
+from mus import selectors, services
 from mus.models import PlanActivity
 from mus.pdf import plan_pdf_bytes
 from mus.selectors import plan_document
@@ -62,7 +62,7 @@ class Command(BaseCommand):
                 location="Lokale 1",
             )
             plan = services.plan_get_or_create(conversation=conversation)
-            version = services.current_version(plan)
+            version = selectors.current_version(plan)
             goal = services.goal_add(
                 version=version, revision=0, text="Styrke den faglige kvalitet"
             )

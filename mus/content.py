@@ -1,0 +1,126 @@
+"""What a plan version says, as data: the canonical content a signature covers, its
+bytes and SHA-256, and the same content as readable lines for diffs between versions.
+
+Pure reads of one version's rows, below everything else in the app: selectors, the
+PDF, services and signing all use it, and it imports none of them."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from mus.models import PlanActivity, PlanGoal, PlanVersion
+
+
+def canonical_content(version: PlanVersion) -> dict:
+    """What a signature covers: the agreement, not its progress. Everything is plain
+    data in a fixed order, so the same content always gives the same bytes."""
+    plan = version.plan
+    # Rows already prefetched (many versions at once, as the benchmark data does) are
+    # used as they are; otherwise one query each.
+    prefetched = getattr(version, "_prefetched_objects_cache", {})
+    goals: Iterable[PlanGoal] = (
+        version.goals.all()
+        if "goals" in prefetched
+        else version.goals.prefetch_related("competences")
+    )
+    goals = sorted(goals, key=lambda goal: (goal.order, goal.pk))
+    goal_index: dict[int | None, int] = {
+        goal.pk: index for index, goal in enumerate(goals, start=1)
+    }
+    return {
+        "format": "kompetence-plan/1",
+        "kommune": plan.kommune.name,
+        "plan": plan.pk,
+        "version": version.number,
+        "employee": {"name": plan.employee.name, "employee_number": plan.employee.employee_number},
+        "leader": {"name": plan.leader.name, "employee_number": plan.leader.employee_number},
+        "goals": [
+            {
+                "number": goal_index[goal.pk],
+                "text": goal.text,
+                "target_level": goal.target_level,
+                "competences": sorted(
+                    [{"key": str(c.key), "name": c.name} for c in goal.competences.all()],
+                    key=lambda c: c["key"],
+                ),
+            }
+            for goal in goals
+        ],
+        "activities": [
+            {
+                "key": str(activity.key),
+                "kind": activity.kind,
+                "title": activity.title,
+                "description": activity.description,
+                "goal": goal_index.get(activity.goal_id),
+                "deadline": activity.deadline.isoformat() if activity.deadline else None,
+            }
+            for activity in sorted(version.activities.all(), key=lambda a: (a.order, a.pk))
+        ],
+        "leader_support": version.leader_support,
+        "other_agreements": version.other_agreements,
+        "follow_up_date": version.follow_up_date.isoformat() if version.follow_up_date else None,
+    }
+
+
+def content_bytes(version: PlanVersion) -> bytes:
+    return json.dumps(
+        canonical_content(version), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def content_hash(version: PlanVersion) -> str:
+    return hashlib.sha256(content_bytes(version)).hexdigest()
+
+
+def content_text(version: PlanVersion) -> list[str]:
+    """The signed content as readable lines, for diffs between versions."""
+    return content_lines(canonical_content(version))
+
+
+def content_lines(data: dict) -> list[str]:
+    """Readable lines of canonical content (`canonical_content`)."""
+    goal_label = pgettext("one goal, numbered", "Mål")
+    lines = []
+    for goal in data["goals"]:
+        names = ", ".join(c["name"] for c in goal["competences"])
+        lines.append(
+            f"{goal_label} {goal['number']}: {goal['text']}" + (f" ({names})" if names else "")
+        )
+        if goal["target_level"] is not None:
+            lines.append(f"  {_('Målniveau')}: {goal['target_level']}")
+    kinds = dict(PlanActivity.Kind.choices)
+    for activity in data["activities"]:
+        kind = kinds.get(activity["kind"], activity["kind"])
+        lines.append(f"{_('Aktivitet')}: {activity['title']} [{kind}]")
+        if activity["description"]:
+            lines.append(f"  {activity['description']}")
+        if activity["deadline"]:
+            lines.append(f"  {_('Frist')}: {activity['deadline']}")
+        if activity["goal"]:
+            lines.append(f"  {goal_label} {activity['goal']}")
+    lines.append(f"{_('Lederens støtte')}: {data['leader_support']}")
+    lines.append(f"{_('Andre aftaler')}: {data['other_agreements']}")
+    lines.append(f"{_('Opfølgning')}: {data['follow_up_date'] or '–'}")
+    return lines
+
+
+def version_diff(older: PlanVersion, newer: PlanVersion) -> list[tuple[str, str]]:
+    """(kind, line) pairs: kind is "+" (added in the newer), "-" (removed) or " "."""
+    return diff_lines(content_text(older), content_text(newer))
+
+
+def diff_lines(older: list[str], newer: list[str]) -> list[tuple[str, str]]:
+    """(kind, line) pairs of two lists of readable lines, as `version_diff` gives."""
+    result = []
+    for line in difflib.ndiff(older, newer):
+        if line.startswith("? "):
+            continue
+        result.append((line[0], line[2:]))
+    return result
