@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kompetence import access as org_access
 from kompetence import permissions
 from kompetence.audit import audit_record
 from kompetence.downloads import attachment_header
@@ -821,7 +822,7 @@ def job_profile_detail(request: KommuneRequest, job_profile_id: int) -> HttpResp
 def unit_profile(request: KommuneRequest, unit_id: int) -> HttpResponse:
     """Fredericia's afdelingsprofil. The unit's leaders (its whole leader chain) and HR
     see and set it: the same people `get_unit_or_404` lets see the unit."""
-    unit = permissions.get_unit_or_404(request.person, unit_id)
+    unit = org_access.get_unit_or_404(request.person, unit_id)
     versions = list(
         selectors.published_versions()
         .filter(kommune=request.kommune)
@@ -876,7 +877,7 @@ def unit_profile(request: KommuneRequest, unit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hr_required
 def position_job_profile(request: KommuneRequest, position_id: int) -> HttpResponse:
-    position = permissions.get_position_or_404(request.person, position_id)
+    position = org_access.get_position_or_404(request.person, position_id)
     assignment = (
         JobProfileAssignment.objects.filter(position=position).select_related("job_profile").first()
     )
