@@ -5,9 +5,6 @@ Every page here is off in a kommune that signs in only through SSO (404)."""
 
 from __future__ import annotations
 
-from typing import cast
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
@@ -15,39 +12,19 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_scopes.forms import SafeModelChoiceField
 
 from kompetence import access, invitations, permissions
-from kompetence.forms import INDENT, set_option_label
+from kompetence.forms import BulkInvitationForm
 from kompetence.htmx import redirect_after_post
 from kompetence.http import KommuneRequest, hr_required
 from kompetence.invitations import AccountState, InvitationProblem
-from kompetence.models import OrgUnit
 
 
 def _passwords_in_use(request) -> None:
     kommune = getattr(request, "kommune", None)
     if kommune is None or kommune.sso_only:
         raise Http404
-
-
-class BulkInvitationForm(forms.Form):
-    unit = SafeModelChoiceField(
-        queryset=OrgUnit.objects.none(),
-        required=False,
-        label=gettext_lazy("Enhed"),
-        empty_label=gettext_lazy("Alle, jeg er HR for"),
-        help_text=gettext_lazy("Enheden og alle enheder under den."),
-    )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
-        set_option_label(
-            self.fields["unit"], lambda unit: f"{INDENT * (unit.depth - 1)}{unit.name}"
-        )
 
 
 @require_http_methods(["GET", "POST"])
