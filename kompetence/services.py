@@ -33,6 +33,7 @@ from kompetence.models import (
     SsoIdentity,
     User,
 )
+from kompetence.permissions import is_kommune_hr
 from kompetence.selectors import LoginLock
 from kompetence.tenancy import kommune_scope
 
@@ -52,9 +53,15 @@ def unit_create(
     parent: OrgUnit | None = None,
     kind: str = OrgUnit.Kind.AFDELING,
     external_id: str = "",
+    actor: Person | None = None,
 ) -> OrgUnit:
+    """A new unit under `parent`, or at the top. With an `actor` (HR on the unit pages),
+    only HR for the whole kommune makes a unit at the top: an HR delegate makes units
+    inside the subtree they are HR for."""
     if parent is not None and parent.kommune_id != kommune.pk:
         raise ValidationError(_("Overenheden hører til en anden kommune."))
+    if parent is None and actor is not None and not is_kommune_hr(actor):
+        raise ValidationError({"parent": _("Vælg en overenhed, du er HR for.")})
     unit = OrgUnit.objects.create(
         kommune=kommune,
         parent=parent,

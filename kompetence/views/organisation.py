@@ -86,12 +86,13 @@ def unit_create(request: KommuneRequest) -> HttpResponse:
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            if form.cleaned_data["parent"] is None and not permissions.is_kommune_hr(
-                request.person
-            ):
-                form.add_error("parent", _("Vælg en overenhed, du er HR for."))
+            try:
+                unit = services.unit_create(
+                    kommune=request.kommune, actor=request.person, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
-                unit = services.unit_create(kommune=request.kommune, **form.cleaned_data)
                 return redirect_after_post(request, reverse("unit_detail", args=[unit.pk]))
     return render_form(request, "kompetence/unit_form.html", {"form": form, "unit": None})
 
