@@ -275,3 +275,20 @@ class LoginLockForm(forms.Form):
 
     login = forms.CharField(max_length=255)
     address = forms.GenericIPAddressField()
+
+
+class BulkInvitationForm(forms.Form):
+    unit = SafeModelChoiceField(
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        label=_("Enhed"),
+        empty_label=_("Alle, jeg er HR for"),
+        help_text=_("Enheden og alle enheder under den."),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        set_option_label(
+            self.fields["unit"], lambda unit: f"{INDENT * (unit.depth - 1)}{unit.name}"
+        )

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 EXAMPLES_PER_CHANGE = 50  # lines of detail per kind of change on the dry-run page
+RECENT_JOBS = 10  # on an importer's page
 
 Progress = Callable[[int], None]  # percent done, 0–100
 
@@ -140,6 +143,7 @@ def _reporter(job_id: int) -> Progress:
 # --- The flow ------------------------------------------------------------------------
 
 
+@transaction.atomic
 def import_start(
     *, kommune: Kommune, importer: Importer, created_by: Person | None, upload, options: dict
 ) -> ImportJob:
@@ -153,15 +157,15 @@ def import_start(
     )
     job.file.save(upload.name, upload, save=False)
     job.save()
-    _send("import_check", kommune, job)
+    transaction.on_commit(partial(_send_job, job))
     return job
 
 
-def _send(task_name: str, kommune: Kommune, job: ImportJob) -> None:
-    from kompetence import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(kommune.pk, job.pk))
+def recent_jobs(*, kommune: Kommune, importer: Importer) -> QuerySet[ImportJob]:
+    """The kommune's latest jobs of the importer's kind, newest first, for its page."""
+    return ImportJob.objects.filter(kommune=kommune, kind=importer.kind).select_related(
+        "created_by"
+    )[:RECENT_JOBS]
 
 
 def _read(job: ImportJob, importer: Importer) -> Table:
@@ -238,6 +242,7 @@ def import_check(*, job: ImportJob) -> ImportJob:
     return job
 
 
+@transaction.atomic
 def import_apply_request(*, job: ImportJob) -> ImportJob:
     """HR has read the dry run and says go: the apply task is sent."""
     if job.status != ImportJob.Status.CHECKED:
@@ -245,7 +250,7 @@ def import_apply_request(*, job: ImportJob) -> ImportJob:
     job.status = ImportJob.Status.APPLYING
     job.attempts, job.queued_at = 1, timezone.now()
     job.save(update_fields=["status", "attempts", "queued_at"])
-    _send("import_apply", job.kommune, job)
+    transaction.on_commit(partial(_send_job, job))
     return job
 
 
@@ -297,6 +302,8 @@ def import_apply(*, job_id: int) -> ImportJob:
 
 
 def _send_job(job: ImportJob) -> None:
+    """Queues the task the job waits for: the dry run, or the apply once HR said go."""
+    # The tasks import this module at their top; this side imports them only here.
     from kompetence import tasks
 
     task = tasks.import_apply if job.status == ImportJob.Status.APPLYING else tasks.import_check
@@ -314,6 +321,7 @@ IMPORT_WORK = WorkKind(
 )
 
 
+@transaction.atomic
 def import_retry(*, job: ImportJob) -> bool:
     return work_retry(kind=IMPORT_WORK, row=job)
 

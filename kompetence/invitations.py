@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Exists,
     OuterRef,
     Q,
@@ -35,12 +36,23 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kompetence import login_locks
+from kompetence.audit import audit_write
 from kompetence.auth import login_key_prefix
 from kompetence.mail import send_to_person
-from kompetence.models import Invitation, Kommune, OrgUnit, Person, Position, SsoIdentity, User
+from kompetence.models import (
+    AuditEntry,
+    Invitation,
+    Kommune,
+    OrgUnit,
+    Person,
+    Position,
+    SsoIdentity,
+    User,
+)
 from kompetence.tenancy import kommune_url
 
 if TYPE_CHECKING:
@@ -179,7 +191,8 @@ def _send(person: Person, token: str, invitation: Invitation) -> bool:
 @transaction.atomic
 def invitation_send(*, person: Person, sent_by: Person | None) -> Invitation | None:
     """Invites one person, or invites them again: any earlier link stops working.
-    None when the person cannot be invited (`can_be_invited`)."""
+    None when the person cannot be invited (`can_be_invited`). An invitation HR sends
+    (`sent_by`) is written to the audit log."""
     if not can_be_invited(person):
         return None
     assert person.user_id is not None  # can_be_invited: the person has a login
@@ -197,6 +210,15 @@ def invitation_send(*, person: Person, sent_by: Person | None) -> Invitation | N
         expires_at=now + VALID_FOR,
     )
     _send(person, token, invitation)
+    if sent_by is not None:
+        audit_write(
+            kommune_id=person.kommune_id,
+            actor=sent_by,
+            action=AuditEntry.Action.CHANGE,
+            subject=person,
+            obj=person,
+            summary=gettext("Invitation sendt til %(email)s") % {"email": person.email},
+        )
     return invitation
 
 
@@ -267,6 +289,45 @@ def invitations_send_bulk(
         without_email=without_email,
         without_access=counts[AccountState.NO_ACCESS],
     )
+
+
+@transaction.atomic
+def invitations_send_to_unit(
+    *, people: QuerySet[Person], unit: OrgUnit | None, kommune: Kommune, sent_by: Person
+) -> BulkResult:
+    """HR's bulk invitation: those of `people` in `unit`'s subtree (all of them without
+    a unit) who are not yet invited (`invitations_send_bulk`), written to the audit log."""
+    chosen = people_in_subtree(people, unit) if unit else people
+    result = invitations_send_bulk(people=chosen, kommune=kommune, sent_by=sent_by)
+    audit_write(
+        kommune_id=kommune.pk,
+        actor=sent_by,
+        action=AuditEntry.Action.CHANGE,
+        subject=None,
+        summary=gettext("Invitationer sendt til %(count)s personer i %(where)s")
+        % {"count": result.invited, "where": unit.name if unit else gettext("hele kommunen")},
+    )
+    return result
+
+
+def account_state_counts(people: QuerySet[Person], *, kommune: Kommune) -> dict[str, int]:
+    """How many of `people` are in each account state (states with none left out)."""
+    return dict(
+        with_account_state(people, kommune=kommune)
+        .order_by()
+        .values_list("account_state")
+        .annotate(n=Count("pk"))
+    )
+
+
+def people_by_account_state(
+    people: QuerySet[Person], *, kommune: Kommune, state: str
+) -> QuerySet[WithAnnotations[Person, AccountStateColumn]]:
+    """`people` with their account state, by name, narrowed to `state` if it is one."""
+    rows = with_account_state(people, kommune=kommune).order_by("name", "pk")
+    if state in AccountState.labels:
+        rows = rows.filter(account_state=state)
+    return rows
 
 
 def people_in_subtree(people: QuerySet[Person], unit: OrgUnit) -> QuerySet[Person]:

@@ -108,6 +108,7 @@ def message_queue(message: Message) -> None:
     cannot be reached the loss is logged as an error for the operator."""
 
     def queue() -> None:
+        # The tasks import this module at their top; this side imports them only here.
         from kompetence.tasks import send_email
 
         try:

@@ -277,7 +277,7 @@ class Person(models.Model):
     _led_unit_paths: list[str]
     _administered_unit_paths: list[str]
     _med_committees: list[MEDCommittee]
-    # The account state's label on the person list, set by kompetence.views.person_list.
+    # The account state's label on the person list, set by the person list's view.
     account_label: StrOrPromise
 
     class Meta:

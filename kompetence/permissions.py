@@ -8,8 +8,9 @@ Rights come from three sources:
   (a substitute leader) and `administer_orgunit` (an HR delegate for one centre).
 
 Every helper works inside the request's kommune scope, so an object of another kommune
-is simply not found. The `get_*_or_404` helpers are what views call: "does not exist"
-and "not yours" give the same 404, so outsiders learn nothing.
+is simply not found. Views load objects through `kompetence.access`, whose
+`get_*_or_404` helpers apply these rules: "does not exist" and "not yours" give the
+same 404, so outsiders learn nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from kompetence.models import OrgUnit, OrgUnitUserObjectPermission, Person, Position
 
@@ -153,42 +153,5 @@ def changeable_units(viewer: Person) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(_under(administered_unit_paths(viewer), "path"))
 
 
-def get_person_or_404(viewer: Person | None, pk: int, *, change: bool = False) -> Person:
-    """The person `pk` if `viewer` may see it (or change it, with `change=True`).
-
-    Security contract: returns only people of the active kommune that the viewer is
-    entitled to; everything else, existing or not, raises the same Http404."""
-    if viewer is None:
-        raise Http404
-    queryset = persons_administered_by(viewer) if change else visible_persons(viewer)
-    person = queryset.filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    return person
-
-
-def get_unit_or_404(viewer: Person | None, pk: int, *, change: bool = False) -> OrgUnit:
-    """The unit `pk` if `viewer` leads or administers it (or may change it).
-
-    Security contract: as `get_person_or_404`."""
-    if viewer is None:
-        raise Http404
-    queryset = changeable_units(viewer) if change else visible_units(viewer)
-    unit = queryset.filter(pk=pk).first()
-    if unit is None:
-        raise Http404
-    return unit
-
-
-def get_position_or_404(viewer: Person | None, pk: int) -> Position:
-    """A position HR may change. Security contract: as `get_person_or_404`."""
-    if viewer is None:
-        raise Http404
-    position = (
-        Position.objects.select_related("person", "unit")
-        .filter(pk=pk, person__in=persons_administered_by(viewer))
-        .first()
-    )
-    if position is None:
-        raise Http404
-    return position
+def can_change_unit(viewer: Person, unit: OrgUnit) -> bool:
+    return changeable_units(viewer).filter(pk=unit.pk).exists()

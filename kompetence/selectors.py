@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from kompetence import login_locks as lock_rules
+from kompetence import permissions
 from kompetence.auth import login_key_prefix
 from kompetence.models import (
     AuditEntry,
@@ -53,6 +54,37 @@ def org_tree(units: QuerySet[OrgUnit]) -> list[TreeNode]:
         parent = nodes.get(node.unit.parent_id)
         (parent.children if parent else roots).append(node)
     return roots
+
+
+def unit_ancestors(units: QuerySet[OrgUnit], unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """Those of `units` above `unit`, from the top down."""
+    return units.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")
+
+
+def unit_children(units: QuerySet[OrgUnit], unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """Those of `units` directly below `unit`."""
+    return units.filter(parent=unit)
+
+
+def unit_among(units: QuerySet[OrgUnit], unit_id: str | int | None) -> OrgUnit | None:
+    """The unit `unit_id` if it is one of `units`, else None (a choice to preselect,
+    not a page to show: nothing to refuse)."""
+    return units.filter(pk=unit_id or 0).first()
+
+
+def active_positions(person: Person) -> QuerySet[Position]:
+    """The person's active positions, with their units."""
+    return Position.objects.active().filter(person=person).select_related("unit")
+
+
+def positions_of(person: Person) -> QuerySet[Position]:
+    """All the person's positions, past ones included, newest first, with their units."""
+    return person.positions.select_related("unit").order_by("-start_date")
+
+
+def med_memberships_of(person: Person) -> QuerySet[MEDMembership]:
+    """The person's MED committee memberships, with their committees."""
+    return person.med_memberships.select_related("committee")
 
 
 def unit_people(unit: OrgUnit) -> QuerySet[Position]:
@@ -140,6 +172,29 @@ def audit_entries(*, subject: Person | None = None, actor: Person | None = None)
     if actor is not None:
         entries = entries.filter(actor=actor)
     return entries
+
+
+def audit_log(viewer: Person, *, subject_text: str = "", actor_text: str = ""):
+    """The audit log HR reads: the entries about the people `viewer` is HR for,
+    narrowed to subjects and actors among them that match the texts (`person_search`)."""
+    administered = permissions.persons_administered_by(viewer)
+    entries = audit_entries().filter(subject__in=administered)
+    if subject_text:
+        entries = entries.filter(subject__in=person_search(administered, subject_text))
+    if actor_text:
+        entries = entries.filter(actor__in=person_search(administered, actor_text))
+    return entries
+
+
+def kommune_copy(kommune: Kommune) -> Kommune:
+    """A fresh copy of the kommune's row, for a form to write its values onto while
+    the request's own copy keeps the stored ones."""
+    return Kommune.objects.get(pk=kommune.pk)
+
+
+def active_kommuner() -> QuerySet[Kommune]:
+    """Every active kommune by name: their names are public, their data is not."""
+    return Kommune.objects.filter(is_active=True).order_by("name")
 
 
 def primary_positions(person_ids) -> dict[int, Position]:

@@ -4,22 +4,25 @@ active scope, never from user input."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kompetence.audit import audit_write
 from kompetence.extensions import kommune_created, positions_changed
 from kompetence.invitations import revoke_open
 from kompetence.models import (
+    AuditEntry,
     Kommune,
     MEDCommittee,
     MEDMembership,
@@ -30,11 +33,16 @@ from kompetence.models import (
     SsoIdentity,
     User,
 )
+from kompetence.permissions import is_kommune_hr
 from kompetence.selectors import LoginLock
+from kompetence.tenancy import kommune_scope
 
 EMAIL_TAKEN = gettext_lazy("E-mailen bruges allerede af en anden person i kommunen.")
 EMPLOYEE_NUMBER_TAKEN = gettext_lazy("Medarbejdernummeret bruges allerede af en anden person.")
 LOGIN_TAKEN = gettext_lazy("Brugernavnet bruges allerede af et andet login i kommunen.")
+
+# A keyword argument left out: the field keeps its value.
+_UNCHANGED: Any = object()
 
 
 @transaction.atomic
@@ -45,9 +53,15 @@ def unit_create(
     parent: OrgUnit | None = None,
     kind: str = OrgUnit.Kind.AFDELING,
     external_id: str = "",
+    actor: Person | None = None,
 ) -> OrgUnit:
+    """A new unit under `parent`, or at the top. With an `actor` (HR on the unit pages),
+    only HR for the whole kommune makes a unit at the top: an HR delegate makes units
+    inside the subtree they are HR for."""
     if parent is not None and parent.kommune_id != kommune.pk:
         raise ValidationError(_("Overenheden hører til en anden kommune."))
+    if parent is None and actor is not None and not is_kommune_hr(actor):
+        raise ValidationError({"parent": _("Vælg en overenhed, du er HR for.")})
     unit = OrgUnit.objects.create(
         kommune=kommune,
         parent=parent,
@@ -65,9 +79,12 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(*, unit: OrgUnit, name: str, kind: str, external_id: str, parent: OrgUnit | None):
+    # The stored parent decides whether the unit moves: `unit` may be a bound form's
+    # instance, which already carries the new parent.
+    stored_parent_id = OrgUnit.objects.values_list("parent_id", flat=True).get(pk=unit.pk)
     unit.name, unit.kind, unit.external_id = name, kind, external_id
     unit.save(update_fields=["name", "kind", "external_id"])
-    if parent != unit.parent:
+    if (parent.pk if parent else None) != stored_parent_id:
         unit_move(unit=unit, new_parent=parent)
     return unit
 
@@ -99,9 +116,11 @@ def person_create(
     is_hr: bool = False,
     username: str | None = None,
     password: str | None = None,
+    actor: Person | None = None,
 ) -> Person:
     """Creates the person and their login. Without a password the login cannot be used
-    until a password is set through "glemt adgangskode" (or single sign-on)."""
+    until a password is set through "glemt adgangskode" (or single sign-on). With an
+    `actor` (HR on the person pages), the creation is written to the audit log."""
     user = User(
         kommune=kommune, username=(username or email or employee_number).lower(), email=email
     )
@@ -119,7 +138,7 @@ def person_create(
         raise ValidationError({field: EMAIL_TAKEN if field == "email" else LOGIN_TAKEN}) from error
     try:
         with transaction.atomic():
-            return Person.objects.create(
+            person = Person.objects.create(
                 kommune=kommune,
                 user=user,
                 employee_number=employee_number,
@@ -129,10 +148,45 @@ def person_create(
             )
     except IntegrityError as error:
         raise ValidationError({"employee_number": EMPLOYEE_NUMBER_TAKEN}) from error
+    if actor is not None:
+        _audit(actor, AuditEntry.Action.CREATE, subject=person, obj=person)
+    return person
+
+
+def _audit(
+    actor: Person,
+    action: str,
+    *,
+    subject: Person | None,
+    obj: models.Model | None = None,
+    summary: str = "",
+) -> None:
+    audit_write(
+        kommune_id=actor.kommune_id,
+        actor=actor,
+        action=action,
+        subject=subject,
+        obj=obj,
+        summary=summary,
+    )
+
+
+def person_view_log(*, viewer: Person, person: Person) -> None:
+    """Writes to the audit log that `viewer` opened `person`'s page (their own is not
+    logged)."""
+    _audit(viewer, AuditEntry.Action.VIEW, subject=person, obj=person)
 
 
 @transaction.atomic
-def person_update(*, person: Person, name: str, email: str, employee_number: str, is_hr: bool):
+def person_update(
+    *,
+    person: Person,
+    name: str,
+    email: str,
+    employee_number: str,
+    is_hr: bool,
+    actor: Person | None = None,
+):
     person.name, person.email, person.employee_number, person.is_hr = (
         name,
         email,
@@ -142,6 +196,8 @@ def person_update(*, person: Person, name: str, email: str, employee_number: str
     person.save(update_fields=["name", "email", "employee_number", "is_hr", "updated_at"])
     if person.user_id:
         User.objects.filter(pk=person.user_id).update(email=email)
+    if actor is not None:
+        _audit(actor, AuditEntry.Action.CHANGE, subject=person, obj=person)
     return person
 
 
@@ -164,6 +220,7 @@ def _positions_changed(kommune_id: int, person_ids: list[int]) -> None:
     positions_changed.send(sender=Position, kommune_id=kommune_id, person_ids=person_ids)
 
 
+@transaction.atomic
 def position_create(
     *,
     person: Person,
@@ -172,6 +229,7 @@ def position_create(
     is_leader: bool = False,
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
+    actor: Person | None = None,
 ) -> Position:
     if unit.kommune_id != person.kommune_id:
         raise ValidationError(_("Enheden hører til en anden kommune."))
@@ -188,17 +246,40 @@ def position_create(
     position.full_clean(exclude=["kommune", "person"])
     position.save()
     _positions_changed(person.kommune_id, [person.pk])
+    if actor is not None:
+        _audit(actor, AuditEntry.Action.CHANGE, subject=person, obj=position)
     return position
 
 
-def position_update(*, position: Position, **fields) -> Position:
-    if "unit" in fields and fields["unit"].kommune_id != position.kommune_id:
+@transaction.atomic
+def position_update(
+    *,
+    position: Position,
+    unit: OrgUnit = _UNCHANGED,
+    job_title: str = _UNCHANGED,
+    is_leader: bool = _UNCHANGED,
+    start_date: datetime.date = _UNCHANGED,
+    end_date: datetime.date | None = _UNCHANGED,
+    actor: Person | None = None,
+) -> Position:
+    """Changes the fields given; a field left out keeps its value."""
+    if unit is not _UNCHANGED and unit.kommune_id != position.kommune_id:
         raise ValidationError(_("Enheden hører til en anden kommune."))
-    for name, value in fields.items():
-        setattr(position, name, value)
+    changes = {
+        "unit": unit,
+        "job_title": job_title,
+        "is_leader": is_leader,
+        "start_date": start_date,
+        "end_date": end_date,
+    }
+    for name, value in changes.items():
+        if value is not _UNCHANGED:
+            setattr(position, name, value)
     position.full_clean(exclude=["kommune", "person"])
     position.save()
     _positions_changed(position.kommune_id, [position.person_id])
+    if actor is not None:
+        _audit(actor, AuditEntry.Action.CHANGE, subject=position.person, obj=position)
     return position
 
 
@@ -222,9 +303,41 @@ def _check_committee_parts(*, kommune_id: int, unit: OrgUnit, members) -> None:
         raise ValidationError(_("Et medlem hører til en anden kommune."))
 
 
+def _describe(committee: MEDCommittee) -> str:
+    return _("%(name)s (%(kind)s), dækker %(unit)s") % {
+        "name": committee.name,
+        "kind": committee.get_kind_display(),
+        "unit": committee.unit.name,
+    }
+
+
+def _audit_committee(actor: Person, committee: MEDCommittee, changes: MembershipChanges) -> None:
+    """One entry per person whose membership changed: it is their data (who sits on
+    which committee), so it shows under their name in the audit log."""
+    for people, text in (
+        (changes.added, _("Medlem af MED-udvalget %(name)s")),
+        (changes.removed, _("Ikke længere medlem af MED-udvalget %(name)s")),
+        (changes.role_changed, _("Ny rolle i MED-udvalget %(name)s")),
+    ):
+        for person in people:
+            _audit(
+                actor,
+                AuditEntry.Action.CHANGE,
+                subject=person,
+                obj=committee,
+                summary=text % {"name": committee.name},
+            )
+
+
 @transaction.atomic
 def med_committee_create(
-    *, kommune: Kommune, name: str, kind: str, unit: OrgUnit, members=()
+    *,
+    kommune: Kommune,
+    name: str,
+    kind: str,
+    unit: OrgUnit,
+    members: Iterable[tuple[Person, str]] = (),
+    actor: Person | None = None,
 ) -> MEDCommittee:
     """A committee with its members, given as (person, role) pairs. Its members see its
     dashboard at once: access is read from the memberships on every request."""
@@ -235,6 +348,15 @@ def med_committee_create(
         MEDMembership(kommune=kommune, committee=committee, person=person, role=role)
         for person, role in members
     )
+    if actor is not None:
+        _audit(
+            actor,
+            AuditEntry.Action.CREATE,
+            subject=None,
+            obj=committee,
+            summary=_("MED-udvalg oprettet: %(committee)s") % {"committee": _describe(committee)},
+        )
+        _audit_committee(actor, committee, MembershipChanges(added=[p for p, _r in members]))
     return committee
 
 
@@ -276,30 +398,76 @@ def med_committee_members_set(*, committee: MEDCommittee, members) -> Membership
 
 @transaction.atomic
 def med_committee_update(
-    *, committee: MEDCommittee, name: str, kind: str, unit: OrgUnit, members
+    *,
+    committee: MEDCommittee,
+    name: str,
+    kind: str,
+    unit: OrgUnit,
+    members: Iterable[tuple[Person, str]],
+    actor: Person | None = None,
 ) -> MembershipChanges:
-    if committee.closed_on is not None:
+    # The row is locked and its closing read again: `committee` may be a bound form's
+    # instance, loaded before another request closed the committee.
+    closed_on = (
+        MEDCommittee.objects.select_for_update()
+        .values_list("closed_on", flat=True)
+        .get(pk=committee.pk)
+    )
+    if committee.closed_on is not None or closed_on is not None:
         raise ValidationError(_("Udvalget er lukket og kan ikke ændres."))
     _check_committee_parts(kommune_id=committee.kommune_id, unit=unit, members=[])
     committee.name, committee.kind, committee.unit = name, kind, unit
     committee.save(update_fields=["name", "kind", "unit"])
-    return med_committee_members_set(committee=committee, members=members)
+    changes = med_committee_members_set(committee=committee, members=members)
+    if actor is not None:
+        _audit(
+            actor,
+            AuditEntry.Action.CHANGE,
+            subject=None,
+            obj=committee,
+            summary=_("MED-udvalg ændret: %(committee)s") % {"committee": _describe(committee)},
+        )
+        _audit_committee(actor, committee, changes)
+    return changes
 
 
-def med_committee_close(*, committee: MEDCommittee, on: datetime.date | None = None) -> bool:
+@transaction.atomic
+def med_committee_close(
+    *, committee: MEDCommittee, on: datetime.date | None = None, actor: Person | None = None
+) -> bool:
     """Closes the committee: it and its memberships stay as history, but it shows no
     dashboard and gives its members no access from now on. False if already closed."""
     if committee.closed_on is not None:
         return False
     committee.closed_on = on or timezone.localdate()
     committee.save(update_fields=["closed_on"])
+    if actor is not None:
+        _audit(
+            actor,
+            AuditEntry.Action.CHANGE,
+            subject=None,
+            obj=committee,
+            summary=_("MED-udvalg lukket: %(committee)s") % {"committee": _describe(committee)},
+        )
     return True
 
 
-def kommune_settings_update(*, kommune: Kommune, accessibility_statement_url: str) -> None:
+@transaction.atomic
+def kommune_settings_update(
+    *, kommune: Kommune, accessibility_statement_url: str, actor: Person | None = None
+) -> None:
     """The settings the kommune's HR keeps for the kommune itself."""
     kommune.accessibility_statement_url = accessibility_statement_url
     kommune.save(update_fields=["accessibility_statement_url"])
+    if actor is not None:
+        _audit(
+            actor,
+            AuditEntry.Action.CHANGE,
+            subject=None,
+            obj=kommune,
+            summary=_("Tilgængelighedserklæring: %(url)s")
+            % {"url": kommune.accessibility_statement_url or "–"},
+        )
 
 
 @transaction.atomic
@@ -308,8 +476,6 @@ def kommune_create(*, slug: str, name: str, hr_name: str, hr_email: str) -> tupl
 
     The operator never sees the kommune's data: the HR administrator chooses their own
     password through the "glemt adgangskode" link on the kommune's host."""
-    from kompetence.tenancy import kommune_scope
-
     kommune = Kommune.objects.create(slug=slug, name=name)
     with kommune_scope(kommune):
         hr = person_create(
@@ -319,11 +485,20 @@ def kommune_create(*, slug: str, name: str, hr_name: str, hr_email: str) -> tupl
     return kommune, hr
 
 
-def login_lock_lift(*, lock: LoginLock) -> None:
+@transaction.atomic
+def login_lock_lift(*, lock: LoginLock, actor: Person | None = None) -> None:
     """Reopens one login from one address: its failure count starts again from zero
     (and these failures no longer count towards the address's limit). Locks of the
     same login from other addresses stay."""
     AccessAttempt.objects.filter(username=lock.key, ip_address=lock.address).delete()
+    if actor is not None:
+        _audit(
+            actor,
+            AuditEntry.Action.CHANGE,
+            subject=lock.person,
+            summary=_("Låst login åbnet igen: %(login)s fra %(address)s")
+            % {"login": lock.login, "address": lock.address},
+        )
 
 
 class SsoRefused(Exception):
@@ -433,7 +608,7 @@ def sso_user_for(
 
 
 @transaction.atomic
-def sso_identity_unlink(*, person: Person) -> int:
+def sso_identity_unlink(*, person: Person, actor: Person | None = None) -> int:
     """HR frees a person's login from its account at the kommune's identity provider
     (the account was replaced there): the next SSO sign-in links again, by e-mail.
     Returns how many links were removed."""
@@ -442,4 +617,12 @@ def sso_identity_unlink(*, person: Person) -> int:
     deleted, _by_model = SsoIdentity.objects.filter(
         kommune_id=person.kommune_id, user_id=person.user_id
     ).delete()
+    if deleted and actor is not None:
+        _audit(
+            actor,
+            AuditEntry.Action.CHANGE,
+            subject=person,
+            obj=person,
+            summary=_("Koblingen til kommunens login fjernet"),
+        )
     return deleted

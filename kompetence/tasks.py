@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import smtplib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import Retry
 
-from kompetence import background
+from kompetence import background, imports
 from kompetence.celery import app
-from kompetence.models import Kommune
+from kompetence.mail import Message, message_send
+from kompetence.models import ImportJob, Kommune, Person
 from kompetence.tenancy import kommune_scope
-
-if TYPE_CHECKING:
-    from kompetence.mail import Message
 
 
 class KommuneTask(DjangoTask):
@@ -128,8 +126,6 @@ def send_email(self, message: Message) -> None:
     """Sends one e-mail rendered by `kompetence.mail` (JSON: subject, body, to,
     attachments as text). A retry sends the same message again: the server refused or
     never answered the last try."""
-    from kompetence.mail import message_send
-
     message_send(message)
 
 
@@ -137,8 +133,6 @@ def send_email(self, message: Message) -> None:
 def count_people(self, kommune: Kommune) -> int:
     """How many active people the kommune has: a small task the health page and the
     real-worker test use to prove that a worker runs tasks inside the right scope."""
-    from kompetence.models import Person
-
     return Person.objects.filter(kommune=kommune, is_active=True).count()
 
 
@@ -152,9 +146,6 @@ def count_people(self, kommune: Kommune) -> int:
 )
 def import_check(self, kommune: Kommune, job_id: int) -> str:
     """The dry run of an uploaded file. Writes only the job's result: safe to repeat."""
-    from kompetence import imports
-    from kompetence.models import ImportJob
-
     return imports.import_check(job=ImportJob.objects.get(pk=job_id)).status
 
 
@@ -168,6 +159,4 @@ def import_check(self, kommune: Kommune, job_id: int) -> str:
 )
 def import_apply(self, kommune: Kommune, job_id: int) -> str:
     """Applies a checked file all or nothing; a redelivered task finds it done."""
-    from kompetence import imports
-
     return imports.import_apply(job_id=job_id).status

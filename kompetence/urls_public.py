@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.urls import path
 
-from kompetence import accounts, health, public_views
+from kompetence import accounts, health
+from kompetence.views import public
 
 urlpatterns = [
-    path("", public_views.landing, name="landing"),
+    path("", public.landing, name="landing"),
     path("healthz/", health.healthz, name="healthz"),
     path("sprog/", accounts.set_language, name="set_language"),
-    path("tilgaengelighed/", public_views.accessibility, name="accessibility"),
+    path("tilgaengelighed/", public.accessibility, name="accessibility"),
     path("platform/", admin.site.urls),
 ]
 

@@ -21,6 +21,7 @@ from operator import or_
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 
+from kompetence import access as org_access
 from kompetence import permissions
 from kompetence.models import Person, unit_path_ids
 from profiles.models import (
@@ -175,7 +176,7 @@ def get_subject_or_404(viewer: Person, person_id: int) -> Person:
     """A person whose evaluations the viewer may compare: a led person or, for HR,
     anyone."""
     if permissions.is_hr_for_some_unit(viewer):
-        return permissions.get_person_or_404(viewer, person_id)
+        return org_access.get_person_or_404(viewer, person_id)
     person = permissions.persons_led_by(viewer).filter(pk=person_id).first()
     if person is None:
         raise Http404

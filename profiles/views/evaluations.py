@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from kompetence import access as org_access
 from kompetence import permissions
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, person_required, staff_required
@@ -288,7 +289,7 @@ def heatmap(request: KommuneRequest) -> HttpResponse:
     unit_id = request.GET.get("enhed")
     chosen = int(unit_id) if unit_id and unit_id.isdigit() else 0
     unit = (
-        permissions.get_unit_or_404(request.person, chosen)
+        org_access.get_unit_or_404(request.person, chosen)
         if unit_id
         else selectors.first_visible_unit(request.person)
     )

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kompetence import permissions
+from kompetence import access as org_access
 from kompetence.downloads import attachment_header
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, hr_required, kommune_hr_required, staff_required
@@ -768,7 +768,7 @@ def job_profile_detail(request: KommuneRequest, job_profile_id: int) -> HttpResp
 def unit_profile(request: KommuneRequest, unit_id: int) -> HttpResponse:
     """Fredericia's afdelingsprofil. The unit's leaders (its whole leader chain) and HR
     see and set it: the same people `get_unit_or_404` lets see the unit."""
-    unit = permissions.get_unit_or_404(request.person, unit_id)
+    unit = org_access.get_unit_or_404(request.person, unit_id)
     versions = selectors.published_versions_of(request.kommune)
     chosen = request.GET.get("ramme")
     if chosen:
@@ -817,7 +817,7 @@ def unit_profile(request: KommuneRequest, unit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hr_required
 def position_job_profile(request: KommuneRequest, position_id: int) -> HttpResponse:
-    position = permissions.get_position_or_404(request.person, position_id)
+    position = org_access.get_position_or_404(request.person, position_id)
     assignment = selectors.position_assignment(position)
     form = PositionJobProfileForm(
         request.POST or None,

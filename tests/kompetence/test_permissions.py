@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from kompetence import permissions, selectors, services
+from kompetence import access, permissions, selectors, services
 from tests.conftest import Org
 from tests.factories import PersonFactory, PositionFactory
 
@@ -55,7 +55,7 @@ def test_leader_may_view_but_not_change_master_data(org_a):
     with org_a.scope():
         assert permissions.can_view_person(org_a.leader, org_a.employee)
         with pytest.raises(Http404):
-            permissions.get_person_or_404(org_a.leader, org_a.employee.pk, change=True)
+            access.get_person_or_404(org_a.leader, org_a.employee.pk, change=True)
 
 
 def test_substitute_leader_grant_gives_the_subtree(org_a):

@@ -281,6 +281,24 @@ def test_hr_edits_a_position(org_a):
         assert Position.objects.get(pk=position.pk).job_title == "Senior socialrådgiver"
 
 
+def test_an_hr_delegate_makes_units_inside_their_subtree_only(org_a):
+    with org_a.scope():
+        services.unit_grant(
+            user=org_a.other_employee.user, unit=org_a.centre, codename="administer_orgunit"
+        )
+    client = client_for(org_a.other_employee)
+    response = client.post(reverse("unit_create"), {"name": "Team Top", "kind": "team"})
+    assert response.status_code == 200
+    assert "Vælg en overenhed, du er HR for." in response.text
+    response = client.post(
+        reverse("unit_create"), {"name": "Team Vest", "kind": "team", "parent": org_a.centre.pk}
+    )
+    assert response.status_code == 302
+    with org_a.scope():
+        assert not OrgUnit.objects.filter(name="Team Top").exists()
+        assert OrgUnit.objects.filter(name="Team Vest", parent=org_a.centre).exists()
+
+
 def test_hr_creates_and_moves_a_unit(org_a):
     client = client_for(org_a.hr)
     response = client.post(

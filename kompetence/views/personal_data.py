@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kompetence import permissions, personal_data
+from kompetence import access, personal_data
 from kompetence.http import KommuneRequest, hr_required, person_required
 
 
@@ -40,6 +40,6 @@ def my_data_download(request: KommuneRequest) -> HttpResponse:
 def person_data_download(request: KommuneRequest, person_id: int) -> HttpResponse:
     # HR for the person (the whole kommune, or a delegate for their unit), leavers
     # included; anyone else gets the same 404 as for a person who does not exist.
-    person = permissions.get_person_or_404(request.person, person_id, change=True)
+    person = access.get_person_or_404(request.person, person_id, change=True)
     export = personal_data.personal_data_export(request=request, subject=person)
     return _zip_response(export)

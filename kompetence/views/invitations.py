@@ -5,52 +5,26 @@ Every page here is off in a kommune that signs in only through SSO (404)."""
 
 from __future__ import annotations
 
-from typing import cast
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
-from django.db import transaction
-from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_scopes.forms import SafeModelChoiceField
 
-from kompetence import invitations, permissions
-from kompetence.audit import audit_record
-from kompetence.forms import INDENT, set_option_label
+from kompetence import access, invitations, permissions
+from kompetence.forms import BulkInvitationForm
 from kompetence.htmx import redirect_after_post
 from kompetence.http import KommuneRequest, hr_required
 from kompetence.invitations import AccountState, InvitationProblem
-from kompetence.models import AuditEntry, OrgUnit
 
 
 def _passwords_in_use(request) -> None:
     kommune = getattr(request, "kommune", None)
     if kommune is None or kommune.sso_only:
         raise Http404
-
-
-class BulkInvitationForm(forms.Form):
-    unit = SafeModelChoiceField(
-        queryset=OrgUnit.objects.none(),
-        required=False,
-        label=gettext_lazy("Enhed"),
-        empty_label=gettext_lazy("Alle, jeg er HR for"),
-        help_text=gettext_lazy("Enheden og alle enheder under den."),
-    )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
-        set_option_label(
-            self.fields["unit"], lambda unit: f"{INDENT * (unit.depth - 1)}{unit.name}"
-        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,17 +38,11 @@ def invitation_overview(request: KommuneRequest) -> HttpResponse:
         request.POST or None, units=permissions.changeable_units(request.person)
     )
     if request.method == "POST" and form.is_valid():
-        unit = form.cleaned_data["unit"]
-        chosen = invitations.people_in_subtree(people, unit) if unit else people
-        result = invitations.invitations_send_bulk(
-            people=chosen, kommune=request.kommune, sent_by=request.person
-        )
-        audit_record(
-            request,
-            action=AuditEntry.Action.CHANGE,
-            subject=None,
-            summary=_("Invitationer sendt til %(count)s personer i %(where)s")
-            % {"count": result.invited, "where": unit.name if unit else _("hele kommunen")},
+        result = invitations.invitations_send_to_unit(
+            people=people,
+            unit=form.cleaned_data["unit"],
+            kommune=request.kommune,
+            sent_by=request.person,
         )
         messages.success(
             request,
@@ -92,12 +60,7 @@ def invitation_overview(request: KommuneRequest) -> HttpResponse:
             },
         )
         return redirect_after_post(request, reverse("invitation_overview"))
-    counts = dict(
-        invitations.with_account_state(people, kommune=request.kommune)
-        .order_by()
-        .values_list("account_state")
-        .annotate(n=Count("pk"))
-    )
+    counts = invitations.account_state_counts(people, kommune=request.kommune)
     states = [
         {"value": value, "label": label, "count": counts.get(value, 0)}
         for value, label in AccountState.choices
@@ -114,17 +77,8 @@ def invitation_overview(request: KommuneRequest) -> HttpResponse:
 def person_invite(request: KommuneRequest, person_id: int) -> HttpResponse:
     """Sends one person an invitation, or a new one: the earlier link stops working."""
     _passwords_in_use(request)
-    person = permissions.get_person_or_404(request.person, person_id, change=True)
-    with transaction.atomic():
-        invitation = invitations.invitation_send(person=person, sent_by=request.person)
-        if invitation is not None:
-            audit_record(
-                request,
-                action=AuditEntry.Action.CHANGE,
-                subject=person,
-                obj=person,
-                summary=_("Invitation sendt til %(email)s") % {"email": person.email},
-            )
+    person = access.get_person_or_404(request.person, person_id, change=True)
+    invitation = invitations.invitation_send(person=person, sent_by=request.person)
     if invitation is None:
         messages.error(
             request,

@@ -4,13 +4,13 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from kompetence.models import Kommune
+from kompetence import selectors
 
 
 @require_GET
 def landing(request):
     # Listing the kommuner is allowed: their names are public, their data is not.
-    kommuner = Kommune.objects.filter(is_active=True).order_by("name")
+    kommuner = selectors.active_kommuner()
     port = request.get_port()
     suffix = f"{settings.KOMPETENCE_DOMAIN}" + (f":{port}" if port not in ("80", "443") else "")
     links = [(k, f"{request.scheme}://{k.slug}.{suffix}/") for k in kommuner]

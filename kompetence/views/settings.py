@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kompetence import services
-from kompetence.audit import audit_record
+from kompetence import selectors, services
 from kompetence.forms import KommuneSettingsForm
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.http import KommuneRequest, kommune_hr_required
-from kompetence.models import AuditEntry, Kommune
 
 
 @require_http_methods(["GET", "POST"])
@@ -22,23 +19,16 @@ from kompetence.models import AuditEntry, Kommune
 def kommune_settings(request: KommuneRequest) -> HttpResponse:
     # A fresh copy: the form writes its values onto its instance while validating, and
     # the request's kommune must not show a refused value in this page's footer.
-    kommune = Kommune.objects.get(pk=request.kommune.pk)
+    kommune = selectors.kommune_copy(request.kommune)
     form = KommuneSettingsForm(request.POST or None, instance=kommune)
     form.validate_url = request.get_full_path()
     if request.method == "POST":
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            with transaction.atomic():
-                services.kommune_settings_update(kommune=kommune, **form.cleaned_data)
-                audit_record(
-                    request,
-                    action=AuditEntry.Action.CHANGE,
-                    subject=None,
-                    obj=kommune,
-                    summary=_("Tilgængelighedserklæring: %(url)s")
-                    % {"url": kommune.accessibility_statement_url or "–"},
-                )
+            services.kommune_settings_update(
+                kommune=kommune, actor=request.person, **form.cleaned_data
+            )
             messages.success(request, _("Indstillingerne er gemt."))
             return redirect_after_post(request, reverse("kommune_settings"))
     return render_form(request, "kompetence/kommune_settings.html", {"form": form})

@@ -1,7 +1,6 @@
 """Pages of the organisation core: home, org tree, units, people, positions, audit log.
 
-Views stay thin: resolve access through `permissions`, call a service or selector,
-render. Every object lookup goes through a `get_*_or_404` helper."""
+Views stay thin: load through `kompetence.access`, call a service or selector, render."""
 
 from __future__ import annotations
 
@@ -10,15 +9,13 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kompetence import getting_started, invitations, permissions, selectors, services
-from kompetence.audit import audit_record
+from kompetence import access, getting_started, invitations, permissions, selectors, services
 from kompetence.extensions import HOME_PANELS, PERSON_PANELS
 from kompetence.forms import AuditFilterForm, LoginLockForm, PersonForm, PositionForm, UnitForm
 from kompetence.htmx import field_validation_response, redirect_after_post, render_form
@@ -30,7 +27,6 @@ from kompetence.http import (
     staff_required,
 )
 from kompetence.login_locks import pair_cool_off, pair_failure_limit
-from kompetence.models import AuditEntry, OrgUnit, Position
 
 if TYPE_CHECKING:
     from django.core.paginator import Page
@@ -43,12 +39,11 @@ if TYPE_CHECKING:
 @person_required
 def home(request: KommuneRequest) -> HttpResponse:
     person = request.person
-    positions = Position.objects.active().filter(person=person).select_related("unit")
     return render(
         request,
         "kompetence/home.html",
         {
-            "positions": positions,
+            "positions": selectors.active_positions(person),
             "leaders": selectors.nearest_leaders(person),
             "panels": [html for panel in HOME_PANELS if (html := panel(request))],
             "checklist": getting_started.checklist_for(person, request.kommune),
@@ -66,17 +61,17 @@ def org_tree(request: KommuneRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def unit_detail(request: KommuneRequest, unit_id: int) -> HttpResponse:
-    unit = permissions.get_unit_or_404(request.person, unit_id)
+    unit = access.get_unit_or_404(request.person, unit_id)
     visible = permissions.visible_units(request.person)
     return render(
         request,
         "kompetence/unit_detail.html",
         {
             "unit": unit,
-            "ancestors": visible.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth"),
-            "children": selectors.org_tree(visible.filter(parent=unit)),
+            "ancestors": selectors.unit_ancestors(visible, unit),
+            "children": selectors.org_tree(selectors.unit_children(visible, unit)),
             "positions": selectors.unit_people(unit),
-            "can_change": permissions.changeable_units(request.person).filter(pk=unit.pk).exists(),
+            "can_change": permissions.can_change_unit(request.person, unit),
         },
     )
 
@@ -85,19 +80,20 @@ def unit_detail(request: KommuneRequest, unit_id: int) -> HttpResponse:
 @hr_required
 def unit_create(request: KommuneRequest) -> HttpResponse:
     units = permissions.changeable_units(request.person)
-    parent = units.filter(pk=request.GET.get("parent") or 0).first()
+    parent = selectors.unit_among(units, request.GET.get("parent"))
     form = UnitForm(request.POST or None, units=units, initial={"parent": parent})
     form.validate_url = request.get_full_path()
     if request.method == "POST":
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            if form.cleaned_data["parent"] is None and not permissions.is_kommune_hr(
-                request.person
-            ):
-                form.add_error("parent", _("Vælg en overenhed, du er HR for."))
+            try:
+                unit = services.unit_create(
+                    kommune=request.kommune, actor=request.person, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
-                unit = services.unit_create(kommune=request.kommune, **form.cleaned_data)
                 return redirect_after_post(request, reverse("unit_detail", args=[unit.pk]))
     return render_form(request, "kompetence/unit_form.html", {"form": form, "unit": None})
 
@@ -105,7 +101,7 @@ def unit_create(request: KommuneRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hr_required
 def unit_edit(request: KommuneRequest, unit_id: int) -> HttpResponse:
-    unit = permissions.get_unit_or_404(request.person, unit_id, change=True)
+    unit = access.get_unit_or_404(request.person, unit_id, change=True)
     form = UnitForm(
         request.POST or None, instance=unit, units=permissions.changeable_units(request.person)
     )
@@ -114,8 +110,7 @@ def unit_edit(request: KommuneRequest, unit_id: int) -> HttpResponse:
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            # The form's instance already carries the new values; the service persists them.
-            services.unit_update(unit=OrgUnit.objects.get(pk=unit.pk), **form.cleaned_data)
+            services.unit_update(unit=unit, **form.cleaned_data)
             return redirect_after_post(request, reverse("unit_detail", args=[unit.pk]))
     return render_form(request, "kompetence/unit_form.html", {"form": form, "unit": unit})
 
@@ -125,12 +120,11 @@ def unit_edit(request: KommuneRequest, unit_id: int) -> HttpResponse:
 def person_list(request: KommuneRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     state = request.GET.get("adgang", "")
-    people = invitations.with_account_state(
+    people = invitations.people_by_account_state(
         selectors.person_search(permissions.persons_administered_by(request.person), query),
         kommune=request.kommune,
-    ).order_by("name", "pk")
-    if state in invitations.AccountState.labels:
-        people = people.filter(account_state=state)
+        state=state,
+    )
     # Declared: through Paginator's generics the plugin loses the annotation's fields.
     page: Page[WithAnnotations[Person, invitations.AccountStateColumn]] = Paginator(
         people, 50
@@ -147,17 +141,17 @@ def person_list(request: KommuneRequest) -> HttpResponse:
 @require_GET
 @person_required
 def person_detail(request: KommuneRequest, person_id: int) -> HttpResponse:
-    person = permissions.get_person_or_404(request.person, person_id)
-    audit_record(request, action=AuditEntry.Action.VIEW, subject=person, obj=person)
+    person = access.get_person_or_404(request.person, person_id)
+    services.person_view_log(viewer=request.person, person=person)
     can_change = permissions.can_change_person(request.person, person)
     return render(
         request,
         "kompetence/person_detail.html",
         {
             "subject": person,
-            "positions": person.positions.select_related("unit").order_by("-start_date"),
+            "positions": selectors.positions_of(person),
             "leaders": selectors.nearest_leaders(person),
-            "memberships": person.med_memberships.select_related("committee"),
+            "memberships": selectors.med_memberships_of(person),
             "can_change": can_change,
             "sso_identities": selectors.sso_identities(person)
             if can_change and request.kommune.sso_enabled
@@ -190,11 +184,9 @@ def person_create(request: KommuneRequest) -> HttpResponse:
             return response
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    person = services.person_create(kommune=request.kommune, **form.cleaned_data)
-                    audit_record(
-                        request, action=AuditEntry.Action.CREATE, subject=person, obj=person
-                    )
+                person = services.person_create(
+                    kommune=request.kommune, actor=request.person, **form.cleaned_data
+                )
             except ValidationError as error:
                 form.add_error(None, error)  # the same person posted twice at once
             else:
@@ -205,16 +197,14 @@ def person_create(request: KommuneRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hr_required
 def person_edit(request: KommuneRequest, person_id: int) -> HttpResponse:
-    person = permissions.get_person_or_404(request.person, person_id, change=True)
+    person = access.get_person_or_404(request.person, person_id, change=True)
     form = PersonForm(request.POST or None, instance=person, kommune=request.kommune)
     form.validate_url = request.get_full_path()
     if request.method == "POST":
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            with transaction.atomic():
-                services.person_update(person=person, **form.cleaned_data)
-                audit_record(request, action=AuditEntry.Action.CHANGE, subject=person, obj=person)
+            services.person_update(person=person, actor=request.person, **form.cleaned_data)
             return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
     return render_form(request, "kompetence/person_form.html", {"form": form, "subject": person})
 
@@ -222,32 +212,22 @@ def person_edit(request: KommuneRequest, person_id: int) -> HttpResponse:
 @require_POST
 @hr_required
 def person_sso_unlink(request: KommuneRequest, person_id: int) -> HttpResponse:
-    person = permissions.get_person_or_404(request.person, person_id, change=True)
-    with transaction.atomic():
-        if services.sso_identity_unlink(person=person):
-            audit_record(
-                request,
-                action=AuditEntry.Action.CHANGE,
-                subject=person,
-                obj=person,
-                summary=_("Koblingen til kommunens login fjernet"),
-            )
+    person = access.get_person_or_404(request.person, person_id, change=True)
+    services.sso_identity_unlink(person=person, actor=request.person)
     return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
 
 
 @require_http_methods(["GET", "POST"])
 @hr_required
 def position_create(request: KommuneRequest, person_id: int) -> HttpResponse:
-    person = permissions.get_person_or_404(request.person, person_id, change=True)
+    person = access.get_person_or_404(request.person, person_id, change=True)
     form = PositionForm(request.POST or None, units=permissions.changeable_units(request.person))
     form.validate_url = request.get_full_path()
     if request.method == "POST":
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            with transaction.atomic():
-                position = services.position_create(person=person, **form.cleaned_data)
-                audit_record(request, action=AuditEntry.Action.CHANGE, subject=person, obj=position)
+            services.position_create(person=person, actor=request.person, **form.cleaned_data)
             return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
     return render_form(
         request,
@@ -259,7 +239,7 @@ def position_create(request: KommuneRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hr_required
 def position_edit(request: KommuneRequest, position_id: int) -> HttpResponse:
-    position = permissions.get_position_or_404(request.person, position_id)
+    position = access.get_position_or_404(request.person, position_id)
     form = PositionForm(
         request.POST or None, instance=position, units=permissions.changeable_units(request.person)
     )
@@ -268,13 +248,7 @@ def position_edit(request: KommuneRequest, position_id: int) -> HttpResponse:
         if response := field_validation_response(request, form):
             return response
         if form.is_valid():
-            with transaction.atomic():
-                services.position_update(
-                    position=Position.objects.get(pk=position.pk), **form.cleaned_data
-                )
-                audit_record(
-                    request, action=AuditEntry.Action.CHANGE, subject=position.person, obj=position
-                )
+            services.position_update(position=position, actor=request.person, **form.cleaned_data)
             return redirect_after_post(request, reverse("person_detail", args=[position.person_id]))
     return render_form(
         request,
@@ -287,17 +261,12 @@ def position_edit(request: KommuneRequest, position_id: int) -> HttpResponse:
 @hr_required
 def audit_log(request: KommuneRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    administered = permissions.persons_administered_by(request.person)
-    entries = selectors.audit_entries().filter(subject__in=administered)
-    if form.is_valid():
-        if form.cleaned_data["subject"]:
-            entries = entries.filter(
-                subject__in=selectors.person_search(administered, form.cleaned_data["subject"])
-            )
-        if form.cleaned_data["actor"]:
-            entries = entries.filter(
-                actor__in=selectors.person_search(administered, form.cleaned_data["actor"])
-            )
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_log(
+        request.person,
+        subject_text=filters.get("subject", ""),
+        actor_text=filters.get("actor", ""),
+    )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "kompetence/audit_log.html", {"form": form, "page": page})
 
@@ -321,21 +290,10 @@ def login_locks(request: KommuneRequest) -> HttpResponse:
 @kommune_hr_required
 def login_lock_lift(request: KommuneRequest) -> HttpResponse:
     form = LoginLockForm(request.POST)
-    lock = (
-        selectors.login_lock_get(kommune=request.kommune, **form.cleaned_data)
-        if form.is_valid()
-        else None
-    )
-    if lock is None:
+    if not form.is_valid():
         raise Http404
-    services.login_lock_lift(lock=lock)
-    audit_record(
-        request,
-        action=AuditEntry.Action.CHANGE,
-        subject=lock.person,
-        summary=_("Låst login åbnet igen: %(login)s fra %(address)s")
-        % {"login": lock.login, "address": lock.address},
-    )
+    lock = access.get_login_lock_or_404(request.person, **form.cleaned_data)
+    services.login_lock_lift(lock=lock, actor=request.person)
     messages.success(
         request,
         _("%(login)s kan logge ind igen fra %(address)s.")
