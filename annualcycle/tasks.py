@@ -15,7 +15,7 @@ def send_reminders_all() -> int:
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.send_reminders", acks_late=True)
 def send_reminders(self, kommune: Kommune) -> int:
-    from annualcycle.reminders import reminders_send
+    from annualcycle.cycle.reminders import reminders_send
 
     return reminders_send(kommune=kommune)
 
@@ -23,8 +23,8 @@ def send_reminders(self, kommune: Kommune) -> int:
 @app.task(base=KommuneMailTask, bind=True, name="annualcycle.send_reminder", **MAIL_RETRY)
 def send_reminder(self, kommune: Kommune, reminder_id: int) -> bool:
     """One claimed reminder to the mail server; retried through an outage, never sent
-    twice (annualcycle.reminders)."""
-    from annualcycle.reminders import reminder_deliver
+    twice (annualcycle.cycle.reminders)."""
+    from annualcycle.cycle.reminders import reminder_deliver
 
     return reminder_deliver(kommune=kommune, reminder_id=reminder_id)
 
@@ -38,7 +38,7 @@ def requeue_reminders_all() -> int:
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.requeue_reminders", acks_late=True)
 def requeue_reminders(self, kommune: Kommune) -> int:
-    from annualcycle.reminders import reminders_requeue
+    from annualcycle.cycle.reminders import reminders_requeue
 
     return reminders_requeue()
 
@@ -52,7 +52,7 @@ def requeue_reminders(self, kommune: Kommune) -> int:
     work="gap_report",
 )
 def build_gap_report(self, kommune: Kommune, report_id: int) -> str:
-    from annualcycle.reports import gap_report_build
+    from annualcycle.reports.services import gap_report_build
 
     return gap_report_build(report_id=report_id).status
 
@@ -81,6 +81,6 @@ def apply_retention_all() -> int:
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.apply_retention", acks_late=True)
 def apply_retention(self, kommune: Kommune) -> int:
-    from annualcycle.retention import retention_apply
+    from annualcycle.retention.services import retention_apply
 
     return len(retention_apply(kommune=kommune).people)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annualcycle import action_plans
+from annualcycle.action_plans import selectors as action_plans
 from annualcycle.models import ActionPlan, ActionPlanComment, ActionPlanItem
 from kompetence import services as org_services
 from kompetence.models import MEDCommittee, MEDMembership

@@ -11,8 +11,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from annualcycle import reports
 from annualcycle.models import GapReport
+from annualcycle.reports import services as reports
 from kompetence.models import Kommune, OrgUnit, Person
 from kompetence.tenancy import kommune_scope
 from tests.annualcycle.test_reports import SHEETS

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from annualcycle import dashboard_charts, dashboards
-from annualcycle.selectors import current_phases
+from annualcycle.cycle.selectors import current_phases
+from annualcycle.dashboards import charts, selectors
 from kompetence import permissions
 from kompetence.http import KommuneRequest, person_required
 from kompetence.models import MEDCommittee, OrgUnit, Person
@@ -67,13 +67,13 @@ def _page(
     k: int | None,
     extra: dict,
 ) -> HttpResponse:
-    rounds = dashboards.dashboard_rounds(unit)
+    rounds = selectors.dashboard_rounds(unit)
     round_id = request.GET.get("runde", "")
     round_ = next((r for r in rounds if str(r.pk) == round_id), None) if round_id else None
     if round_id and round_ is None:
         raise Http404
-    round_ = round_ or dashboards.default_round(rounds)
-    dashboard = dashboards.unit_dashboard(unit, round_, dashboards.dashboard_period(), k=k)
+    round_ = round_ or selectors.default_round(rounds)
+    dashboard = selectors.unit_dashboard(unit, round_, selectors.dashboard_period(), k=k)
     all_rows = [*dashboard.rows, dashboard.total]
     return render(
         request,
@@ -83,11 +83,9 @@ def _page(
             "rounds": rounds,
             "base_url": base_url,
             "ancestors": units.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth"),
-            "completion_chart": dashboard_charts.completion_chart(all_rows),
-            "completion_legend": dashboard_charts.COMPLETION,
-            "gap_chart": dashboard_charts.gap_chart(dashboard.total.gaps)
-            if dashboard.groups
-            else None,
+            "completion_chart": charts.completion_chart(all_rows),
+            "completion_legend": charts.COMPLETION,
+            "gap_chart": charts.gap_chart(dashboard.total.gaps) if dashboard.groups else None,
             "phases": current_phases(),
             **extra,
         },

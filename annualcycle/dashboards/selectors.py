@@ -14,7 +14,7 @@ Python (a loop over units, never over people), so a page issues the same queries
 people or 45,000.
 
 For a MED committee, cells built from fewer than k people are hidden by the rules in
-`annualcycle.anonymity`: per family of figures, on the row's people and on the number
+`annualcycle.dashboards.anonymity`: per family of figures, on the row's people and on the number
 of people the family is built from, consistently across drill-down pages.
 """
 
@@ -34,9 +34,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from annualcycle import anonymity
+from annualcycle.cycle.selectors import current_cycle
+from annualcycle.dashboards import anonymity
 from annualcycle.models import Cycle, UnitCompetenceFigures, UnitFigures
-from annualcycle.selectors import current_cycle
 from catalogue.models import Enrolment
 from kompetence.models import OrgUnit, Position, unit_path_ids
 from mus.models import Conversation, PlanActivity, PlanVersion, Signature

@@ -12,7 +12,7 @@ Who may do what:
 * everyone else: nothing, not even that the plan exists.
 
 MED members see the unit's figures in aggregate only, through the same k-anonymity as
-the dashboards (`annualcycle.anonymity`, k = the kommune's `med_min_group_size`): no
+the dashboards (`annualcycle.dashboards.anonymity`, k = the kommune's `med_min_group_size`): no
 figure built on fewer than k people, and none that would let one be worked out by
 subtracting the plans of the units below from the plan of the unit above
 (`med_hidden`).
@@ -31,10 +31,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
-from annualcycle import anonymity
-from annualcycle.dashboards import subtree_units
+from annualcycle.dashboards import anonymity
+from annualcycle.dashboards.selectors import subtree_units
 from annualcycle.models import ActionPlan, ActionPlanComment, ActionPlanItem
-from annualcycle.reports import (
+from annualcycle.reports.services import (
     Figures,
     competence_figures,
     group_figures,

@@ -1,6 +1,6 @@
 """Action-plan pages (handlingsplaner): the list by year, a plan with its planned
 activities beside the unit's gap picture and collected development-plan activities,
-and MED comments. Who may do what is described in `annualcycle.action_plans`."""
+and MED comments. Who may do what is described in `annualcycle.action_plans.selectors`."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from annualcycle import action_plans, reports
-from annualcycle.action_plans import ITEM_FIELDS
-from annualcycle.forms_reports import (
+from annualcycle.action_plans import selectors as action_plans
+from annualcycle.action_plans.forms import (
     ActionPlanCommentForm,
     ActionPlanCreateForm,
     ActionPlanForm,
     ActionPlanItemForm,
 )
+from annualcycle.action_plans.selectors import ITEM_FIELDS
 from annualcycle.models import ActionPlan, ActionPlanItem
+from annualcycle.reports import services as reports
 from kompetence.http import KommuneRequest, person_required
 from kompetence.models import Person
 

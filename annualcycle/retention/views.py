@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from annualcycle import retention
-from annualcycle.forms import RetentionForm
+from annualcycle.retention import services as retention
+from annualcycle.retention.forms import RetentionForm
 from kompetence.http import KommuneRequest, kommune_hr_required
 from kompetence.models import AuditEntry, Person
 

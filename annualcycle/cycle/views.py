@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annualcycle import selectors, services
-from annualcycle.forms import PhaseForm, TaskForm
+from annualcycle.cycle import selectors, services
+from annualcycle.cycle.forms import PhaseForm, TaskForm
+from annualcycle.cycle.wheel import wheel
 from annualcycle.models import Cycle, Phase, Task
-from annualcycle.wheel import wheel
 from kompetence import permissions
 from kompetence.http import KommuneRequest, kommune_hr_required, person_required
 

@@ -26,8 +26,8 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annualcycle.cycle.selectors import LEADER_ROLE, cycle_period
 from annualcycle.models import ActionPlan, CycleRole, ReminderSent, Task
-from annualcycle.selectors import LEADER_ROLE, cycle_period
 from kompetence.mail import message_send, render_to_person
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from annualcycle.selectors import current_phases, my_tasks
+from annualcycle.cycle.selectors import current_phases, my_tasks
 
 
 def home_tasks_panel(request) -> str:

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annualcycle import reports
-from annualcycle.forms_reports import GapReportForm
 from annualcycle.models import GapReport
+from annualcycle.reports import services as reports
+from annualcycle.reports.forms import GapReportForm
 from kompetence import permissions
 from kompetence.audit import audit_record
 from kompetence.downloads import attachment_header, filename_part
