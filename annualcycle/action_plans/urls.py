@@ -13,6 +13,16 @@ urlpatterns = [
         name="action_plan_detail",
     ),
     path(
+        "handlingsplaner/<int:action_plan_id>/prioriteter/",
+        views.action_plan_update,
+        name="action_plan_update",
+    ),
+    path(
+        "handlingsplaner/<int:action_plan_id>/punkter/ny/",
+        views.action_plan_item_add,
+        name="action_plan_item_add",
+    ),
+    path(
         "handlingsplaner/<int:action_plan_id>/kommentar/",
         views.action_plan_comment,
         name="action_plan_comment",

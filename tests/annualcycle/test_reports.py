@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annualcycle.models import GapReport
-from annualcycle.reports import services as reports
+from annualcycle.reports import build as reports
 from kompetence.models import AuditEntry, OrgUnit, Person
 from kompetence.tenancy import kommune_scope
 from mus import services as mus_services

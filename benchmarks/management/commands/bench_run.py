@@ -39,7 +39,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from annualcycle.models import GapReport
-from annualcycle.reports.services import gap_report_build
+from annualcycle.reports.build import gap_report_build
 from benchmarks.management.commands.bench_data import PASSWORD, SLUG
 from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person, Position, User
 from kompetence.tenancy import kommune_scope
