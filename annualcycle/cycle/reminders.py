@@ -132,7 +132,9 @@ def _queue(reminder: ReminderSent) -> None:
     """The mail task for a claim, once the claim has committed. A claim whose task
     cannot be queued (or, in the embedded mode, whose one try failed) stays pending for
     `reminders_requeue`."""
-
+    # The one import of annualcycle.tasks inside a function: the tasks that run
+    # `reminders_send` and `reminders_requeue` live there, so a module-level import
+    # here would close a cycle (see annualcycle.tasks).
     from annualcycle.tasks import send_reminder
 
     def queue() -> None:

@@ -7,7 +7,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from annualcycle.models import Cycle, CycleRole, Phase, Task
@@ -247,6 +247,4 @@ def cycle_start_year(today: datetime.date) -> int:
 
 def on_kommune_created(sender, *, kommune: Kommune, **kwargs) -> None:
     """A new kommune starts with the default (Ballerup) årshjul for the current year."""
-    from django.utils import timezone
-
     cycle_create_default(kommune=kommune, start_year=cycle_start_year(timezone.localdate()))
