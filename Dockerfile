@@ -18,6 +18,7 @@ COPY profiles ./profiles
 COPY mus ./mus
 COPY catalogue ./catalogue
 COPY annualcycle ./annualcycle
+COPY benchmarks ./benchmarks
 RUN pip install --no-cache-dir .
 COPY . .
 

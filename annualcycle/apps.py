@@ -7,8 +7,10 @@ class AnnualcycleConfig(AppConfig):
     verbose_name = _("Årshjul og overblik")
 
     def ready(self) -> None:
-        from annualcycle import invalidation, panels, personal_data, services
-        from annualcycle.reports import GAP_REPORT_WORK
+        from annualcycle import personal_data
+        from annualcycle.cycle import panels, services
+        from annualcycle.dashboards import invalidation
+        from annualcycle.reports.services import GAP_REPORT_WORK
         from kompetence.background import register_work
 
         register_work(GAP_REPORT_WORK)

@@ -7,7 +7,7 @@ November, the employee and the leader would see an open self-evaluation and a MU
 their home page and "no tasks now" beside it. So the demo keeps Ballerup's phases and
 adds the round's tasks to the phase of the day (or, in the summer gap between
 Ballerup's phases, a phase of its own), each with a deadline inside that phase. Real
-kommuner get Ballerup's cycle unchanged (annualcycle.services.on_kommune_created).
+kommuner get Ballerup's cycle unchanged (annualcycle.cycle.services.on_kommune_created).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import datetime
 
 from django.utils import timezone
 
-from annualcycle import services
+from annualcycle.cycle import services
 from annualcycle.models import Cycle, CycleRole, Phase, Task
 from kompetence.demo import DemoOrg
 from profiles.models import EvaluationRound

@@ -22,7 +22,7 @@ from profiles.models import JobProfile
 
 class CycleRole(models.TextChoices):
     """Who a task is for, in the terms of Ballerup's guideline. Derived per person from
-    positions, the HR role and MED memberships (see annualcycle.selectors.cycle_roles)."""
+    positions, the HR role and MED memberships (see annualcycle.cycle.selectors.cycle_roles)."""
 
     EMPLOYEE = "employee", _("Medarbejdere")
     LOCAL_LEADER = "local_leader", _("Lokale ledelser")
@@ -289,7 +289,7 @@ class ActionPlanComment(models.Model):
 
 class UnitFigures(models.Model):
     """The dashboards' figures about the people directly in one unit, for one round and
-    period, pre-aggregated (annualcycle.dashboards). Valid while `version` equals the
+    period, pre-aggregated (annualcycle.dashboards.selectors). Valid while `version` equals the
     unit's `figures_version`, which every write about those people raises
     (kompetence.figures); a stale row is recomputed on the next read."""
 

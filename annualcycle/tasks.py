@@ -1,8 +1,20 @@
-"""Celery entry points of the annual cycle: load by id, call a service."""
+"""Celery entry points of the annual cycle: load by id, call a service.
+
+Imports run one way: this module imports the code its tasks run, at the top; the
+services that queue a task import it from here (`annualcycle.reports.services`), and
+what this module imports never imports it back at module level. The one exception is
+`annualcycle.cycle.reminders`, whose daily run (a task here) queues a task here for
+each reminder: it imports the task inside the function that queues it."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from annualcycle.cycle.reminders import reminder_deliver, reminders_requeue, reminders_send
+from annualcycle.reports.build import gap_report_build
+from annualcycle.retention.services import retention_apply
 from kompetence.celery import app
+from kompetence.figures import positions_turning
 from kompetence.models import Kommune
 from kompetence.tasks import MAIL_RETRY, KommuneMailTask, KommuneTask, WorkTask, each_kommune
 
@@ -15,17 +27,13 @@ def send_reminders_all() -> int:
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.send_reminders", acks_late=True)
 def send_reminders(self, kommune: Kommune) -> int:
-    from annualcycle.reminders import reminders_send
-
     return reminders_send(kommune=kommune)
 
 
 @app.task(base=KommuneMailTask, bind=True, name="annualcycle.send_reminder", **MAIL_RETRY)
 def send_reminder(self, kommune: Kommune, reminder_id: int) -> bool:
     """One claimed reminder to the mail server; retried through an outage, never sent
-    twice (annualcycle.reminders)."""
-    from annualcycle.reminders import reminder_deliver
-
+    twice (annualcycle.cycle.reminders)."""
     return reminder_deliver(kommune=kommune, reminder_id=reminder_id)
 
 
@@ -38,8 +46,6 @@ def requeue_reminders_all() -> int:
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.requeue_reminders", acks_late=True)
 def requeue_reminders(self, kommune: Kommune) -> int:
-    from annualcycle.reminders import reminders_requeue
-
     return reminders_requeue()
 
 
@@ -52,8 +58,6 @@ def requeue_reminders(self, kommune: Kommune) -> int:
     work="gap_report",
 )
 def build_gap_report(self, kommune: Kommune, report_id: int) -> str:
-    from annualcycle.reports import gap_report_build
-
     return gap_report_build(report_id=report_id).status
 
 
@@ -66,10 +70,6 @@ def figures_for_today_all() -> int:
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.figures_for_today", acks_late=True)
 def figures_for_today(self, kommune: Kommune) -> None:
-    from django.utils import timezone
-
-    from kompetence.figures import positions_turning
-
     positions_turning(timezone.localdate())
 
 
@@ -81,6 +81,4 @@ def apply_retention_all() -> int:
 
 @app.task(base=KommuneTask, bind=True, name="annualcycle.apply_retention", acks_late=True)
 def apply_retention(self, kommune: Kommune) -> int:
-    from annualcycle.retention import retention_apply
-
     return len(retention_apply(kommune=kommune).people)

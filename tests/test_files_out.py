@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from annualcycle import reports
+from annualcycle.reports import documents as reports
 from catalogue.models import CourseSession
 from kompetence import imports, tabular
 from profiles import interchange

@@ -23,7 +23,7 @@ def _catalogue(org):
 
 
 def _cycle(org):
-    from annualcycle import services
+    from annualcycle.cycle import services
 
     if not hasattr(org, "_cycle"):
         org._cycle = services.cycle_create_default(kommune=org.kommune, start_year=2026)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mus",
     "catalogue",
     "annualcycle",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annualcycle import action_plans
+from annualcycle.action_plans import services as action_plans
 from annualcycle.models import ActionPlan, ActionPlanComment, ActionPlanItem
 from kompetence import services as org_services
 from kompetence.models import MEDCommittee, MEDMembership
@@ -68,14 +68,16 @@ def test_leader_writes_a_plan_with_activities_from_the_catalogue_and_new_ones(or
         plan = ActionPlan.objects.get(unit=org_a.team, year=2027)
     detail = reverse("action_plan_detail", args=[plan.pk])
     assert response["Location"] == detail
+    update = reverse("action_plan_update", args=[plan.pk])
+    add_item = reverse("action_plan_item_add", args=[plan.pk])
 
     response = client.post(
-        detail,
+        update,
         {"action": "plan", "priorities": "Samarbejde på tværs af teams.", "budget": "40000"},
     )
     assert response.status_code == 302
     response = client.post(
-        detail,
+        add_item,
         item_data(
             **{
                 "item-course": course.pk,
@@ -86,9 +88,9 @@ def test_leader_writes_a_plan_with_activities_from_the_catalogue_and_new_ones(or
         ),
     )
     assert response.status_code == 302
-    assert client.post(detail, item_data()).status_code == 302
+    assert client.post(add_item, item_data()).status_code == 302
     # Neither a title nor a course: a Danish message by the field, nothing stored.
-    refused = client.post(detail, item_data(**{"item-title": ""}))
+    refused = client.post(add_item, item_data(**{"item-title": ""}))
     assert refused.status_code == 200
     assert "Skriv aktiviteten, eller vælg et kursus fra kataloget." in refused.text
 
@@ -170,10 +172,13 @@ def test_med_member_of_a_covering_committee_reads_and_comments_but_cannot_edit(o
     assert org_a.employee.name not in page.text
     assert "skjult" in page.text
 
+    update = reverse("action_plan_update", args=[plan.pk])
     assert (
-        client.post(detail, {"action": "plan", "priorities": "x", "budget": "1"}).status_code == 404
+        client.post(update, {"action": "plan", "priorities": "x", "budget": "1"}).status_code == 404
     )
-    assert client.post(detail, item_data()).status_code == 404
+    assert client.post(
+        reverse("action_plan_item_add", args=[plan.pk]), item_data()
+    ).status_code == (404)
     assert client.get(reverse("action_plan_item_edit", args=[item.pk])).status_code == 404
     assert client.post(reverse("action_plan_item_delete", args=[item.pk])).status_code == 404
     assert (
@@ -207,7 +212,8 @@ def test_outsiders_get_404(org_a, org_b):
     committee(org_a, org_a.sibling_team, org_a.other_employee, name="Lokal-MED Syd", kind="lokal")
     urls = [
         ("get", reverse("action_plan_detail", args=[plan.pk]), {}),
-        ("post", reverse("action_plan_detail", args=[plan.pk]), item_data()),
+        ("post", reverse("action_plan_item_add", args=[plan.pk]), item_data()),
+        ("post", reverse("action_plan_update", args=[plan.pk]), {"priorities": "x", "budget": "1"}),
         ("post", reverse("action_plan_comment", args=[plan.pk]), {"text": "Hej"}),
         ("get", reverse("action_plan_item_edit", args=[item.pk]), {}),
         ("post", reverse("action_plan_item_delete", args=[item.pk]), {}),
@@ -241,7 +247,10 @@ def test_the_leader_above_and_hr_write_the_plan_too(org_a):
     for person in (org_a.chef, org_a.hr):
         client = client_for(person)
         assert detail in client.get(reverse("action_plan_list")).text
-        response = client.post(detail, {"action": "plan", "priorities": person.name, "budget": "5"})
+        response = client.post(
+            reverse("action_plan_update", args=[plan.pk]),
+            {"action": "plan", "priorities": person.name, "budget": "5"},
+        )
         assert response.status_code == 302
 
 

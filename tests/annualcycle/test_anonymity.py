@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annualcycle.anonymity import (
+from annualcycle.dashboards.anonymity import (
     TOTAL,
     hidden_subtree_figures,
     suppressed_cells,

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from annualcycle import reminders, selectors, services
+from annualcycle.cycle import reminders, selectors, services
 from annualcycle.models import Cycle, CycleRole, Phase, ReminderSent, Task
 from kompetence import services as org_services
 from kompetence.models import MEDMembership

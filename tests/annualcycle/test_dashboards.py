@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from annualcycle import dashboards
+from annualcycle.dashboards import selectors as dashboards
 from annualcycle.models import Cycle
 from catalogue import services as catalogue_services
 from kompetence import services as org_services

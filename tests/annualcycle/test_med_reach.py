@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import URLPattern, reverse
 
-from annualcycle import action_plans
+from annualcycle.action_plans import services as action_plans
 from kompetence import services as org_services
 from kompetence.models import MEDMembership, OrgUnit
 from kompetence.tenancy import kommune_scope

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from annualcycle import reports
 from annualcycle.models import GapReport
+from annualcycle.reports import build as reports
 from kompetence.models import AuditEntry, OrgUnit, Person
 from kompetence.tenancy import kommune_scope
 from mus import services as mus_services

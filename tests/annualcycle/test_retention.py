@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from annualcycle import retention
+from annualcycle.retention import services as retention
 from annualcycle.tasks import apply_retention_all
 from catalogue import services as catalogue_services
 from catalogue.models import Enrolment

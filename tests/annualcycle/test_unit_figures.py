@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from annualcycle import dashboards
+from annualcycle.dashboards import selectors as dashboards
 from annualcycle.models import UnitFigures
 from catalogue import services as catalogue_services
 from catalogue.models import Enrolment

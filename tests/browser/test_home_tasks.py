@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from annualcycle import services
+from annualcycle.cycle import services
 from annualcycle.models import Phase, Task
 from profiles import services as profile_services
 from tests.browser.conftest import assert_accessible, log_in

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from annualcycle import services as cycle_services
+from annualcycle.cycle import services as cycle_services
 from kompetence.models import AuditEntry
 from tests.conftest import client_for
 

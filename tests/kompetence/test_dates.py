@@ -15,7 +15,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from annualcycle import services as cycle_services
+from annualcycle.cycle import services as cycle_services
 from kompetence.models import AuditEntry
 from tests.conftest import client_for
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from annualcycle import reports
 from annualcycle.models import GapReport
+from annualcycle.reports import build as reports
 from kompetence.downloads import attachment_header, filename_part
 from kompetence.models import OrgUnit
 from tests.conftest import client_for

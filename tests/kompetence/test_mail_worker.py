@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from annualcycle import reminders
+from annualcycle.cycle import reminders
 from annualcycle.models import ReminderSent
 from mus import services as mus_services
 from mus.models import Conversation

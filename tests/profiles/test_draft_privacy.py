@@ -10,7 +10,7 @@ import importlib
 import pytest
 from django.urls import reverse
 
-from annualcycle import dashboards
+from annualcycle.dashboards import selectors as dashboards
 from kompetence.tenancy import kommune_scope
 from profiles import selectors, services
 from profiles.models import Assessment, Competence

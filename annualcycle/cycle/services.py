@@ -15,6 +15,8 @@ from kompetence.models import Kommune, Person
 
 R = CycleRole
 K = Task.Kind
+# A new task's reminder, as the model's default.
+DEFAULT_REMIND_DAYS_BEFORE = 7
 
 # Ballerup's guideline, in our own words: (phase name, description, start month/day,
 # end month/day, year offset, tasks). Each task: (title, roles, kind, deadline
@@ -215,16 +217,27 @@ def phase_save(
     return phase
 
 
-def task_save(*, phase: Phase, task: Task | None, **fields) -> Task:
-    unknown = [r for r in fields.get("roles", []) if r not in CycleRole.values]
+def task_save(
+    *,
+    phase: Phase,
+    task: Task | None,
+    title: str,
+    roles: list[str],
+    kind: str,
+    deadline: datetime.date,
+    description: str = "",
+    remind_days_before: int = DEFAULT_REMIND_DAYS_BEFORE,
+) -> Task:
+    """Creates a task in `phase` (`task` None) or sets every field of `task`."""
+    unknown = [r for r in roles if r not in CycleRole.values]
     if unknown:
         raise ValidationError({"roles": _("Ukendt rolle.")})
-    if not phase.cycle.starts_on <= fields["deadline"] <= phase.cycle.ends_on:
+    if not phase.cycle.starts_on <= deadline <= phase.cycle.ends_on:
         raise ValidationError({"deadline": _("Fristen skal ligge inden for årshjulet.")})
     if task is None:
         task = Task(kommune_id=phase.kommune_id, phase=phase)
-    for name, value in fields.items():
-        setattr(task, name, value)
+    task.title, task.description, task.roles, task.kind = title, description, roles, kind
+    task.deadline, task.remind_days_before = deadline, remind_days_before
     task.save()
     return task
 
@@ -240,6 +253,4 @@ def cycle_start_year(today: datetime.date) -> int:
 
 def on_kommune_created(sender, *, kommune: Kommune, **kwargs) -> None:
     """A new kommune starts with the default (Ballerup) årshjul for the current year."""
-    from django.utils import timezone
-
     cycle_create_default(kommune=kommune, start_year=cycle_start_year(timezone.localdate()))

@@ -10,17 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annualcycle import selectors, services
-from annualcycle.forms import PhaseForm, TaskForm
+from annualcycle.access import get_cycle_or_404, get_phase_or_404, get_task_or_404
+from annualcycle.cycle import selectors, services
+from annualcycle.cycle.forms import PhaseForm, TaskForm
+from annualcycle.cycle.wheel import wheel
 from annualcycle.models import Cycle, Phase, Task
-from annualcycle.wheel import wheel
 from kompetence import permissions
 from kompetence.http import KommuneRequest, kommune_hr_required, person_required
 
 
 def _cycle_page(request: KommuneRequest, cycle: Cycle | None) -> HttpResponse:
     today = timezone.localdate()
-    phases = list(cycle.phases.prefetch_related("tasks")) if cycle else []
+    phases = selectors.phases_of(cycle) if cycle else []
     return render(
         request,
         "annualcycle/cycle.html",
@@ -29,7 +30,7 @@ def _cycle_page(request: KommuneRequest, cycle: Cycle | None) -> HttpResponse:
             "phases": phases,
             "wheel": wheel(cycle, phases, today) if cycle else None,
             "today": today,
-            "cycles": Cycle.objects.all(),
+            "cycles": selectors.cycles(),
             "is_kommune_hr": permissions.is_kommune_hr(request.person),
         },
     )
@@ -38,29 +39,21 @@ def _cycle_page(request: KommuneRequest, cycle: Cycle | None) -> HttpResponse:
 @require_GET
 @person_required
 def cycle_view(request: KommuneRequest) -> HttpResponse:
-    cycle = selectors.current_cycle() or Cycle.objects.first()
+    cycle = selectors.current_cycle() or selectors.first_cycle()
     return _cycle_page(request, cycle)
-
-
-def _get_cycle_or_404(cycle_id: int) -> Cycle:
-    """A cycle of the request's kommune (the scope filters); others are 404."""
-    cycle = Cycle.objects.select_related("reviewed_by").filter(pk=cycle_id).first()
-    if cycle is None:
-        raise Http404
-    return cycle
 
 
 @require_GET
 @person_required
 def cycle_detail(request: KommuneRequest, cycle_id: int) -> HttpResponse:
-    return _cycle_page(request, _get_cycle_or_404(cycle_id))
+    return _cycle_page(request, get_cycle_or_404(request.person, cycle_id))
 
 
 @require_POST
 @kommune_hr_required
 def cycle_edit(request: KommuneRequest, cycle_id: int) -> HttpResponse:
     """HR's actions on a whole cycle: copy it to next year."""
-    cycle = _get_cycle_or_404(cycle_id)
+    cycle = get_cycle_or_404(request.person, cycle_id)
     if request.POST.get("action") != "copy_next":
         raise Http404
     new = services.cycle_copy_to_next_year(cycle=cycle)
@@ -72,7 +65,7 @@ def cycle_edit(request: KommuneRequest, cycle_id: int) -> HttpResponse:
 @kommune_hr_required
 def cycle_review(request: KommuneRequest, cycle_id: int) -> HttpResponse:
     """Kommune HR confirms having gone through the cycle (a getting-started step)."""
-    cycle = _get_cycle_or_404(cycle_id)
+    cycle = get_cycle_or_404(request.person, cycle_id)
     services.cycle_review(cycle=cycle, by=request.person)
     messages.success(request, _("Tak. Årshjulet er markeret som gennemgået."))
     return redirect("cycle_detail", cycle_id=cycle.pk)
@@ -82,7 +75,14 @@ def _phase_form_page(request, cycle: Cycle, phase: Phase | None) -> HttpResponse
     form = PhaseForm(request.POST or None, instance=phase)
     if request.method == "POST" and form.is_valid():
         try:
-            services.phase_save(cycle=cycle, phase=phase, **form.cleaned_data)
+            services.phase_save(
+                cycle=cycle,
+                phase=phase,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -96,21 +96,13 @@ def _phase_form_page(request, cycle: Cycle, phase: Phase | None) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def phase_create(request: KommuneRequest, cycle_id: int) -> HttpResponse:
-    return _phase_form_page(request, _get_cycle_or_404(cycle_id), None)
-
-
-def _get_phase_or_404(phase_id: int) -> Phase:
-    """A phase of the request's kommune; others are 404."""
-    phase = Phase.objects.select_related("cycle").filter(pk=phase_id).first()
-    if phase is None:
-        raise Http404
-    return phase
+    return _phase_form_page(request, get_cycle_or_404(request.person, cycle_id), None)
 
 
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def phase_edit(request: KommuneRequest, phase_id: int) -> HttpResponse:
-    phase = _get_phase_or_404(phase_id)
+    phase = get_phase_or_404(request.person, phase_id)
     return _phase_form_page(request, phase.cycle, phase)
 
 
@@ -118,7 +110,16 @@ def _task_form_page(request, phase: Phase, task: Task | None) -> HttpResponse:
     form = TaskForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_save(phase=phase, task=task, **form.cleaned_data)
+            services.task_save(
+                phase=phase,
+                task=task,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                roles=form.cleaned_data["roles"],
+                kind=form.cleaned_data["kind"],
+                deadline=form.cleaned_data["deadline"],
+                remind_days_before=form.cleaned_data["remind_days_before"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -132,28 +133,20 @@ def _task_form_page(request, phase: Phase, task: Task | None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def task_create(request: KommuneRequest, phase_id: int) -> HttpResponse:
-    return _task_form_page(request, _get_phase_or_404(phase_id), None)
-
-
-def _get_task_or_404(task_id: int) -> Task:
-    """A task of the request's kommune; others are 404."""
-    task = Task.objects.select_related("phase__cycle").filter(pk=task_id).first()
-    if task is None:
-        raise Http404
-    return task
+    return _task_form_page(request, get_phase_or_404(request.person, phase_id), None)
 
 
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def task_edit(request: KommuneRequest, task_id: int) -> HttpResponse:
-    task = _get_task_or_404(task_id)
+    task = get_task_or_404(request.person, task_id)
     return _task_form_page(request, task.phase, task)
 
 
 @require_POST
 @kommune_hr_required
 def task_delete(request: KommuneRequest, task_id: int) -> HttpResponse:
-    task = _get_task_or_404(task_id)
+    task = get_task_or_404(request.person, task_id)
     cycle_id = task.phase.cycle_id
     services.task_delete(task=task)
     messages.success(request, _("Opgaven er slettet."))

@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from annualcycle import views_dashboards
+from annualcycle.dashboards import views
 
 urlpatterns = [
-    path("overblik/", views_dashboards.dashboard, name="dashboard"),
+    path("overblik/", views.dashboard, name="dashboard"),
     path(
         "overblik/med/<int:committee_id>/",
-        views_dashboards.med_dashboard,
+        views.med_dashboard,
         name="med_dashboard",
     ),
 ]

@@ -1,6 +1,6 @@
 """Action-plan pages (handlingsplaner): the list by year, a plan with its planned
 activities beside the unit's gap picture and collected development-plan activities,
-and MED comments. Who may do what is described in `annualcycle.action_plans`."""
+and MED comments. Who may do what is described in `annualcycle.action_plans.selectors`."""
 
 from __future__ import annotations
 
@@ -12,69 +12,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annualcycle import action_plans, reports
-from annualcycle.action_plans import ITEM_FIELDS
-from annualcycle.forms_reports import (
+from annualcycle.access import get_action_plan_item_or_404, get_action_plan_or_404
+from annualcycle.action_plans import selectors, services
+from annualcycle.action_plans.forms import (
     ActionPlanCommentForm,
     ActionPlanCreateForm,
     ActionPlanForm,
     ActionPlanItemForm,
 )
-from annualcycle.models import ActionPlan, ActionPlanItem
+from annualcycle.models import ActionPlan
+from annualcycle.reports.selectors import competence_group_names
 from kompetence.http import KommuneRequest, person_required
-from kompetence.models import Person
 
 ITEM_PREFIX = "item"
-
-
-# --- Lookups ---------------------------------------------------------------------------
-
-
-def get_action_plan_or_404(viewer: Person, action_plan_id: int) -> ActionPlan:
-    """The plan `action_plan_id` if `viewer` may read it: they write plans for its unit
-    (leader above or at the unit, or HR for it), or sit on a MED committee covering it.
-
-    Security contract: looked up in the viewer's kommune (on top of the request's
-    scope); a plan of another kommune, of a unit the viewer has nothing to do with, and
-    a plan that does not exist raise the same Http404."""
-    plan = (
-        action_plans.readable_plans(viewer)
-        .select_related("unit", "updated_by")
-        .filter(pk=action_plan_id)
-        .first()
-    )
-    if plan is None:
-        raise Http404
-    return plan
-
-
-def get_editable_action_plan_or_404(viewer: Person, action_plan_id: int) -> ActionPlan:
-    """As `get_action_plan_or_404`, for writing: a MED member who may read the plan
-    still gets 404 here."""
-    plan = get_action_plan_or_404(viewer, action_plan_id)
-    if not action_plans.may_edit(viewer, plan):
-        raise Http404
-    return plan
-
-
-def get_action_plan_item_or_404(viewer: Person, item_id: int) -> ActionPlanItem:
-    """A planned activity of a plan `viewer` may write.
-
-    Security contract: as `get_editable_action_plan_or_404`."""
-    item = (
-        ActionPlanItem.objects.select_related("plan__unit", "course")
-        .filter(
-            kommune_id=viewer.kommune_id,
-            pk=item_id,
-            plan__unit__in=action_plans.editable_units(viewer),
-        )
-        .first()
-    )
-    if item is None:
-        raise Http404
-    return item
 
 
 # --- The list --------------------------------------------------------------------------
@@ -86,7 +38,7 @@ def _list_page(request: KommuneRequest, form, *, duplicate: ActionPlan | None = 
         request,
         "annualcycle/action_plans.html",
         {
-            "plans": list(action_plans.plan_list(viewer)),
+            "plans": list(selectors.plan_list(viewer)),
             "form": form,
             "duplicate": duplicate,
         },
@@ -94,7 +46,7 @@ def _list_page(request: KommuneRequest, form, *, duplicate: ActionPlan | None = 
 
 
 def _create_form(request: KommuneRequest, data=None) -> ActionPlanCreateForm | None:
-    units = action_plans.editable_units(request.person).order_by("path")
+    units = selectors.units_for_new_plans(request.person)
     if not units.exists():
         return None
     return ActionPlanCreateForm(data, units=units)
@@ -105,7 +57,7 @@ def _create_form(request: KommuneRequest, data=None) -> ActionPlanCreateForm | N
 def action_plan_list(request: KommuneRequest) -> HttpResponse:
     """The plans of the units the viewer leads or administers, and of the units their
     MED committees cover, by year; leaders and HR also start a new one here."""
-    if not action_plans.may_use_action_plans(request.person):
+    if not selectors.may_use_action_plans(request.person):
         raise Http404
     return _list_page(request, _create_form(request))
 
@@ -120,11 +72,11 @@ def action_plan_create(request: KommuneRequest) -> HttpResponse:
         return _list_page(request, form)
     unit, year = form.cleaned_data["unit"], form.cleaned_data["year"]
     try:
-        plan = action_plans.action_plan_create(
+        plan = services.action_plan_create(
             kommune=request.kommune, unit=unit, year=year, by=request.person
         )
     except ValidationError as error:
-        duplicate = ActionPlan.objects.filter(kommune=request.kommune, unit=unit, year=year).first()
+        duplicate = selectors.plan_for(unit=unit, year=year)
         form.add_error(None, error)
         return _list_page(request, form, duplicate=duplicate)
     messages.success(request, _("Handlingsplanen er oprettet."))
@@ -143,11 +95,11 @@ def _detail_page(
     comment_form=None,
 ) -> HttpResponse:
     viewer = request.person
-    editable = action_plans.may_edit(viewer, plan)
+    editable = selectors.may_edit(viewer, plan)
     # MED members read figures in aggregate only, through the dashboards' k-anonymity.
     min_people = 0 if editable else request.kommune.med_min_group_size
-    hidden = None if editable else action_plans.med_hidden(plan.unit, min_people)
-    items = action_plans.items_of(plan)
+    hidden = None if editable else selectors.med_hidden(plan.unit, min_people)
+    items = selectors.items_of(plan)
     if editable:
         plan_form = plan_form or ActionPlanForm(instance=plan)
         item_form = item_form or _item_form(request)
@@ -157,17 +109,17 @@ def _detail_page(
         {
             "plan": plan,
             "editable": editable,
-            "committees": action_plans.covering_committees(viewer, plan.unit),
+            "committees": selectors.covering_committees(viewer, plan.unit),
             "items": items,
             "items_budget": sum((item.budget for item in items), Decimal(0)),
             "plan_form": plan_form,
             "item_form": item_form,
-            "gaps": action_plans.gap_picture(plan.unit, hidden=hidden),
-            "collected": action_plans.collected_activities(
+            "gaps": selectors.gap_picture(plan.unit, hidden=hidden),
+            "collected": selectors.collected_activities(
                 plan.unit, with_list=editable, hidden=hidden
             ),
             "min_people": min_people,
-            "comments": action_plans.comments_of(plan),
+            "comments": selectors.comments_of(plan),
             "comment_form": comment_form or ActionPlanCommentForm(),
         },
     )
@@ -178,50 +130,61 @@ def _item_form(request: KommuneRequest, data=None, instance=None) -> ActionPlanI
         data,
         instance=instance,
         prefix=None if instance else ITEM_PREFIX,
-        courses=action_plans.published_courses(),
-        group_names=reports.competence_group_names(),
+        courses=selectors.published_courses(),
+        group_names=competence_group_names(),
     )
 
 
-def _item_fields(form: ActionPlanItemForm) -> dict:
-    return {key: form.cleaned_data[key] for key in ITEM_FIELDS}
-
-
-@require_http_methods(["GET", "POST"])
+@require_GET
 @person_required
 def action_plan_detail(request: KommuneRequest, action_plan_id: int) -> HttpResponse:
-    """GET shows the plan to everyone who may read it; POST (`action` "plan" for
-    priorities and budget, "item" for a new activity) only to those who write it."""
-    if request.method == "GET":
-        return _detail_page(request, get_action_plan_or_404(request.person, action_plan_id))
-    plan = get_editable_action_plan_or_404(request.person, action_plan_id)
-    action = request.POST.get("action")
-    if action == "plan":
-        plan_form = ActionPlanForm(request.POST, instance=plan)
-        if not plan_form.is_valid():
-            return _detail_page(request, plan, plan_form=plan_form)
-        action_plans.action_plan_update(
+    """The plan, for everyone who may read it."""
+    return _detail_page(request, get_action_plan_or_404(request.person, action_plan_id))
+
+
+@require_POST
+@person_required
+def action_plan_update(request: KommuneRequest, action_plan_id: int) -> HttpResponse:
+    """Priorities and budget, by those who write the plan."""
+    plan = get_action_plan_or_404(request.person, action_plan_id, editable=True)
+    plan_form = ActionPlanForm(request.POST, instance=plan)
+    if not plan_form.is_valid():
+        return _detail_page(request, plan, plan_form=plan_form)
+    services.action_plan_update(
+        plan=plan,
+        priorities=plan_form.cleaned_data["priorities"],
+        budget=plan_form.cleaned_data["budget"],
+        by=request.person,
+    )
+    messages.success(request, _("Prioriteter og budget er gemt."))
+    return redirect("action_plan_detail", action_plan_id=plan.pk)
+
+
+@require_POST
+@person_required
+def action_plan_item_add(request: KommuneRequest, action_plan_id: int) -> HttpResponse:
+    """A new planned activity, by those who write the plan."""
+    plan = get_action_plan_or_404(request.person, action_plan_id, editable=True)
+    item_form = _item_form(request, request.POST)
+    if not item_form.is_valid():
+        return _detail_page(request, plan, item_form=item_form)
+    data = item_form.cleaned_data
+    try:
+        services.action_plan_item_add(
             plan=plan,
-            priorities=plan_form.cleaned_data["priorities"],
-            budget=plan_form.cleaned_data["budget"],
             by=request.person,
+            title=data["title"],
+            course=data["course"],
+            competence_group=data["competence_group"],
+            participants=data["participants"],
+            budget=data["budget"],
+            deadline=data["deadline"],
         )
-        messages.success(request, _("Prioriteter og budget er gemt."))
-        return redirect("action_plan_detail", action_plan_id=plan.pk)
-    if action == "item":
-        item_form = _item_form(request, request.POST)
-        if not item_form.is_valid():
-            return _detail_page(request, plan, item_form=item_form)
-        try:
-            action_plans.action_plan_item_add(
-                plan=plan, by=request.person, **_item_fields(item_form)
-            )
-        except ValidationError as error:
-            item_form.add_error(None, error)
-            return _detail_page(request, plan, item_form=item_form)
-        messages.success(request, _("Aktiviteten er tilføjet."))
-        return redirect(reverse("action_plan_detail", args=[plan.pk]) + "#items-heading")
-    return HttpResponse(status=400)
+    except ValidationError as error:
+        item_form.add_error(None, error)
+        return _detail_page(request, plan, item_form=item_form)
+    messages.success(request, _("Aktiviteten er tilføjet."))
+    return redirect(reverse("action_plan_detail", args=[plan.pk]) + "#items-heading")
 
 
 @require_http_methods(["GET", "POST"])
@@ -231,7 +194,17 @@ def action_plan_item_edit(request: KommuneRequest, item_id: int) -> HttpResponse
     form = _item_form(request, request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
-            action_plans.action_plan_item_update(item=item, by=request.person, **_item_fields(form))
+            data = form.cleaned_data
+            services.action_plan_item_update(
+                item=item,
+                by=request.person,
+                title=data["title"],
+                course=data["course"],
+                competence_group=data["competence_group"],
+                participants=data["participants"],
+                budget=data["budget"],
+                deadline=data["deadline"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -245,7 +218,7 @@ def action_plan_item_edit(request: KommuneRequest, item_id: int) -> HttpResponse
 def action_plan_item_delete(request: KommuneRequest, item_id: int) -> HttpResponse:
     item = get_action_plan_item_or_404(request.person, item_id)
     plan_id = item.plan_id
-    action_plans.action_plan_item_delete(item=item, by=request.person)
+    services.action_plan_item_delete(item=item, by=request.person)
     messages.success(request, _("Aktiviteten er fjernet fra planen."))
     return redirect(reverse("action_plan_detail", args=[plan_id]) + "#items-heading")
 
@@ -260,7 +233,7 @@ def action_plan_comment(request: KommuneRequest, action_plan_id: int) -> HttpRes
     if not form.is_valid():
         return _detail_page(request, plan, comment_form=form)
     try:
-        action_plans.action_plan_comment_add(
+        services.action_plan_comment_add(
             plan=plan, author=request.person, text=form.cleaned_data["text"]
         )
     except ValidationError as error:

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +54,21 @@ def cycle_roles(person: Person) -> set[str]:
 def current_cycle(today: datetime.date | None = None) -> Cycle | None:
     today = today or timezone.localdate()
     return Cycle.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+
+
+def cycles() -> QuerySet[Cycle]:
+    """The kommune's cycles, for choosing one."""
+    return Cycle.objects.all()
+
+
+def first_cycle() -> Cycle | None:
+    """The kommune's first cycle (the page's fallback when none covers today)."""
+    return Cycle.objects.first()
+
+
+def phases_of(cycle: Cycle) -> list[Phase]:
+    """The cycle's phases with their tasks."""
+    return list(cycle.phases.prefetch_related("tasks"))
 
 
 def current_phases(today: datetime.date | None = None) -> list[Phase]:

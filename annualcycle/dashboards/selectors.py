@@ -14,7 +14,7 @@ Python (a loop over units, never over people), so a page issues the same queries
 people or 45,000.
 
 For a MED committee, cells built from fewer than k people are hidden by the rules in
-`annualcycle.anonymity`: per family of figures, on the row's people and on the number
+`annualcycle.dashboards.anonymity`: per family of figures, on the row's people and on the number
 of people the family is built from, consistently across drill-down pages.
 """
 
@@ -34,11 +34,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from annualcycle import anonymity
+from annualcycle.cycle.selectors import current_cycle
+from annualcycle.dashboards import anonymity
 from annualcycle.models import Cycle, UnitCompetenceFigures, UnitFigures
-from annualcycle.selectors import current_cycle
 from catalogue.models import Enrolment
-from kompetence.models import OrgUnit, Position, unit_path_ids
+from kompetence import permissions
+from kompetence.models import MEDCommittee, OrgUnit, Person, Position, unit_path_ids
 from mus.models import Conversation, PlanActivity, PlanVersion, Signature
 from profiles.models import Assessment, Competence, CompetenceGroup, Evaluation, EvaluationRound
 from profiles.selectors import rounds_for_unit, version_structure
@@ -1023,3 +1024,43 @@ def unit_dashboard(
         top_gaps=top_gaps,
         k=k,
     )
+
+
+# --- Whose dashboard, and which units it covers ------------------------------------------
+
+
+def committees_of(person: Person) -> QuerySet[MEDCommittee]:
+    """The open MED committees `person` is a member of, with their units."""
+    return MEDCommittee.objects.open().filter(memberships__person=person).select_related("unit")
+
+
+def committee_list(person: Person) -> list[MEDCommittee]:
+    """`committees_of(person)` by kind (Hoved-MED first) and name."""
+    return list(committees_of(person).order_by("kind", "name"))
+
+
+def top_units(person: Person, units: QuerySet[OrgUnit]) -> list[OrgUnit]:
+    """The tops of the subtrees `person` leads or administers (several for a leader of
+    two units, or a leader who is also HR for another centre)."""
+    if permissions.is_kommune_hr(person):
+        return []
+    paths = sorted(
+        set(permissions.led_unit_paths(person) + permissions.administered_unit_paths(person))
+    )
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return list(units.filter(path__in=tops).order_by("path"))
+
+
+def first_unit(units: QuerySet[OrgUnit]) -> OrgUnit | None:
+    """The top of `units` (the shallowest, then the first in tree order)."""
+    return units.order_by("depth", "path").first()
+
+
+def subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """`unit` and every unit below it."""
+    return OrgUnit.objects.filter(path__startswith=unit.path)
+
+
+def ancestors_within(unit: OrgUnit, units: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
+    """The units above `unit` that are among `units`, top first (the breadcrumb)."""
+    return units.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")

@@ -26,8 +26,8 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annualcycle.cycle.selectors import LEADER_ROLE, cycle_period
 from annualcycle.models import ActionPlan, CycleRole, ReminderSent, Task
-from annualcycle.selectors import LEADER_ROLE, cycle_period
 from kompetence.mail import message_send, render_to_person
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
@@ -132,7 +132,9 @@ def _queue(reminder: ReminderSent) -> None:
     """The mail task for a claim, once the claim has committed. A claim whose task
     cannot be queued (or, in the embedded mode, whose one try failed) stays pending for
     `reminders_requeue`."""
-
+    # The one import of annualcycle.tasks inside a function: the tasks that run
+    # `reminders_send` and `reminders_requeue` live there, so a module-level import
+    # here would close a cycle (see annualcycle.tasks).
     from annualcycle.tasks import send_reminder
 
     def queue() -> None:

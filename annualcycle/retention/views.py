@@ -1,4 +1,5 @@
-"""GDPR retention for HR: the rule, the dry run, and the switch (annualcycle.retention)."""
+"""GDPR retention for HR: the rule, the dry run, and the switch
+(annualcycle.retention.services)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from annualcycle import retention
-from annualcycle.forms import RetentionForm
+from annualcycle.retention import selectors
+from annualcycle.retention import services as retention
+from annualcycle.retention.forms import RetentionForm
 from kompetence.http import KommuneRequest, kommune_hr_required
-from kompetence.models import AuditEntry, Person
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,11 +35,7 @@ def retention_settings(request: KommuneRequest) -> HttpResponse:
         {
             "form": form,
             "dry_run": retention.retention_dry_run(kommune=kommune),
-            "recent": AuditEntry.objects.filter(
-                kommune=kommune,
-                action=AuditEntry.Action.DELETE,
-                object_type=Person._meta.label,
-            ).select_related("subject")[:20],
+            "recent": selectors.recent_erasures(kommune),
         },
         status=400 if form.errors else 200,
     )

@@ -13,42 +13,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annualcycle import reports
-from annualcycle.forms_reports import GapReportForm
+from annualcycle.access import get_gap_report_or_404
 from annualcycle.models import GapReport
+from annualcycle.reports import selectors, services
+from annualcycle.reports.documents import XLSX_CONTENT_TYPE
+from annualcycle.reports.forms import GapReportForm
 from kompetence import permissions
-from kompetence.audit import audit_record
 from kompetence.downloads import attachment_header, filename_part
 from kompetence.http import KommuneRequest, person_required, staff_required
-from kompetence.models import AuditEntry, Person
-from profiles.models import JobProfile
 
-REPORT_LIST_LIMIT = 50
 DOWNLOADS = {
-    "xlsx": ("xlsx", reports.XLSX_CONTENT_TYPE),
+    "xlsx": ("xlsx", XLSX_CONTENT_TYPE),
     "pdf": ("pdf", "application/pdf"),
 }
-
-
-def _reports_for(viewer: Person):
-    rows = GapReport.objects.filter(kommune_id=viewer.kommune_id).select_related(
-        "unit", "job_profile", "requested_by"
-    )
-    if permissions.is_kommune_hr(viewer):
-        return rows
-    return rows.filter(requested_by=viewer)
-
-
-def get_gap_report_or_404(viewer: Person, report_id: int) -> GapReport:
-    """The report `report_id` if `viewer` ordered it or is HR for the whole kommune.
-
-    Security contract: looked up in the viewer's kommune (on top of the request's
-    scope); another kommune's report, a colleague's report and a report that does not
-    exist raise the same Http404."""
-    report = _reports_for(viewer).filter(pk=report_id).first()
-    if report is None:
-        raise Http404
-    return report
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,13 +36,13 @@ def gap_report_list(request: KommuneRequest) -> HttpResponse:
     viewer = request.person
     form = GapReportForm(
         request.POST or None,
-        units=permissions.visible_units(viewer).order_by("path"),
-        job_profiles=JobProfile.objects.filter(kommune=request.kommune).order_by("name"),
-        group_names=reports.competence_group_names(),
+        units=selectors.orderable_units(viewer),
+        job_profiles=selectors.job_profiles(viewer),
+        group_names=selectors.competence_group_names(),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            reports.gap_report_request(
+            services.gap_report_request(
                 kommune=request.kommune,
                 requested_by=viewer,
                 unit=form.cleaned_data["unit"],
@@ -79,7 +56,7 @@ def gap_report_list(request: KommuneRequest) -> HttpResponse:
                 request, _("Rapporten bliver lavet. Linkene kommer her på siden, når den er klar.")
             )
             return redirect("gap_report_list")
-    rows = list(_reports_for(viewer).order_by("-requested_at", "-pk")[:REPORT_LIST_LIMIT])
+    rows = selectors.report_list(viewer)
     newest_pending = next((r for r in rows if r.status == GapReport.Status.PENDING), None)
     return render(
         request,
@@ -108,7 +85,7 @@ def gap_report_status(request: KommuneRequest, report_id: int) -> HttpResponse:
 def gap_report_retry(request: KommuneRequest, report_id: int) -> HttpResponse:
     """ "Prøv igen" on a failed report: HTMX swaps in its status, polling again."""
     report = get_gap_report_or_404(request.person, report_id)
-    reports.gap_report_retry(report=report)
+    services.gap_report_retry(report=report)
     if not request.htmx:
         return redirect("gap_report_list")
     report.refresh_from_db()
@@ -127,13 +104,7 @@ def gap_report_download(request: KommuneRequest, report_id: int, kind: str) -> F
     stored = report.xlsx if kind == "xlsx" else report.pdf
     if not stored:
         raise Http404
-    audit_record(
-        request,
-        action=AuditEntry.Action.EXPORT,
-        subject=None,
-        obj=report,
-        summary=f"{_('Gabrapport')} {extension.upper()}: {report.unit.name}",
-    )
+    services.gap_report_downloaded(request=request, report=report, extension=extension)
     filename = (
         f"gabrapport-{filename_part(report.unit.name, str(report.unit_id))}-"
         f"{report.requested_at:%Y-%m-%d}-{report.pk}.{extension}"

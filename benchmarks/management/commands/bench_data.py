@@ -23,8 +23,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from benchmarks import organisation as bench
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
-from kompetence import bench, imports
+from kompetence import imports
 from kompetence import services as org_services
 from kompetence.models import Kommune, MEDMembership, OrgUnit, Person, Position, User
 from kompetence.org_import import organisation_importer

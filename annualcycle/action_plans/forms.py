@@ -1,9 +1,9 @@
-"""Forms of the gap-report and action-plan pages. No form exposes `kommune`; choice
-querysets are set per request, inside the kommune scope."""
+"""Forms of the action-plan pages. No form exposes `kommune`; choice querysets are set
+per request, inside the kommune scope."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -11,42 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
 from annualcycle.models import ActionPlan, ActionPlanComment, ActionPlanItem
-from kompetence.forms import INDENT, set_option_label
+from annualcycle.reports.forms import group_choices, unit_label
+from kompetence.forms import set_option_label
 from kompetence.models import OrgUnit
-from profiles.models import JobProfile
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-def _unit_label(unit) -> str:
-    return f"{INDENT * (unit.depth - 1)}{unit.name}"
-
-
-def _group_choices(group_names: list[str], empty: StrOrPromise) -> list[tuple[str, StrOrPromise]]:
-    return [("", empty)] + [(name, name) for name in group_names]
-
-
-class GapReportForm(forms.Form):
-    unit = SafeModelChoiceField(
-        label=_("Enhed (med underenheder)"), queryset=OrgUnit.objects, empty_label=None
-    )
-    job_profile = SafeModelChoiceField(
-        label=_("Kun jobprofil"),
-        queryset=JobProfile.objects,
-        required=False,
-        empty_label=_("Alle jobprofiler"),
-    )
-    group_name = forms.ChoiceField(label=_("Kun kompetencegruppe"), required=False)
-
-    def __init__(self, *args, units, job_profiles, group_names: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
-        set_option_label(self.fields["unit"], _unit_label)
-        cast(forms.ModelChoiceField, self.fields["job_profile"]).queryset = job_profiles
-        cast(forms.ChoiceField, self.fields["group_name"]).choices = _group_choices(
-            group_names, _("Alle grupper")
-        )
 
 
 class ActionPlanCreateForm(forms.Form):
@@ -57,7 +24,7 @@ class ActionPlanCreateForm(forms.Form):
         kwargs.setdefault("initial", {"year": timezone.localdate().year})
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
-        set_option_label(self.fields["unit"], _unit_label)
+        set_option_label(self.fields["unit"], unit_label)
 
 
 class ActionPlanForm(forms.ModelForm):
@@ -99,7 +66,7 @@ class ActionPlanItemForm(forms.ModelForm):
         self.fields["competence_group"] = forms.ChoiceField(
             label=_("Kompetencegruppe"),
             required=False,
-            choices=_group_choices(names, _("Ingen bestemt gruppe")),
+            choices=group_choices(names, _("Ingen bestemt gruppe")),
         )
 
     def clean(self):

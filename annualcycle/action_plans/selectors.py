@@ -12,7 +12,7 @@ Who may do what:
 * everyone else: nothing, not even that the plan exists.
 
 MED members see the unit's figures in aggregate only, through the same k-anonymity as
-the dashboards (`annualcycle.anonymity`, k = the kommune's `med_min_group_size`): no
+the dashboards (`annualcycle.dashboards.anonymity`, k = the kommune's `med_min_group_size`): no
 figure built on fewer than k people, and none that would let one be worked out by
 subtracting the plans of the units below from the plan of the unit above
 (`med_hidden`).
@@ -22,19 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.utils.translation import gettext as _
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
-from annualcycle import anonymity
-from annualcycle.dashboards import subtree_units
+from annualcycle.dashboards import anonymity
+from annualcycle.dashboards.selectors import subtree_units
 from annualcycle.models import ActionPlan, ActionPlanComment, ActionPlanItem
-from annualcycle.reports import (
+from annualcycle.reports.selectors import (
     Figures,
     competence_figures,
     group_figures,
@@ -48,7 +44,7 @@ from annualcycle.reports import (
 )
 from catalogue.models import Course
 from kompetence import permissions
-from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person
+from kompetence.models import MEDCommittee, OrgUnit, Person
 from mus.models import PlanActivity
 from profiles.models import EvaluationRound
 from profiles.selectors import version_structure
@@ -80,6 +76,11 @@ def covering_committees(viewer: Person, unit: OrgUnit) -> list[MEDCommittee]:
 def editable_units(viewer: Person) -> QuerySet[OrgUnit]:
     """Units whose action plans `viewer` writes: the led and administered subtrees."""
     return permissions.visible_units(viewer)
+
+
+def units_for_new_plans(viewer: Person) -> QuerySet[OrgUnit]:
+    """`editable_units` in tree order, for the new-plan form."""
+    return editable_units(viewer).order_by("path")
 
 
 def may_edit(viewer: Person, plan: ActionPlan) -> bool:
@@ -120,102 +121,13 @@ def plan_list(viewer: Person) -> QuerySet[ActionPlan]:
     )
 
 
+def plan_for(*, unit: OrgUnit, year: int) -> ActionPlan | None:
+    """The unit's plan for `year`, if there is one (one per unit and year)."""
+    return ActionPlan.objects.filter(kommune_id=unit.kommune_id, unit=unit, year=year).first()
+
+
 def published_courses() -> QuerySet[Course]:
     return Course.objects.filter(status=Course.Status.PUBLISHED).order_by("title", "pk")
-
-
-# --- Writes ----------------------------------------------------------------------------
-
-
-def action_plan_create(*, kommune: Kommune, unit: OrgUnit, year: int, by: Person) -> ActionPlan:
-    """A new, empty plan for a unit and year. One plan per unit and year: asking for a
-    second raises ValidationError (code "duplicate"), also when two ask at once."""
-    if not editable_units(by).filter(pk=unit.pk).exists():
-        raise ValidationError(_("Du kan kun lave handlingsplaner for enheder, du leder."))
-    duplicate = ValidationError(
-        _("Der er allerede en handlingsplan for %(unit)s i %(year)s.")
-        % {"unit": unit.name, "year": year},
-        code="duplicate",
-    )
-    if ActionPlan.objects.filter(kommune=kommune, unit=unit, year=year).exists():
-        raise duplicate
-    try:
-        with transaction.atomic():
-            return ActionPlan.objects.create(kommune=kommune, unit=unit, year=year, updated_by=by)
-    except IntegrityError:
-        raise duplicate from None
-
-
-def action_plan_update(
-    *, plan: ActionPlan, priorities: str, budget: Decimal, by: Person
-) -> ActionPlan:
-    plan.priorities, plan.budget, plan.updated_by = priorities, budget, by
-    plan.save(update_fields=["priorities", "budget", "updated_by", "updated_at"])
-    return plan
-
-
-def _touch(plan: ActionPlan, by: Person) -> None:
-    plan.updated_by = by
-    plan.save(update_fields=["updated_by", "updated_at"])
-
-
-ITEM_FIELDS = ("title", "course", "competence_group", "participants", "budget", "deadline")
-
-
-@transaction.atomic
-def action_plan_item_add(*, plan: ActionPlan, by: Person, **fields) -> ActionPlanItem:
-    """Adds a planned activity at the end; `course` (optional) must be published."""
-    _check_course(fields.get("course"))
-    order = (plan.items.aggregate(last=Max("order"))["last"] or 0) + 1
-    item = ActionPlanItem.objects.create(
-        kommune_id=plan.kommune_id,
-        plan=plan,
-        order=order,
-        **{key: value for key, value in fields.items() if key in ITEM_FIELDS},
-    )
-    _touch(plan, by)
-    return item
-
-
-@transaction.atomic
-def action_plan_item_update(*, item: ActionPlanItem, by: Person, **fields) -> ActionPlanItem:
-    course = fields.get("course")
-    if course is not None and course.pk != item.course_id:
-        _check_course(course)
-    changed = [key for key in fields if key in ITEM_FIELDS]
-    for key in changed:
-        setattr(item, key, fields[key])
-    item.save(update_fields=changed)
-    _touch(item.plan, by)
-    return item
-
-
-@transaction.atomic
-def action_plan_item_delete(*, item: ActionPlanItem, by: Person) -> None:
-    plan = item.plan
-    item.delete()
-    _touch(plan, by)
-
-
-def _check_course(course: Course | None) -> None:
-    if course is not None and course.status != Course.Status.PUBLISHED:
-        raise ValidationError(_("Vælg et kursus, der er offentliggjort i kataloget."))
-
-
-def action_plan_comment_add(*, plan: ActionPlan, author: Person, text: str) -> ActionPlanComment:
-    """A comment on the plan, signed with the nearest MED committee of the author's
-    that covers the unit (none when the leader or HR answers)."""
-    text = text.strip()
-    if not text:
-        raise ValidationError(_("Skriv en kommentar."))
-    committees = covering_committees(author, plan.unit)
-    return ActionPlanComment.objects.create(
-        kommune_id=plan.kommune_id,
-        plan=plan,
-        author=author,
-        committee=committees[0] if committees else None,
-        text=text,
-    )
 
 
 # --- What the plan page shows beside the plan ------------------------------------------

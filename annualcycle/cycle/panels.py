@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from annualcycle.cycle.selectors import current_phases, my_tasks
 from annualcycle.models import Cycle
-from annualcycle.selectors import current_phases, my_tasks
 from kompetence.extensions import SetupStep
 from kompetence.models import Kommune
 

@@ -38,9 +38,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from annualcycle.management.commands.bench_data import PASSWORD, SLUG
+from annualcycle.dashboards import selectors as dashboards
 from annualcycle.models import GapReport
-from annualcycle.reports import gap_report_build
+from annualcycle.reports.build import gap_report_build
+from benchmarks.management.commands.bench_data import PASSWORD, SLUG
 from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person, Position, User
 from kompetence.tenancy import kommune_scope
 from mus.models import PlanVersion
@@ -380,7 +381,6 @@ class Command(BaseCommand):
         )
 
     def _live_dashboard(self, fixtures: dict) -> float:
-        from annualcycle import dashboards
 
         with kommune_scope(self.kommune):
             root, round_ = fixtures["root"], fixtures["round"]

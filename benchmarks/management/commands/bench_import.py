@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from kompetence import bench, imports
+from benchmarks import organisation as bench
+from kompetence import imports
 from kompetence.models import Kommune
 from kompetence.org_import import organisation_importer
 from kompetence.tenancy import kommune_scope

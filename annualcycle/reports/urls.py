@@ -1,0 +1,16 @@
+"""Gap reports: order one, follow it until it is ready, download it."""
+
+from django.urls import path
+
+from annualcycle.reports import views
+
+urlpatterns = [
+    path("rapporter/", views.gap_report_list, name="gap_report_list"),
+    path("rapporter/<int:report_id>/status/", views.gap_report_status, name="gap_report_status"),
+    path("rapporter/<int:report_id>/igen/", views.gap_report_retry, name="gap_report_retry"),
+    path(
+        "rapporter/<int:report_id>/<str:kind>/",
+        views.gap_report_download,
+        name="gap_report_download",
+    ),
+]
