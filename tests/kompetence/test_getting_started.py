@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from annualcycle import services as cycle_services
+from annualcycle.cycle import services as cycle_services
 from kompetence import getting_started, permissions, services
 from kompetence.extensions import SETUP_STEPS
 from kompetence.models import Invitation, MEDCommittee, Position
