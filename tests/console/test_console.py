@@ -232,7 +232,7 @@ def test_a_new_kommune_is_refused_in_danish_naming_the_field(op, org_a, data, fi
     response = op.post(console("console:kommune_create"), data)
     assert response.status_code == 200
     assert message in response.context["form"].errors[field][0]
-    assert "Ret felterne herunder" in response.text
+    assert "Formularen er ikke gemt" in response.text
     assert Kommune.objects.count() == 1
     assert not OperatorAction.objects.exists()
 
@@ -319,7 +319,7 @@ def test_sso_settings_are_refused_in_danish_naming_the_field(op, org_a, change, 
     response = op.post(console("console:kommune_sso", org_a.kommune.pk), {**SSO, **change})
     assert response.status_code == 200
     assert message in response.context["sso_form"].errors[field][0]
-    assert "SSO-indstillingerne er ikke gemt" in response.text
+    assert "Formularen er ikke gemt" in response.text
     org_a.kommune.refresh_from_db()
     assert not org_a.kommune.sso_enabled
     assert not OperatorAction.objects.exists()
