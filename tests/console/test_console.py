@@ -8,6 +8,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
@@ -433,3 +434,25 @@ def test_the_console_pages_have_a_constant_number_of_queries(
         op.get(console("console:operator_log"))
     with django_assert_max_num_queries(14):
         op.get(console("console:kommune_detail", org_a.kommune.pk))
+
+
+def test_the_console_reads_in_english(operator, org_a):
+    operator.language = "en"
+    operator.save(update_fields=["language"])
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(operator)
+    page = client.get(console("console:kommune_detail", org_a.kommune.pk)).text
+    assert "Invite an HR administrator" in page
+    assert "Close the kommune" in page
+    assert "Invitér" not in page
+
+
+@pytest.mark.postgres
+def test_the_operators_log_is_behind_the_wall_inside_a_kommunes_scope(op, org_a):
+    """The log belongs to operators' logins, which no kommune's scope shows (rls)."""
+    if connection.vendor != "postgresql":
+        pytest.fail("Row-level security is a PostgreSQL feature: run with `make test-pg`.")
+    op.post(console("console:kommune_deactivate", org_a.kommune.pk))
+    assert OperatorAction.objects.count() == 1
+    with org_a.scope():
+        assert OperatorAction.objects.count() == 0
