@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -58,7 +60,7 @@ def kommune_create(request: OperatorRequest) -> HttpResponse:
     return render(request, "console/kommune_create.html", {"form": form})
 
 
-def _detail(request: OperatorRequest, kommune: Kommune, **forms) -> HttpResponse:
+def _detail(request: OperatorRequest, kommune: Kommune, **refused) -> HttpResponse:
     """The kommune's page, with any form that was just refused in place of its blank."""
     context = {
         "kommune_shown": kommune,
@@ -66,10 +68,10 @@ def _detail(request: OperatorRequest, kommune: Kommune, **forms) -> HttpResponse
         "people": selectors.people_count(kommune),
         "sign_in": selectors.sign_in_mode(kommune),
         "actions": selectors.actions_for(kommune),
-        "sso_form": forms.get("sso_form") or KommuneSsoForm(instance=kommune, prefix="sso"),
-        "accessibility_form": forms.get("accessibility_form")
+        "sso_form": refused.get("sso_form") or KommuneSsoForm(instance=kommune, prefix="sso"),
+        "accessibility_form": refused.get("accessibility_form")
         or AccessibilityForm(instance=kommune, prefix="tilgaengelighed"),
-        "invite_form": forms.get("invite_form") or HrInviteForm(prefix="hr"),
+        "invite_form": refused.get("invite_form") or HrInviteForm(prefix="hr"),
     }
     return render(request, "console/kommune_detail.html", context)
 
@@ -106,10 +108,9 @@ def kommune_reactivate(request: OperatorRequest, kommune_id: int) -> HttpRespons
 @operator_required
 def kommune_sso(request: OperatorRequest, kommune_id: int) -> HttpResponse:
     kommune = get_kommune_or_404(request.user, kommune_id)
-    # The form writes onto its instance while validating; a refused value must not show
-    # as the kommune's current state on the page.
-    form = KommuneSsoForm(request.POST, instance=Kommune(pk=kommune.pk), prefix="sso")
-    form.stored_secret = kommune.sso_client_secret
+    # A copy: the form writes onto its instance while validating, and a refused value
+    # must not show as the kommune's current state on the page.
+    form = KommuneSsoForm(request.POST, instance=copy.copy(kommune), prefix="sso")
     if not form.is_valid():
         return _detail(request, kommune, sso_form=form)
     services.kommune_sso_update(operator=request.user, kommune=kommune, **form.cleaned_data)
@@ -121,9 +122,7 @@ def kommune_sso(request: OperatorRequest, kommune_id: int) -> HttpResponse:
 @operator_required
 def kommune_accessibility(request: OperatorRequest, kommune_id: int) -> HttpResponse:
     kommune = get_kommune_or_404(request.user, kommune_id)
-    form = AccessibilityForm(
-        request.POST, instance=Kommune(pk=kommune.pk), prefix="tilgaengelighed"
-    )
+    form = AccessibilityForm(request.POST, instance=copy.copy(kommune), prefix="tilgaengelighed")
     if not form.is_valid():
         return _detail(request, kommune, accessibility_form=form)
     services.kommune_accessibility_update(
