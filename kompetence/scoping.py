@@ -2,7 +2,7 @@
 
 django-scopes filters every query by the active kommune and raises `ScopeError` when
 no kommune is active. Code that legitimately works across kommuner (tenant lookup,
-migrations, the platform admin, cross-tenant uniqueness) opens `scopes_disabled()`
+migrations, cross-tenant uniqueness) opens `scopes_disabled()`
 and says why at that spot.
 """
 

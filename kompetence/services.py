@@ -471,18 +471,43 @@ def kommune_settings_update(
 
 
 @transaction.atomic
-def kommune_create(*, slug: str, name: str, hr_name: str, hr_email: str) -> tuple[Kommune, Person]:
-    """The platform operator's one job: a new tenant with its first HR administrator.
-
-    The operator never sees the kommune's data: the HR administrator chooses their own
-    password through the "glemt adgangskode" link on the kommune's host."""
+def kommune_open(*, slug: str, name: str) -> Kommune:
+    """A new tenant, with what every app gives a new kommune (the default årshjul, sent
+    through `kommune_created`). Platform-level: the platform console calls it."""
     kommune = Kommune.objects.create(slug=slug, name=name)
     with kommune_scope(kommune):
-        hr = person_create(
-            kommune=kommune, employee_number="HR-1", name=hr_name, email=hr_email, is_hr=True
-        )
         kommune_created.send(sender=Kommune, kommune=kommune)
-    return kommune, hr
+    return kommune
+
+
+@transaction.atomic
+def kommune_hr_admin_create(*, kommune: Kommune, name: str, email: str) -> Person:
+    """A kommune's HR administrator for the whole kommune (`Person.is_hr`), with a login
+    named by the e-mail and no password: they choose one from an invitation.
+
+    The employee number is the first free "HR-<n>", which no payroll file uses, so the
+    organisation import never takes the person over or ends them."""
+    with kommune_scope(kommune):
+        taken = set(
+            Person.objects.filter(kommune=kommune, employee_number__startswith="HR-").values_list(
+                "employee_number", flat=True
+            )
+        )
+        number = next(f"HR-{n}" for n in range(1, len(taken) + 2) if f"HR-{n}" not in taken)
+        return person_create(
+            kommune=kommune, employee_number=number, name=name, email=email, is_hr=True
+        )
+
+
+@transaction.atomic
+def kommune_create(*, slug: str, name: str, hr_name: str, hr_email: str) -> tuple[Kommune, Person]:
+    """A new tenant with its first HR administrator, in one go (the benchmark data and
+    tests; the platform console opens the kommune and invites HR as two steps).
+
+    The operator never sees the kommune's data: the HR administrator chooses their own
+    password through an invitation or "glemt adgangskode" on the kommune's host."""
+    kommune = kommune_open(slug=slug, name=name)
+    return kommune, kommune_hr_admin_create(kommune=kommune, name=hr_name, email=hr_email)
 
 
 @transaction.atomic

@@ -11,8 +11,9 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.http.request import split_domain_port
+from django.shortcuts import render
 from django_scopes import scope
 
 from kompetence.models import Kommune, Person, User
@@ -76,6 +77,15 @@ def _person_of(request) -> Person | None:
     return person
 
 
+def _closed(request, kommune: Kommune) -> HttpResponse:
+    """A kommune the platform operator has closed (console): every address of its host
+    says so, and nobody signs in or gets further, whatever their session. Its name is
+    public anyway (the front page lists the open ones); nothing else of it is shown."""
+    request.kommune = kommune
+    request.person = None
+    return render(request, "public/kommune_closed.html", status=403)
+
+
 class KommuneMiddleware:
     """Binds each request to one kommune and runs the view and its template rendering
     inside `scope(kommune=...)`, as pretix does for organizers."""
@@ -92,9 +102,11 @@ class KommuneMiddleware:
             return self.get_response(request)
 
         # Kommune is the tenant itself and not scoped; this is the tenant lookup.
-        kommune = Kommune.objects.filter(slug=label, is_active=True).first()
+        kommune = Kommune.objects.filter(slug=label).first()
         if kommune is None:
             raise Http404
+        if not kommune.is_active:
+            return _closed(request, kommune)
 
         request.kommune = kommune
         with kommune_scope(kommune):

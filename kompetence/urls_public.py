@@ -1,8 +1,9 @@
-"""URLs on the bare domain: the front page, health, and the platform operators' admin."""
+"""URLs on the bare domain: the front page, health, and the platform console."""
 
-from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
+from console import views as console_views
 from kompetence import accounts, health
 from kompetence.views import public
 
@@ -11,7 +12,11 @@ urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("sprog/", accounts.set_language, name="set_language"),
     path("tilgaengelighed/", public.accessibility, name="accessibility"),
-    path("platform/", admin.site.urls),
+    # "login" and "logout" here, as on a kommune host, so LOGIN_URL and
+    # LOGOUT_REDIRECT_URL lead to the operators' login on the bare domain.
+    path("platform/log-ind/", console_views.LoginView.as_view(), name="login"),
+    path("platform/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("platform/", include("console.urls")),
 ]
 
 handler500 = "kompetence.http.server_error"

@@ -33,7 +33,9 @@ ALLOWED_HOSTS = env.list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Not mounted anywhere (operators use the console app); installed because the
+    # migration that put its log table under row-level security depends on it.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "catalogue",
     "annualcycle",
     "benchmarks",
+    "console",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             lines.append(f"  {name:<20} http://{slug}.{domain}:{port}/")
         lines += [
             f"  {'Forside':<20} http://{domain}:{port}/",
-            f"  {'Platform-admin':<20} http://{domain}:{port}/platform/  (operator)",
+            f"  {'Platformkonsol':<20} http://{domain}:{port}/platform/  (login: operator)",
             "",
             f"Logins (samme i begge kommuner), adgangskode: {DEMO_PASSWORD}",
         ]
