@@ -18,7 +18,6 @@ COPY profiles ./profiles
 COPY mus ./mus
 COPY catalogue ./catalogue
 COPY annualcycle ./annualcycle
-COPY benchmarks ./benchmarks
 RUN pip install --no-cache-dir .
 COPY . .
 

@@ -8,7 +8,7 @@ objects the viewer is entitled to, as each helper's docstring says; anything els
 id that does not exist, an object of another kommune, an object that is none of the
 viewer's business — raises the same Http404, so a response never tells which. Role
 checks that do not depend on the object (HR for the whole kommune editing the årshjul)
-stay on the views' decorators (`kompetence.http`)."""
+stay on the views' decorators (`kompetence.infra.http`)."""
 
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ class AnnualcycleConfig(AppConfig):
         from annualcycle.cycle import panels, services
         from annualcycle.dashboards import invalidation
         from annualcycle.reports.services import GAP_REPORT_WORK
-        from kompetence.background import register_work
+        from kompetence.infra.background import register_work
 
         register_work(GAP_REPORT_WORK)
-        from kompetence.extensions import (
+        from kompetence.infra.extensions import (
             NavLink,
             kommune_created,
             register_data_decisions,

@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kompetence.background import BackgroundWork
+from kompetence.infra.background import BackgroundWork
+from kompetence.infra.scoping import TenantManager
 from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person
-from kompetence.scoping import TenantManager
 from profiles.models import JobProfile
 
 
@@ -291,7 +291,7 @@ class UnitFigures(models.Model):
     """The dashboards' figures about the people directly in one unit, for one round and
     period, pre-aggregated (annualcycle.dashboards.selectors). Valid while `version` equals the
     unit's `figures_version`, which every write about those people raises
-    (kompetence.figures); a stale row is recomputed on the next read."""
+    (kompetence.infra.figures); a stale row is recomputed on the next read."""
 
     kommune = models.ForeignKey(Kommune, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")

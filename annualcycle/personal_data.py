@@ -16,7 +16,7 @@ from annualcycle.models import (
     UnitCompetenceFigures,
     UnitFigures,
 )
-from kompetence.extensions import DataDecision, Reason, not_personal_data
+from kompetence.infra.extensions import DataDecision, Reason, not_personal_data
 
 CYCLE = "the kommune's årshjul: phases and tasks for roles, not for people"
 FIGURES = (

@@ -14,7 +14,7 @@ from annualcycle.cycle.reminders import reminder_deliver, reminders_requeue, rem
 from annualcycle.reports.build import gap_report_build
 from annualcycle.retention.services import retention_apply
 from kompetence.celery import app
-from kompetence.figures import positions_turning
+from kompetence.infra.figures import positions_turning
 from kompetence.models import Kommune
 from kompetence.tasks import MAIL_RETRY, KommuneMailTask, KommuneTask, WorkTask, each_kommune
 

@@ -8,7 +8,7 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         from catalogue import catalogue_import, panels, personal_data
-        from kompetence.extensions import (
+        from kompetence.infra.extensions import (
             NavLink,
             register_data_decisions,
             register_home_panel,
@@ -16,7 +16,7 @@ class CatalogueConfig(AppConfig):
             register_personal_data,
             register_personal_data_eraser,
         )
-        from kompetence.imports import register_importer
+        from kompetence.infra.imports import register_importer
         from profiles.extensions import register_competence_link
 
         register_importer(catalogue_import.catalogue_importer)

@@ -1,6 +1,6 @@
 """The course catalogue in and out as CSV or XLSX, in one column layout both ways: HR
 exports the catalogue, edits it in a spreadsheet and imports it again (or into another
-kommune's catalogue), through the dry run → apply flow of `kompetence.imports`.
+kommune's catalogue), through the dry run → apply flow of `kompetence.infra.imports`.
 
 A row is a session of a course, or a course without dated sessions. A course's columns
 are repeated on each of its rows and must be the same there. A course is recognised
@@ -28,11 +28,9 @@ from django.utils.translation import gettext_lazy
 
 from catalogue import services
 from catalogue.models import COURSE_FIELDS, Course, CourseCompetence, CourseSession, Enrolment
-from kompetence import figures
-from kompetence.imports import Plan, Progress
-from kompetence.models import Kommune, OrgUnit, Person
-from kompetence.permissions import is_kommune_hr
-from kompetence.tabular import (
+from kompetence.infra import figures
+from kompetence.infra.imports import Plan, Progress
+from kompetence.infra.tabular import (
     Column,
     Row,
     Table,
@@ -42,6 +40,8 @@ from kompetence.tabular import (
     write_csv,
     write_xlsx,
 )
+from kompetence.models import Kommune, OrgUnit, Person
+from kompetence.permissions import is_kommune_hr
 from profiles.models import Competence, JobProfile, ScaleLevel
 from profiles.selectors import published_versions
 

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kompetence.infra.scoping import TenantManager
 from kompetence.models import Kommune, OrgUnit, Person
-from kompetence.scoping import TenantManager
 from mus.models import PlanActivity
 from profiles.models import Framework, JobProfile
 

@@ -7,8 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from catalogue.models import Enrolment
-from kompetence.calendar import ics_event
-from kompetence.mail import language_of, send_to_person
+from kompetence.infra.calendar import ics_event
+from kompetence.infra.mail import language_of, send_to_person
 
 
 def _session_ics(enrolment: Enrolment, *, method: str = "REQUEST") -> list[tuple[str, bytes, str]]:

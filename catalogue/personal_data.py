@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
-from kompetence.extensions import DataDecision, not_personal_data
+from kompetence.infra.extensions import DataDecision, not_personal_data
 from kompetence.models import Person
 from kompetence.personal_data import json_bytes, person_ref
 

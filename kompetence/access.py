@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from kompetence import imports, permissions, selectors
+from kompetence import permissions, selectors
+from kompetence.infra import imports
 from kompetence.models import ImportJob, MEDCommittee, OrgUnit, Person, Position
 
 

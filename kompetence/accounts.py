@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
-from kompetence.http import KommuneRequest, person_required
-from kompetence.i18n import LANGUAGE_CODES
+from kompetence.infra.http import KommuneRequest, person_required
+from kompetence.infra.i18n import LANGUAGE_CODES
+from kompetence.infra.login_locks import lockout_minutes
+from kompetence.infra.mail import Message, message_queue
 from kompetence.invitations import revoke_open
-from kompetence.login_locks import lockout_minutes
-from kompetence.mail import Message, message_queue
 from kompetence.models import User
 
 

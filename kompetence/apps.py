@@ -8,14 +8,14 @@ class KompetenceConfig(AppConfig):
 
     def ready(self) -> None:
         from kompetence import getting_started, org_import, personal_data
-        from kompetence.background import register_work
-        from kompetence.extensions import (
+        from kompetence.infra.background import register_work
+        from kompetence.infra.extensions import (
             NavLink,
             register_data_decisions,
             register_nav,
             register_setup_step,
         )
-        from kompetence.imports import IMPORT_WORK, register_importer
+        from kompetence.infra.imports import IMPORT_WORK, register_importer
 
         register_importer(org_import.organisation_importer)
         register_work(IMPORT_WORK)

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from kompetence import permissions
-from kompetence.extensions import NAV_LINKS
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.extensions import NAV_LINKS
+from kompetence.infra.tenancy import kommune_scope
 
 
 def roles_of(person) -> set[str]:

@@ -11,7 +11,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
-from kompetence import tabular
+from kompetence.infra import tabular
 from kompetence.models import Kommune, MEDCommittee, MEDMembership, OrgUnit, Person, Position
 from kompetence.selectors import email_taken
 from kompetence.services import EMAIL_TAKEN, EMPLOYEE_NUMBER_TAKEN

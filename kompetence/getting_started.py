@@ -1,7 +1,7 @@
 """Getting started: the checklist a new kommune's HR sees on the home page until the
 kommune is ready for its first round.
 
-Each app contributes the steps it owns through `kompetence.extensions.register_setup_step`
+Each app contributes the steps it owns through `kompetence.infra.extensions.register_setup_step`
 (the core does not know about frameworks or the årshjul); the core's own steps are here.
 Every step's status is live, read from the data in one query, so the checklist follows
 what HR does and needs no bookkeeping of its own. When every step is done it collapses
@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kompetence import permissions
-from kompetence.extensions import SETUP_STEPS, SetupStep
+from kompetence.infra.extensions import SETUP_STEPS, SetupStep
 from kompetence.models import ImportJob, Invitation, Kommune, MEDCommittee, Person
 
 

@@ -39,10 +39,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kompetence import login_locks
 from kompetence.audit import audit_write
 from kompetence.auth import login_key_prefix
-from kompetence.mail import send_to_person
+from kompetence.infra import login_locks
+from kompetence.infra.mail import send_to_person
+from kompetence.infra.tenancy import kommune_url
 from kompetence.models import (
     AuditEntry,
     Invitation,
@@ -53,7 +54,6 @@ from kompetence.models import (
     SsoIdentity,
     User,
 )
-from kompetence.tenancy import kommune_url
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -65,7 +65,7 @@ class AccountState:
     """What a person's login can do now. The first that holds wins, in this order."""
 
     NO_ACCESS = "ingen-adgang"  # a leaver, or no login at all
-    LOCKED = "laast"  # locked after failed sign-ins (kompetence.login_locks)
+    LOCKED = "laast"  # locked after failed sign-ins (kompetence.infra.login_locks)
     SSO = "sso"  # signs in through the kommune's own login
     ACTIVE = "aktiv"  # has chosen a password
     INVITED = "inviteret"  # an invitation is open

@@ -22,8 +22,8 @@ from django_scopes import ScopedManager
 from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
-from kompetence.background import BackgroundWork
-from kompetence.scoping import TenantManager
+from kompetence.infra.background import BackgroundWork
+from kompetence.infra.scoping import TenantManager
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -119,7 +119,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     No scoped manager on purpose: operators' logins belong to no kommune, and Django's
     authentication reads logins by id and natural key. On PostgreSQL the table is still
-    behind the wall (kompetence.rls): a kommune's logins are visible only inside its
+    behind the wall (kompetence.infra.rls): a kommune's logins are visible only inside its
     scope, where `KommuneMiddleware` reads the session's login. Everything personal
     lives on `Person`, which is scoped.
     """
@@ -518,7 +518,7 @@ class AuditEntry(models.Model):
 class ImportJob(BackgroundWork):
     """One uploaded file on its way in: checked (a dry run) by a Celery task, shown to
     HR with what would change and every problem by line and column, then applied all
-    or nothing by another task. Kinds are registered by the apps (kompetence.imports)."""
+    or nothing by another task. Kinds are registered by the apps (kompetence.infra.imports)."""
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Kontrolleres")

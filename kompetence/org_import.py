@@ -29,9 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kompetence import figures
-from kompetence.extensions import POSITION_ATTRIBUTES, positions_changed
-from kompetence.imports import Plan, Progress
+from kompetence.infra import figures
+from kompetence.infra.extensions import POSITION_ATTRIBUTES, positions_changed
+from kompetence.infra.imports import Plan, Progress
+from kompetence.infra.tabular import Column, Table, ValueProblem, parse_bool, parse_date
 from kompetence.invitations import revoke_open
 from kompetence.models import (
     Kommune,
@@ -43,7 +44,6 @@ from kompetence.models import (
     User,
 )
 from kompetence.permissions import is_kommune_hr
-from kompetence.tabular import Column, Table, ValueProblem, parse_bool, parse_date
 
 COLUMNS = [
     Column(

@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kompetence.audit import audit_record
-from kompetence.extensions import (
+from kompetence.infra.extensions import (
     PERSONAL_DATA_ERASERS,
     PERSONAL_DATA_SECTIONS,
     DataDecision,

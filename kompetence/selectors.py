@@ -9,9 +9,9 @@ from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from kompetence import login_locks as lock_rules
 from kompetence import permissions
 from kompetence.auth import login_key_prefix
+from kompetence.infra import login_locks as lock_rules
 from kompetence.models import (
     AuditEntry,
     Kommune,

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kompetence.audit import audit_write
-from kompetence.extensions import kommune_created, positions_changed
+from kompetence.infra.extensions import kommune_created, positions_changed
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.invitations import revoke_open
 from kompetence.models import (
     AuditEntry,
@@ -35,7 +36,6 @@ from kompetence.models import (
 )
 from kompetence.permissions import is_kommune_hr
 from kompetence.selectors import LoginLock
-from kompetence.tenancy import kommune_scope
 
 EMAIL_TAKEN = gettext_lazy("E-mailen bruges allerede af en anden person i kommunen.")
 EMPLOYEE_NUMBER_TAKEN = gettext_lazy("Medarbejdernummeret bruges allerede af en anden person.")

@@ -8,11 +8,11 @@ from typing import Any
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import Retry
 
-from kompetence import background, imports
 from kompetence.celery import app
-from kompetence.mail import Message, message_send
+from kompetence.infra import background, imports
+from kompetence.infra.mail import Message, message_send
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import ImportJob, Kommune, Person
-from kompetence.tenancy import kommune_scope
 
 
 class KommuneTask(DjangoTask):
@@ -28,7 +28,7 @@ class KommuneTask(DjangoTask):
 
 
 class WorkTask(KommuneTask):
-    """A task that does one row's background work (see `kompetence.background`); its
+    """A task that does one row's background work (see `kompetence.infra.background`); its
     second argument is the row's id and `work` names the kind. It tells the row when it
     starts, and a failure after the last retry is logged and stored on the row with its
     reason instead of being raised: the page, not the broker, shows what went wrong."""
@@ -123,7 +123,7 @@ MAIL_RETRY: dict[str, Any] = {
 
 @app.task(base=MailTask, bind=True, name="kompetence.send_email", **MAIL_RETRY)
 def send_email(self, message: Message) -> None:
-    """Sends one e-mail rendered by `kompetence.mail` (JSON: subject, body, to,
+    """Sends one e-mail rendered by `kompetence.infra.mail` (JSON: subject, body, to,
     attachments as text). A retry sends the same message again: the server refused or
     never answered the last try."""
     message_send(message)

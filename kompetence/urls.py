@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kompetence import accounts, health, sso
+from kompetence import accounts, sso
+from kompetence.infra import health
 from kompetence.views import imports, invitations, med, organisation, personal_data
 from kompetence.views import settings as settings_views
 
@@ -104,8 +105,8 @@ urlpatterns = [
 ]
 
 if settings.BENCH_DIAGNOSTICS:
-    from kompetence import diagnostics
+    from kompetence.infra import diagnostics
 
     urlpatterns.append(path("_bench/ping/", diagnostics.ping, name="bench_ping"))
 
-handler500 = "kompetence.http.server_error"
+handler500 = "kompetence.infra.http.server_error"

@@ -3,8 +3,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from console import views as console_views
-from kompetence import accounts, health
+from kompetence import accounts
+from kompetence.console import views as console_views
+from kompetence.infra import health
 from kompetence.views import public
 
 urlpatterns = [
@@ -16,7 +17,7 @@ urlpatterns = [
     # LOGOUT_REDIRECT_URL lead to the operators' login on the bare domain.
     path("platform/log-ind/", console_views.LoginView.as_view(), name="login"),
     path("platform/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
-    path("platform/", include("console.urls")),
+    path("platform/", include("kompetence.console.urls")),
 ]
 
-handler500 = "kompetence.http.server_error"
+handler500 = "kompetence.infra.http.server_error"

@@ -7,8 +7,8 @@ class MusConfig(AppConfig):
     verbose_name = _("MUS og udviklingsplaner")
 
     def ready(self) -> None:
-        from kompetence.background import register_work
-        from kompetence.extensions import (
+        from kompetence.infra.background import register_work
+        from kompetence.infra.extensions import (
             NavLink,
             register_data_decisions,
             register_home_panel,

@@ -16,9 +16,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kompetence.background import BackgroundWork
+from kompetence.infra.background import BackgroundWork
+from kompetence.infra.scoping import TenantManager
 from kompetence.models import Kommune, Person
-from kompetence.scoping import TenantManager
 from profiles.models import Competence, EvaluationRound
 
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kompetence.calendar import ics_event
-from kompetence.mail import language_of, send_to_person
+from kompetence.infra.calendar import ics_event
+from kompetence.infra.mail import language_of, send_to_person
 from mus.models import Conversation
 
 

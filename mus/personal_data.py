@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from kompetence.extensions import DataDecision, Reason, not_personal_data
+from kompetence.infra.extensions import DataDecision, Reason, not_personal_data
 from kompetence.models import Person
 from kompetence.personal_data import json_bytes, person_ref
 from mus.models import (

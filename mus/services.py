@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from kompetence import permissions
 from kompetence.audit import audit_record
-from kompetence.background import WorkKind, work_retry
+from kompetence.infra.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, Kommune, Person
 from mus import notifications
 from mus.agenda_starters import StarterAgenda

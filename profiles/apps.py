@@ -7,8 +7,8 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Kompetenceprofiler")
 
     def ready(self) -> None:
-        from kompetence.background import register_work
-        from kompetence.extensions import (
+        from kompetence.infra.background import register_work
+        from kompetence.infra.extensions import (
             NavLink,
             positions_changed,
             register_data_decisions,

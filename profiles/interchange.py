@@ -35,8 +35,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kompetence import tabular
-from kompetence.downloads import filename_part
+from kompetence.infra import tabular
+from kompetence.infra.downloads import filename_part
 from kompetence.models import Kommune
 from profiles import selectors, services
 from profiles.models import (

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kompetence.background import BackgroundWork
+from kompetence.infra.background import BackgroundWork
+from kompetence.infra.scoping import TenantManager
 from kompetence.models import Kommune, OrgUnit, Person, Position
-from kompetence.scoping import TenantManager
 
 
 class Role(models.TextChoices):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from kompetence.extensions import PositionAttribute
+from kompetence.infra.extensions import PositionAttribute
+from kompetence.infra.tabular import Column
 from kompetence.models import Kommune
-from kompetence.tabular import Column
 from profiles.models import JobProfile, JobProfileAssignment
 
 

@@ -1,4 +1,5 @@
-"""Panels the profiles app adds to the organisation core's pages (see kompetence.extensions)."""
+"""Panels the profiles app adds to the organisation core's pages
+(see kompetence.infra.extensions)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from kompetence import permissions
-from kompetence.extensions import SetupStep
+from kompetence.infra.extensions import SetupStep
 from kompetence.models import Position
 from profiles import selectors
 from profiles.models import EvaluationRound, FrameworkVersion, JobProfile, JobProfileAssignment

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Model, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from kompetence.extensions import DataDecision, Reason, not_personal_data
+from kompetence.infra.extensions import DataDecision, Reason, not_personal_data
 from kompetence.models import Person
 from kompetence.personal_data import json_bytes, person_ref
 from profiles.models import (

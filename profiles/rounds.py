@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from kompetence.bulk import bulk_insert
+from kompetence.infra.bulk import bulk_insert
 from kompetence.models import Position
 from kompetence.selectors import primary_positions
 from profiles import selectors

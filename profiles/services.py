@@ -26,9 +26,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kompetence import figures
 from kompetence.audit import audit_record
-from kompetence.background import WorkKind, work_retry
+from kompetence.infra import figures
+from kompetence.infra.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
 from profiles import rounds, selectors, tasks
@@ -51,7 +51,7 @@ from profiles.models import (
 from profiles.models import Rating as RatingModel
 
 if TYPE_CHECKING:
-    from kompetence.http import KommuneRequest
+    from kompetence.infra.http import KommuneRequest
 
 # The København scale (Socialcenter København's self-evaluation form).
 DEFAULT_SCALE = [

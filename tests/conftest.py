@@ -12,8 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, OrgUnit, Person
-from kompetence.tenancy import kommune_scope
 from tests.factories import KommuneFactory, OrgUnitFactory, PersonFactory, PositionFactory
 
 

@@ -14,7 +14,7 @@ import django
 
 
 def build(people: int) -> dict:
-    from kompetence.tenancy import kommune_scope
+    from kompetence.infra.tenancy import kommune_scope
     from profiles.models import Competence, Evaluation
     from tests.conftest import build_org
     from tests.factories import PersonFactory, PositionFactory

@@ -6,8 +6,8 @@ from __future__ import annotations
 import factory
 
 from kompetence import services
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, OrgUnit, Person, Position
-from kompetence.tenancy import kommune_scope
 
 
 class KommuneFactory(factory.django.DjangoModelFactory):

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue.catalogue_import import catalogue_importer
-from kompetence import imports
+from kompetence.infra import imports
+from kompetence.infra.tabular import TableError, read_table
 from kompetence.models import OrgUnit, Person, Position
 from kompetence.org_import import organisation_importer
-from kompetence.tabular import TableError, read_table
 from profiles import interchange
 from profiles.models import Framework
 from tests.conftest import client_for

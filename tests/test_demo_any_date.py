@@ -22,9 +22,9 @@ from django.db import transaction
 from django.test import Client
 
 from kompetence.demo import ROLE_LOGINS, seed_organisation
-from kompetence.mail import mail_suppressed
+from kompetence.infra.mail import mail_suppressed
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, User
-from kompetence.tenancy import kommune_scope
 
 pytestmark = pytest.mark.django_db
 

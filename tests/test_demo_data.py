@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.db.models.functions import Abs
 
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person, Position
-from kompetence.tenancy import kommune_scope
 from mus.models import Conversation, PlanPdf, PlanVersion, Signature
 from mus.signing import signature_is_valid
 from profiles.models import (
@@ -170,7 +170,7 @@ def test_every_page_in_each_demo_logins_navigation_renders(seeded):
 
     from kompetence.context_processors import roles_of
     from kompetence.demo import ROLE_LOGINS
-    from kompetence.extensions import NAV_LINKS
+    from kompetence.infra.extensions import NAV_LINKS
     from kompetence.models import User
 
     checked = 0

@@ -1,5 +1,5 @@
 """Files out are safe to open: every CSV the product makes is written by one function
-(`kompetence.tabular.write_csv`), which writes a text that a spreadsheet would read as
+(`kompetence.infra.tabular.write_csv`), which writes a text that a spreadsheet would read as
 a formula (OWASP's CSV injection rule: =, +, -, @, tab, carriage return first) after a
 single quote, and the import takes that quote off again, so our own export imports back
 to what it came from. The XLSX writers store such text as strings, never formulas."""
@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from annualcycle.reports import documents as reports
 from catalogue.models import CourseSession
-from kompetence import imports, tabular
+from kompetence.infra import imports, tabular
 from profiles import interchange
 from profiles.models import CompetenceGroup, FrameworkVersion
 from tests.catalogue.factories import build_course, build_session
@@ -74,7 +74,7 @@ def test_no_other_code_writes_csv():
         for path in (root / app).rglob("*.py")
         if writers.search(path.read_text(encoding="utf-8"))
     ]
-    assert found == ["kompetence/tabular.py"]
+    assert found == ["kompetence/infra/tabular.py"]
 
 
 # --- The catalogue export --------------------------------------------------------------

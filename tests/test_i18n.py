@@ -42,7 +42,6 @@ def test_every_text_in_the_code_is_in_the_english_catalogue(tmp_path, settings, 
         "mus",
         "catalogue",
         "annualcycle",
-        "console",
         "templates",
         "locale",
     ):

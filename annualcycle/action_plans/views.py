@@ -24,7 +24,7 @@ from annualcycle.action_plans.forms import (
 )
 from annualcycle.models import ActionPlan
 from annualcycle.reports.selectors import competence_group_names
-from kompetence.http import KommuneRequest, person_required
+from kompetence.infra.http import KommuneRequest, person_required
 
 ITEM_PREFIX = "item"
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from annualcycle.cycle.selectors import current_phases, my_tasks
 from annualcycle.models import Cycle
-from kompetence.extensions import SetupStep
+from kompetence.infra.extensions import SetupStep
 from kompetence.models import Kommune
 
 

@@ -28,10 +28,10 @@ from django.utils import timezone
 
 from annualcycle.cycle.selectors import LEADER_ROLE, cycle_period
 from annualcycle.models import ActionPlan, CycleRole, ReminderSent, Task
-from kompetence.mail import message_send, render_to_person
+from kompetence.infra.mail import message_send, render_to_person
+from kompetence.infra.tenancy import kommune_url
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
-from kompetence.tenancy import kommune_url
 from mus.models import Conversation
 from profiles.models import Evaluation, EvaluationRound
 

@@ -16,7 +16,7 @@ from annualcycle.cycle.forms import PhaseForm, TaskForm
 from annualcycle.cycle.wheel import wheel
 from annualcycle.models import Cycle, Phase, Task
 from kompetence import permissions
-from kompetence.http import KommuneRequest, kommune_hr_required, person_required
+from kompetence.infra.http import KommuneRequest, kommune_hr_required, person_required
 
 
 def _cycle_page(request: KommuneRequest, cycle: Cycle | None) -> HttpResponse:

@@ -1,7 +1,7 @@
 """Single saves and deletes that change a dashboard figure mark the units of the person
-they are about (kompetence.figures), so the pre-aggregated UnitFigures are recomputed
+they are about (kompetence.infra.figures), so the pre-aggregated UnitFigures are recomputed
 on the next read. Bulk writes (round opening, bulk ratings, imports, assessment
-refreshes) call kompetence.figures themselves, as signals do not see them."""
+refreshes) call kompetence.infra.figures themselves, as signals do not see them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from catalogue.models import Course, CourseSession, Enrolment
-from kompetence import figures
+from kompetence.infra import figures
 from kompetence.models import Person, Position
 from mus.models import Conversation, PlanActivity, PlanVersion, Signature
 from profiles.models import Assessment, Evaluation

@@ -13,7 +13,7 @@ from annualcycle.access import get_dashboard_unit_or_404, get_med_committee_or_4
 from annualcycle.cycle.selectors import current_phases
 from annualcycle.dashboards import charts, selectors
 from kompetence import permissions
-from kompetence.http import KommuneRequest, person_required
+from kompetence.infra.http import KommuneRequest, person_required
 from kompetence.models import OrgUnit
 
 

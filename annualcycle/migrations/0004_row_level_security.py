@@ -1,10 +1,10 @@
-"""Row-level security on every tenant table (kompetence.rls). Last in the chain, so
+"""Row-level security on every tenant table (kompetence.infra.rls). Last in the chain, so
 every app's tables exist; a later migration that adds a tenant table runs
-`kompetence.rls.install` again."""
+`kompetence.infra.rls.install` again."""
 
 from django.db import migrations
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 class Migration(migrations.Migration):

@@ -1,10 +1,10 @@
 """Row-level security on the login table and on the tables that belong to a protected
-table without a `kommune_id` of their own (kompetence.rls). Last in the chain, so every
+table without a `kommune_id` of their own (kompetence.infra.rls). Last in the chain, so every
 app's tables exist."""
 
 from django.db import migrations
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 class Migration(migrations.Migration):

@@ -12,7 +12,7 @@ from annualcycle.models import GapReport
 from annualcycle.tasks import build_gap_report
 from kompetence import permissions
 from kompetence.audit import audit_record
-from kompetence.background import WorkKind, work_retry
+from kompetence.infra.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, Kommune, OrgUnit, Person
 from profiles.models import JobProfile
 

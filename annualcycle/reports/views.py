@@ -19,8 +19,8 @@ from annualcycle.reports import selectors, services
 from annualcycle.reports.documents import XLSX_CONTENT_TYPE
 from annualcycle.reports.forms import GapReportForm
 from kompetence import permissions
-from kompetence.downloads import attachment_header, filename_part
-from kompetence.http import KommuneRequest, person_required, staff_required
+from kompetence.infra.downloads import attachment_header, filename_part
+from kompetence.infra.http import KommuneRequest, person_required, staff_required
 
 DOWNLOADS = {
     "xlsx": ("xlsx", XLSX_CONTENT_TYPE),

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from kompetence import figures
+from kompetence.infra import figures
 from kompetence.models import AuditEntry, Kommune, Person
 from kompetence.personal_data import erasers
 

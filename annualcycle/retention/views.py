@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from annualcycle.retention import selectors
 from annualcycle.retention import services as retention
 from annualcycle.retention.forms import RetentionForm
-from kompetence.http import KommuneRequest, kommune_hr_required
+from kompetence.infra.http import KommuneRequest, kommune_hr_required
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 def no_negative_prices(apps, schema_editor):

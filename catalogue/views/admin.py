@@ -37,8 +37,8 @@ from catalogue.forms.admin import (
 )
 from catalogue.models import Course, CourseSession, Enrolment
 from kompetence import permissions
-from kompetence.htmx import field_validation_response, redirect_after_post, render_form
-from kompetence.http import KommuneRequest, kommune_hr_required, staff_required
+from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.infra.http import KommuneRequest, kommune_hr_required, staff_required
 from profiles import selectors as profile_selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,7 +15,7 @@ from catalogue import selectors, services
 from catalogue.access import get_course_or_404, get_enrolment_or_404, get_session_or_404
 from catalogue.forms.browse import CatalogueFilterForm, DecisionForm, EnrolForm
 from catalogue.models import Enrolment
-from kompetence.http import KommuneRequest, person_required, staff_required
+from kompetence.infra.http import KommuneRequest, person_required, staff_required
 
 
 @require_GET

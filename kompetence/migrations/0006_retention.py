@@ -3,7 +3,7 @@
 from django.db import migrations, models
 from django.db.models.functions import TruncDate
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 def leavers_left_when_last_changed(apps, schema_editor):

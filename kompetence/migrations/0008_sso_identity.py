@@ -1,11 +1,11 @@
 """A login's account at the kommune's identity provider (issuer + sub), under row-level
-security like every tenant table (kompetence.rls)."""
+security like every tenant table (kompetence.infra.rls)."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 class Migration(migrations.Migration):

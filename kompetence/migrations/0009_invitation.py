@@ -1,12 +1,12 @@
 """Invitations: one-time set-password links (only their hash), under row-level
-security like every tenant table (kompetence.rls)."""
+security like every tenant table (kompetence.infra.rls)."""
 
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 class Migration(migrations.Migration):

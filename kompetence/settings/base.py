@@ -52,8 +52,8 @@ INSTALLED_APPS = [
     "mus",
     "catalogue",
     "annualcycle",
-    "benchmarks",
-    "console",
+    "kompetence.bench",
+    "kompetence.console",
 ]
 
 MIDDLEWARE = [
@@ -64,20 +64,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "kompetence.tenancy.KommuneMiddleware",
-    "kompetence.i18n.UserLanguageMiddleware",
+    "kompetence.infra.tenancy.KommuneMiddleware",
+    "kompetence.infra.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "kompetence.htmx.SignedOutMiddleware",
-    "kompetence.htmx.VaryOnHtmxMiddleware",
+    "kompetence.infra.htmx.SignedOutMiddleware",
+    "kompetence.infra.htmx.VaryOnHtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
 # `make bench`: a query count on every response and a trivial page as the floor.
 BENCH_DIAGNOSTICS = env.bool("BENCH_DIAGNOSTICS", default=False)
 if BENCH_DIAGNOSTICS:
-    MIDDLEWARE.insert(0, "kompetence.diagnostics.QueryCountHeaderMiddleware")
+    MIDDLEWARE.insert(0, "kompetence.infra.diagnostics.QueryCountHeaderMiddleware")
 
 ROOT_URLCONF = "kompetence.urls"
 # The bare domain (no kommune label) is served by this smaller URL configuration.
@@ -121,7 +121,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL: the role every kommune scope runs as, so row-level security applies even
-# when the database user is a superuser or owns the tables (kompetence.rls). Empty: the
+# when the database user is a superuser or owns the tables (kompetence.infra.rls). Empty: the
 # database user itself must be neither.
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 # PostgreSQL: refuse a database login that could leave row-level security (a superuser,
@@ -136,11 +136,11 @@ REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
     # A Redis outage must not sign everyone out or break a page: every cached value can
-    # be worked out again, so cache errors become misses (kompetence.cache), sessions
+    # be worked out again, so cache errors become misses (kompetence.infra.cache), sessions
     # live in the database with Redis in front, and a hanging Redis is given up on fast.
     CACHES = {
         "default": {
-            "BACKEND": "kompetence.cache.TolerantRedisCache",
+            "BACKEND": "kompetence.infra.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kompetence",
             "OPTIONS": {
@@ -178,7 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed logins (kompetence/login_locks.py on django-axes). LOGIN_FAILURE_LIMIT failures
+# Failed logins (kompetence/infra/login_locks.py on django-axes). LOGIN_FAILURE_LIMIT failures
 # lock one login (kommune and username) from one address only, so nobody can lock
 # another person out; for LOGIN_LOCKOUT_COOLOFF_MINUTES, or with
 # LOGIN_LOCK_UNTIL_HR_REOPENS until the kommune's HR reopens it. An address is locked
@@ -192,8 +192,8 @@ LOGIN_LOCKOUT_COOLOFF_MINUTES = (
 )
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
 LOGIN_ADDRESS_LOCK_MINUTES = env.int("LOGIN_ADDRESS_LOCK_MINUTES", default=15)
-AXES_HANDLER = "kompetence.login_locks.LoginLockHandler"
-AXES_FAILURE_LIMIT = "kompetence.login_locks.pair_failure_limit"
+AXES_HANDLER = "kompetence.infra.login_locks.LoginLockHandler"
+AXES_FAILURE_LIMIT = "kompetence.infra.login_locks.pair_failure_limit"
 # No AXES_COOLOFF_TIME: LoginLockHandler applies LOGIN_LOCKOUT_COOLOFF_MINUTES itself.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "kompetence.auth.login_key"
@@ -280,7 +280,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Background work a page shows as pending (plan PDFs, gap reports, imports, round
 # openings) that has waited this long is sent again by the sweeper; work sent this many
-# times is marked failed with a reason (kompetence.background).
+# times is marked failed with a reason (kompetence.infra.background).
 BACKGROUND_STALE_MINUTES = env.int("BACKGROUND_STALE_MINUTES", default=5)
 BACKGROUND_MAX_ATTEMPTS = env.int("BACKGROUND_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
@@ -337,7 +337,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Import files (organisation, catalogue, frameworks) larger than this are refused with a
 # message; 45,000 people are about 7 MB of CSV.
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=25)
-# What an import file may hold once read (kompetence.tabular): an XLSX is a ZIP, and a
+# What an import file may hold once read (kompetence.infra.tabular): an XLSX is a ZIP, and a
 # 41 KB one can unpack to 40 MB. 45,000 people are about 25 MB of unpacked XLSX, packed
 # about 10 times; a ZIP member unpacking more than the ratio is refused as a zip bomb.
 IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=100)

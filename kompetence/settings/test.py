@@ -41,6 +41,6 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     CACHES["default"]["LOCATION"] = re.sub(r"/\d*$", "", REDIS_URL) + f"/{14 - int(_worker or 0)}"
 
 # On PostgreSQL the whole suite runs with row-level security on: every kommune scope
-# switches to this role (kompetence.rls), which the migrations create.
+# switches to this role (kompetence.infra.rls), which the migrations create.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "kompetence_app")

@@ -10,10 +10,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kompetence import access, imports
+from kompetence import access
 from kompetence.forms import ImportUploadForm
-from kompetence.http import KommuneRequest, person_required
-from kompetence.tabular import Problem, write_csv
+from kompetence.infra import imports
+from kompetence.infra.http import KommuneRequest, person_required
+from kompetence.infra.tabular import Problem, write_csv
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kompetence import access, invitations, permissions
 from kompetence.forms import BulkInvitationForm
-from kompetence.htmx import redirect_after_post
-from kompetence.http import KommuneRequest, hr_required
+from kompetence.infra.htmx import redirect_after_post
+from kompetence.infra.http import KommuneRequest, hr_required
 from kompetence.invitations import AccountState, InvitationProblem
 
 

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kompetence import access, selectors, services
 from kompetence.forms import MEDCommitteeForm
-from kompetence.htmx import field_validation_response, redirect_after_post, render_form
-from kompetence.http import KommuneRequest, kommune_hr_required
+from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.infra.http import KommuneRequest, kommune_hr_required
 
 
 @require_GET

@@ -16,17 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetence import access, getting_started, invitations, permissions, selectors, services
-from kompetence.extensions import HOME_PANELS, PERSON_PANELS
 from kompetence.forms import AuditFilterForm, LoginLockForm, PersonForm, PositionForm, UnitForm
-from kompetence.htmx import field_validation_response, redirect_after_post, render_form
-from kompetence.http import (
+from kompetence.infra.extensions import HOME_PANELS, PERSON_PANELS
+from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.infra.http import (
     KommuneRequest,
     hr_required,
     kommune_hr_required,
     person_required,
     staff_required,
 )
-from kompetence.login_locks import pair_cool_off, pair_failure_limit
+from kompetence.infra.login_locks import pair_cool_off, pair_failure_limit
 
 if TYPE_CHECKING:
     from django.core.paginator import Page

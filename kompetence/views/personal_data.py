@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kompetence import access, personal_data
-from kompetence.http import KommuneRequest, hr_required, person_required
+from kompetence.infra.http import KommuneRequest, hr_required, person_required
 
 
 def _zip_response(export: personal_data.PersonalDataExport) -> HttpResponse:

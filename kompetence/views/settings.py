@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from kompetence import selectors, services
 from kompetence.forms import KommuneSettingsForm
-from kompetence.htmx import field_validation_response, redirect_after_post, render_form
-from kompetence.http import KommuneRequest, kommune_hr_required
+from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.infra.http import KommuneRequest, kommune_hr_required
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 class Migration(migrations.Migration):

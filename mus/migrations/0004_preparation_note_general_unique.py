@@ -1,7 +1,7 @@
 from django.db import migrations, models
 from django.db.models import Count
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 def keep_the_newest_general_note(apps, schema_editor):

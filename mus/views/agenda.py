@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kompetence.http import KommuneRequest, kommune_hr_required
+from kompetence.infra.http import KommuneRequest, kommune_hr_required
 from mus import access, agenda_starters, selectors, services
 from mus.forms import AgendaQuestionForm
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetence import permissions
-from kompetence.htmx import field_validation_response, redirect_after_post, render_form
-from kompetence.http import KommuneRequest, person_required
+from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, selectors, services
 from mus.forms import ConversationForm
 from mus.models import AgendaQuestion

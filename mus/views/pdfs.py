@@ -6,7 +6,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kompetence.http import KommuneRequest, person_required
+from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, selectors, services
 
 

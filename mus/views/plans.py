@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kompetence.http import KommuneRequest, person_required
+from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, content, selectors, services, signing
 from mus.forms import (
     ActivityDoneForm,

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kompetence.http import KommuneRequest, person_required
+from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, selectors, signing
 from mus.forms import SignatureDelegationForm, SignForm
 from mus.views.plans import after_edit, form_error, plan_context

@@ -6,7 +6,7 @@ the rows concerned, and marks every unit's dashboard figures as changed."""
 from django.db import migrations, models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
 
-from kompetence import rls
+from kompetence.infra import rls
 
 LEVEL_FIELDS = (("self", "self_level"), ("leader", "leader_level"))
 

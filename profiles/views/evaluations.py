@@ -14,8 +14,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from kompetence import access as org_access
 from kompetence import permissions
-from kompetence.htmx import field_validation_response, redirect_after_post, render_form
-from kompetence.http import KommuneRequest, person_required, staff_required
+from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.infra.http import KommuneRequest, person_required, staff_required
 from profiles import access, charts, selectors, services
 from profiles.extensions import links_for
 from profiles.forms.evaluations import RoundForm

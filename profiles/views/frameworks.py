@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetence import access as org_access
-from kompetence.downloads import attachment_header
-from kompetence.htmx import field_validation_response, redirect_after_post, render_form
-from kompetence.http import KommuneRequest, hr_required, kommune_hr_required, staff_required
+from kompetence.infra.downloads import attachment_header
+from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.infra.http import KommuneRequest, hr_required, kommune_hr_required, staff_required
 from profiles import access, interchange, selectors, services
 from profiles.forms.frameworks import (
     CompetenceForm,

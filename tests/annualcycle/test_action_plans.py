@@ -14,8 +14,8 @@ from django.urls import reverse
 from annualcycle.action_plans import services as action_plans
 from annualcycle.models import ActionPlan, ActionPlanComment, ActionPlanItem
 from kompetence import services as org_services
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import MEDCommittee, MEDMembership
-from kompetence.tenancy import kommune_scope
 from tests.annualcycle.test_reports import build_case
 from tests.catalogue.factories import build_course
 from tests.conftest import Org, client_for

@@ -53,7 +53,7 @@ def test_a_new_kommune_gets_the_default_cycle(db):
     kommune, _hr = org_services.kommune_create(
         slug="gamma", name="Gamma Kommune", hr_name="HR", hr_email="hr@gamma.example"
     )
-    from kompetence.tenancy import kommune_scope
+    from kompetence.infra.tenancy import kommune_scope
 
     with kommune_scope(kommune):
         assert Cycle.objects.filter(kommune=kommune).count() == 1

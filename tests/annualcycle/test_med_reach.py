@@ -22,8 +22,8 @@ from django.urls import URLPattern, reverse
 
 from annualcycle.action_plans import services as action_plans
 from kompetence import services as org_services
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import MEDMembership, OrgUnit
-from kompetence.tenancy import kommune_scope
 from profiles import services as profile_services
 from profiles.models import Competence
 from tests.conftest import Org, client_for

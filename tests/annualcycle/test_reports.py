@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from annualcycle.models import GapReport
 from annualcycle.reports import build as reports
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import AuditEntry, OrgUnit, Person
-from kompetence.tenancy import kommune_scope
 from mus import services as mus_services
 from profiles import services as profile_services
 from profiles.models import Competence, EvaluationRound, JobProfile

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from annualcycle.models import GapReport
 from annualcycle.reports import selectors as report_selectors
 from annualcycle.reports import services as reports
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, OrgUnit, Person
-from kompetence.tenancy import kommune_scope
 from tests.annualcycle.test_reports import SHEETS
 from tests.workers import celery_worker
 

@@ -148,7 +148,7 @@ def test_the_run_is_the_registered_erasers_and_the_person_record_goes_last(
     """Retention knows no app's models: an eraser an app registers next to its part of
     the export is part of the run and of the dry run's counts."""
     from kompetence import personal_data
-    from kompetence.extensions import PersonalDataEraser
+    from kompetence.infra.extensions import PersonalDataEraser
 
     erased = []
 

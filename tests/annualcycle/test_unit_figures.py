@@ -15,8 +15,8 @@ from annualcycle.dashboards import selectors as dashboards
 from annualcycle.models import UnitFigures
 from catalogue import services as catalogue_services
 from catalogue.models import Enrolment
-from kompetence import imports
 from kompetence import services as org_services
+from kompetence.infra import imports
 from kompetence.models import OrgUnit, Person, Position
 from kompetence.org_import import organisation_importer
 from mus import selectors as mus_selectors

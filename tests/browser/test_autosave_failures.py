@@ -30,7 +30,7 @@ def tolerant_page(browser, live_server):
     script_errors: list[str] = []
     page.on("pageerror", lambda error: script_errors.append(str(error)))
     page.on(
-        "console",
+        "kompetence.console",
         lambda msg: (
             script_errors.append(msg.text)
             if msg.type == "error" and "Content Security Policy" in msg.text

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from annualcycle.models import GapReport
 from annualcycle.reports import build as reports
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.tenancy import kommune_scope
 from tests.annualcycle.test_reports import SHEETS, build_case
 from tests.browser.conftest import assert_accessible, log_in
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from catalogue import services
 from catalogue.models import Course, CourseSession, Enrolment
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.tenancy import kommune_scope
 
 
 def build_course(

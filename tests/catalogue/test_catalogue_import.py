@@ -17,9 +17,9 @@ from django.utils import timezone
 from catalogue import catalogue_import, services
 from catalogue.catalogue_import import catalogue_importer, parse_price
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
-from kompetence import imports
+from kompetence.infra import imports
+from kompetence.infra.tabular import ValueProblem
 from kompetence.models import ImportJob, OrgUnit
-from kompetence.tabular import ValueProblem
 from profiles import services as profile_services
 from profiles.models import Competence
 from tests.catalogue.factories import build_course, build_session

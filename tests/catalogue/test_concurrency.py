@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from catalogue import services
 from catalogue.models import Enrolment
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.tenancy import kommune_scope
 from tests.catalogue.factories import build_course, build_session
 from tests.conftest import host_of
 from tests.factories import PersonFactory, PositionFactory

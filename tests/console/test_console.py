@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from annualcycle.models import Cycle
-from console.models import OperatorAction
 from kompetence import permissions
+from kompetence.console.models import OperatorAction
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, Person, User
-from kompetence.tenancy import kommune_scope
 from tests.conftest import client_for, host_of
 
 pytestmark = pytest.mark.django_db

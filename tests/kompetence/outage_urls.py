@@ -17,4 +17,4 @@ urlpatterns = [
     path("psycopg-down/", psycopg_down),
     path("redis-down/", redis_down),
 ]
-handler500 = "kompetence.http.server_error"
+handler500 = "kompetence.infra.http.server_error"

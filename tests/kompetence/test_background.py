@@ -1,6 +1,6 @@
 """Background work always finishes or says why: a failed task leaves its reason on the
 page with "Prøv igen", and the sweeper sends again work whose task was lost, giving up
-with a reason after a few tries (kompetence.background)."""
+with a reason after a few tries (kompetence.infra.background)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from annualcycle.models import GapReport
 from annualcycle.tasks import build_gap_report
-from kompetence import imports
-from kompetence.background import Failure
+from kompetence.infra import imports
+from kompetence.infra.background import Failure
 from kompetence.models import ImportJob
 from kompetence.tasks import sweep_work_all
 from mus.models import PlanPdf

@@ -70,7 +70,7 @@ import json, django
 django.setup()
 from django.test import Client
 from kompetence.models import Person
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune
 kommune = Kommune.objects.get(slug="alfa")
 with kommune_scope(kommune):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from annualcycle.models import GapReport
 from annualcycle.reports import build as reports
-from kompetence.downloads import attachment_header, filename_part
+from kompetence.infra.downloads import attachment_header, filename_part
 from kompetence.models import OrgUnit
 from tests.conftest import client_for
 

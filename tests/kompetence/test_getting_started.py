@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from annualcycle.cycle import services as cycle_services
 from kompetence import getting_started, permissions, services
-from kompetence.extensions import SETUP_STEPS
+from kompetence.infra.extensions import SETUP_STEPS
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Invitation, MEDCommittee, Position
-from kompetence.tenancy import kommune_scope
 from profiles.models import JobProfileAssignment
 from profiles.services import job_profile_create, version_publish
 from tests.conftest import client_for

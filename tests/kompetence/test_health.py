@@ -22,7 +22,7 @@ def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
     def broken(*args, **kwargs):
         raise connection.OperationalError("database is down")  # type: ignore[attr-defined]
 
-    monkeypatch.setattr("kompetence.health._check_database", broken)
+    monkeypatch.setattr("kompetence.infra.health._check_database", broken)
     response = client.get("/healthz/", HTTP_HOST="localhost")
     assert response.status_code == 503
     assert response.json()["checks"]["database"].startswith("error")

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from kompetence import imports, tabular
+from kompetence.infra import imports, tabular
 from kompetence.models import ImportJob, OrgUnit, Person
 from kompetence.org_import import organisation_importer
 from tests.conftest import client_for

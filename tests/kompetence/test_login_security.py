@@ -1,5 +1,5 @@
 """Login security: failed logins lock a login from one address, and an address over many
-logins, for a while or until HR reopens them (kompetence/login_locks.py on django-axes),
+logins, for a while or until HR reopens them (kompetence/infra/login_locks.py on django-axes),
 per kommune; the headers that keep the browser strict are on every page."""
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from kompetence import imports
+from kompetence.infra import imports
 from kompetence.models import AuditEntry, ImportJob, OrgUnit, Person, Position
 from kompetence.org_import import organisation_importer
 from mus import signing as mus_signing

@@ -19,7 +19,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from kompetence import rls
+from kompetence.infra import rls
 from tests.conftest import host_of
 
 PASSWORD = "test-password-123"

@@ -24,7 +24,7 @@ from django.db import (
     transaction,
 )
 
-from kompetence import rls
+from kompetence.infra import rls
 from kompetence.models import Person, User
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

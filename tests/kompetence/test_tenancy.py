@@ -8,8 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import urlsafe_base64_encode
 from django_scopes import ScopeError, scope
 
+from kompetence.infra.tenancy import kommune_label
 from kompetence.models import OrgUnit, Person, Position
-from kompetence.tenancy import kommune_label
 from tests.conftest import Org, client_for
 from tests.url_objects import OBJECT_IDS
 

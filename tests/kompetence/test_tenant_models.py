@@ -1,8 +1,8 @@
 """The tenant-model checklist, enforced: every model with a `kommune` field has
 
-1. a scoped manager (kompetence.scoping): outside a kommune's scope it refuses to
+1. a scoped manager (kompetence.infra.scoping): outside a kommune's scope it refuses to
    query, inside one it filters on the kommune;
-2. a row-level security policy (kompetence.rls): on PostgreSQL, as the database has
+2. a row-level security policy (kompetence.infra.rls): on PostgreSQL, as the database has
    them; on SQLite, the tables that `rls.install` covers where the migrations run it;
 3. a personal-data export decision and 4. a deletion decision
    (`extensions.register_data_decisions`): the export section or eraser that handles
@@ -22,8 +22,9 @@ from django.test.utils import isolate_apps
 from django_scopes import ScopedManager, scope
 from django_scopes.manager import DisabledQuerySet
 
-from kompetence import extensions, personal_data, rls, scoping
-from kompetence.extensions import DataDecision, Reason, not_personal_data
+from kompetence import personal_data
+from kompetence.infra import extensions, rls, scoping
+from kompetence.infra.extensions import DataDecision, Reason, not_personal_data
 from kompetence.models import Kommune
 
 pytestmark = pytest.mark.django_db

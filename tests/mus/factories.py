@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.tenancy import kommune_scope
 from mus import content, selectors, services, signing
 from mus.models import AgendaQuestion, Conversation, Plan, PlanActivity, PlanGoal, PlanVersion
 from profiles.models import Competence

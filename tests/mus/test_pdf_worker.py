@@ -9,8 +9,8 @@ import time
 import psycopg
 import pytest
 
-from kompetence import background
-from kompetence.tenancy import kommune_scope
+from kompetence.infra import background
+from kompetence.infra.tenancy import kommune_scope
 from mus import content, selectors, services
 from mus.models import PlanPdf, Signature
 from mus.tasks import render_plan_pdf

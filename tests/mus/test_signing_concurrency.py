@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.tenancy import kommune_scope
 from mus import content, services, signing
 from mus.models import Conversation, PlanVersion, Signature
 from tests.mus.factories import build_plan, version_of

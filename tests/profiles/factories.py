@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, OrgUnit, Person
-from kompetence.tenancy import kommune_scope
 from profiles import services
 from profiles.models import (
     Competence,

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from annualcycle.dashboards import selectors as dashboards
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.tenancy import kommune_scope
 from profiles import selectors, services
 from profiles.models import Assessment, Competence
 from tests.conftest import client_for

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kompetence import services as org_services
-from kompetence.tenancy import kommune_scope
+from kompetence.infra.tenancy import kommune_scope
 from profiles import rounds, selectors, services
 from profiles.models import (
     LEADER_ROLES,

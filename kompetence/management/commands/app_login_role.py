@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from psycopg import sql
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 class Command(BaseCommand):

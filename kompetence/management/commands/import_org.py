@@ -10,10 +10,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from kompetence import imports
+from kompetence.infra import imports
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune
 from kompetence.org_import import organisation_importer
-from kompetence.tenancy import kommune_scope
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from kompetence.demo import DEMO_KOMMUNER, DEMO_PASSWORD, seed_organisation
-from kompetence.mail import mail_suppressed
+from kompetence.infra.mail import mail_suppressed
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, User
-from kompetence.tenancy import kommune_scope
 
 
 def _app_demo_modules():

@@ -3,7 +3,7 @@ kommune's behalf, and creating a kommune concerns one that did
 not exist a moment before. The kommune an action was about is `target_kommune`, not
 `kommune`, so the tenant-model rules (scoped manager, `kommune_id` policy) do not apply;
 on PostgreSQL the row still sits behind the wall through its operator's login, which is
-visible only outside every kommune's scope (kompetence.rls, `dependent_tables`)."""
+visible only outside every kommune's scope (kompetence.infra.rls, `dependent_tables`)."""
 
 from django.db import models
 from django.utils import timezone

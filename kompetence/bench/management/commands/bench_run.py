@@ -41,9 +41,9 @@ from django.db import connection
 from annualcycle.dashboards import selectors as dashboards
 from annualcycle.models import GapReport
 from annualcycle.reports.build import gap_report_build
-from benchmarks.management.commands.bench_data import PASSWORD, SLUG
+from kompetence.bench.management.commands.bench_data import PASSWORD, SLUG
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person, Position, User
-from kompetence.tenancy import kommune_scope
 from mus.models import PlanVersion
 from mus.pdf import plan_pdf_bytes
 from mus.selectors import plan_document

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kompetence import services as org
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune
-from kompetence.tenancy import kommune_scope
 from mus import selectors, services
 from mus.models import PlanActivity
 from mus.pdf import plan_pdf_bytes

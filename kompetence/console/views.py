@@ -14,17 +14,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from console import selectors, services
-from console.access import OperatorRequest, get_kommune_or_404, operator_required
-from console.forms import (
+from kompetence.console import selectors, services
+from kompetence.console.access import OperatorRequest, get_kommune_or_404, operator_required
+from kompetence.console.forms import (
     AccessibilityForm,
     HrInviteForm,
     KommuneCreateForm,
     KommuneSsoForm,
     OperatorLoginForm,
 )
+from kompetence.infra.tenancy import kommune_url
 from kompetence.models import Kommune
-from kompetence.tenancy import kommune_url
 
 
 class LoginView(auth_views.LoginView):

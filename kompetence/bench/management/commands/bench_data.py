@@ -23,13 +23,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benchmarks import organisation as bench
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
-from kompetence import imports
 from kompetence import services as org_services
+from kompetence.bench import organisation as bench
+from kompetence.infra import imports
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, MEDMembership, OrgUnit, Person, Position, User
 from kompetence.org_import import organisation_importer
-from kompetence.tenancy import kommune_scope
 from mus import content as mus_content
 from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
 from profiles import services as profile_services

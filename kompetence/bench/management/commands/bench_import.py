@@ -12,11 +12,11 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks import organisation as bench
-from kompetence import imports
+from kompetence.bench import organisation as bench
+from kompetence.infra import imports
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune
 from kompetence.org_import import organisation_importer
-from kompetence.tenancy import kommune_scope
 
 
 class Rollback(Exception):

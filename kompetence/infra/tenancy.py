@@ -16,8 +16,8 @@ from django.http.request import split_domain_port
 from django.shortcuts import render
 from django_scopes import scope
 
+from kompetence.infra.rls import database_kommune
 from kompetence.models import Kommune, Person, User
-from kompetence.rls import database_kommune
 
 
 def kommune_label(host: str) -> str | None:
@@ -110,7 +110,7 @@ class KommuneMiddleware:
 
         request.kommune = kommune
         with kommune_scope(kommune):
-            # The session's login is read here, behind the wall (kompetence.rls).
+            # The session's login is read here, behind the wall (kompetence.infra.rls).
             if _signed_in_elsewhere(request, kommune):
                 raise Http404
             request.person = _person_of(request)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
-from kompetence.http import KommuneRequest, person_required
+from kompetence.infra.http import KommuneRequest, person_required
 
 
 class QueryCountHeaderMiddleware:

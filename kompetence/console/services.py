@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from console.models import OperatorAction
 from kompetence import invitations
 from kompetence import services as org_services
+from kompetence.console.models import OperatorAction
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, User
 from kompetence.selectors import email_taken
 from kompetence.services import EMAIL_TAKEN
-from kompetence.tenancy import kommune_scope
 
 
 def _record(*, operator: User, kommune: Kommune, action: str, detail: str = "") -> None:
@@ -41,7 +41,7 @@ def kommune_create(*, operator: User, slug: str, name: str) -> Kommune:
 @transaction.atomic
 def kommune_deactivate(*, operator: User, kommune: Kommune) -> bool:
     """Closes the kommune: its host answers only that Kompetence is closed there, so
-    nobody signs in and no one signed in gets further (kompetence.tenancy), and the
+    nobody signs in and no one signed in gets further (kompetence.infra.tenancy), and the
     scheduled tasks leave it alone. Nothing is deleted. False if already closed."""
     if not kommune.is_active:
         return False

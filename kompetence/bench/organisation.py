@@ -126,7 +126,7 @@ def employees(tree: list[Unit], people: int = 45_000, seed: int = 45) -> list[Em
 
 def org_file(tree: list[Unit], staff: list[Employee]) -> bytes:
     """The organisation-import file (`;`-separated UTF-8) for this tree and staff."""
-    from kompetence.tabular import write_csv
+    from kompetence.infra.tabular import write_csv
 
     header = [
         "enhed_id",

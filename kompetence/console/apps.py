@@ -3,5 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ConsoleConfig(AppConfig):
-    name = "console"
+    name = "kompetence.console"
+    label = "console"
     verbose_name = _("Platformkonsol")

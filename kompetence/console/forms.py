@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from console.access import is_operator
+from kompetence.console.access import is_operator
 from kompetence.forms import KommuneSettingsForm
 from kompetence.models import Kommune
 

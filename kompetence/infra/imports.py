@@ -24,9 +24,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from kompetence.background import WorkKind, work_retry
+from kompetence.infra.background import WorkKind, work_retry
+from kompetence.infra.tabular import Column, LimitError, Problem, Table, TableError, read_table
 from kompetence.models import AuditEntry, ImportJob, Kommune, Person
-from kompetence.tabular import Column, LimitError, Problem, Table, TableError, read_table
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.dispatch import Signal
 
-from kompetence.tabular import Column
+from kompetence.infra.tabular import Column
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from console.models import OperatorAction
+from kompetence.console.models import OperatorAction
+from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, Person
-from kompetence.tenancy import kommune_scope
 
 
 @dataclass(frozen=True)

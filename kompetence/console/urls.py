@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import views
+from kompetence.console import views
 
 app_name = "console"
 

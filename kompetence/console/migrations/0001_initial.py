@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from kompetence import rls
+from kompetence.infra import rls
 
 
 class Migration(migrations.Migration):
