@@ -216,7 +216,11 @@ def conversation_notes_save(request: KommuneRequest, conversation_id: int) -> Ht
 @person_required
 def conversation_held(request: KommuneRequest, conversation_id: int) -> HttpResponse:
     conversation = access.get_conversation_or_404(request.person, conversation_id, leader_only=True)
-    services.conversation_mark_held(conversation=conversation)
+    try:
+        services.conversation_mark_held(conversation=conversation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("conversation_detail", conversation_id=conversation.pk)
     messages.success(request, _("Samtalen er markeret som afholdt."))
     return redirect("conversation_screen", conversation_id=conversation.pk)
 

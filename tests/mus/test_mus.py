@@ -432,3 +432,18 @@ def test_hr_edits_the_agenda(org_a):
     assert response.status_code == 302
     assert "Hvordan trives du?" in client.get(reverse("agenda")).text
     assert client_for(org_a.leader).get(reverse("agenda")).status_code == 404
+
+
+def test_a_cancelled_conversation_cannot_be_marked_held_and_says_why(org_a, round_a):
+    """Before, "afholdt" on a cancelled conversation answered 500."""
+    conversation = build_conversation(org_a)
+    with org_a.scope():
+        conversation.status = Conversation.Status.CANCELLED
+        conversation.save(update_fields=["status"])
+    leader = client_for(org_a.leader)
+    response = leader.post(reverse("conversation_held", args=[conversation.pk]), follow=True)
+    assert response.status_code == 200
+    assert "Samtalen er aflyst." in response.text
+    with org_a.scope():
+        conversation.refresh_from_db()
+        assert conversation.status == Conversation.Status.CANCELLED
