@@ -39,7 +39,9 @@ def _invitations_done(kommune: Kommune):
     # With SSO only nobody is invited: everyone signs in through the kommune's login.
     if kommune.sso_only:
         return Value(True)
-    return Exists(Invitation.objects.filter(kommune=kommune))
+    # HR's invitations count; the operator's invitation of the first HR administrator
+    # (sent by no person) is not the step, or it would be done before HR started.
+    return Exists(Invitation.objects.filter(kommune=kommune, sent_by__isnull=False))
 
 
 CORE_STEPS = (

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annualcycle.cycle import services as cycle_services
-from kompetence import getting_started, permissions, services
+from kompetence import getting_started, invitations, permissions, services
+from kompetence.console import services as console_services
 from kompetence.infra.extensions import SETUP_STEPS
 from kompetence.infra.tenancy import kommune_scope
-from kompetence.models import Invitation, MEDCommittee, Position
+from kompetence.models import Invitation, MEDCommittee, Person, Position, User
 from profiles.models import JobProfileAssignment
 from profiles.services import job_profile_create, version_publish
 from tests.conftest import client_for
@@ -64,6 +65,7 @@ def _complete(org) -> None:
             kommune=org.kommune,
             user=org.employee.user,
             token_hash="x" * 64,
+            sent_by=org.hr,
             expires_at=timezone.now(),
         )
 
@@ -93,6 +95,25 @@ def test_a_new_kommunes_hr_has_every_step_to_do(db):
         reverse("invitation_overview"),
     ):
         assert f'href="{url}"' in response.text
+
+
+def test_the_operators_invitation_of_hr_is_not_the_invitations_step(db):
+    operator = User.objects.create_user(username="drift", is_staff=True)
+    kommune = console_services.kommune_create(operator=operator, slug="ny", name="Ny Kommune")
+    console_services.hr_admin_invite(
+        operator=operator, kommune=kommune, name="Nina HR", email="nina@ny.example"
+    )
+    with kommune_scope(kommune):
+        assert Invitation.objects.count() == 1
+    assert _status(kommune)["invitations"] is False
+
+    with kommune_scope(kommune):
+        hr = Person.objects.get(is_hr=True)
+        employee = services.person_create(
+            kommune=kommune, employee_number="1001", name="Erik Ansat", email="erik@ny.example"
+        )
+        invitations.invitation_send(person=employee, sent_by=hr)
+    assert _status(kommune)["invitations"] is True
 
 
 def test_status_follows_the_data(org_a):
