@@ -202,8 +202,12 @@ def person_update(
 
 
 @transaction.atomic
-def person_deactivate(*, person: Person) -> Person:
-    """A leaver: kept with all history, but can no longer sign in."""
+def person_deactivate(*, person: Person, actor: Person | None = None) -> Person:
+    """A leaver: kept with all history, but can no longer sign in (their login and every
+    open invitation stop working at once). The organisation import does this for people
+    missing from the payroll file; HR does it by hand for someone who left in between."""
+    if actor is not None and actor.pk == person.pk:
+        raise ValidationError(_("Du kan ikke markere dig selv som fratrådt."))
     person.is_active = False
     person.left_on = person.left_on or timezone.localdate()
     person.save(update_fields=["is_active", "left_on", "updated_at"])
@@ -211,6 +215,8 @@ def person_deactivate(*, person: Person) -> Person:
         User.objects.filter(pk=person.user_id).update(is_active=False)
         revoke_open(user_ids=[person.user_id])
     _positions_changed(person.kommune_id, [person.pk])
+    if actor is not None:
+        _audit(actor, AuditEntry.Action.CHANGE, subject=person, obj=person, summary=_("Fratrådt"))
     return person
 
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("personer/ny/", organisation.person_create, name="person_create"),
     path("personer/<int:person_id>/", organisation.person_detail, name="person_detail"),
     path("personer/<int:person_id>/rediger/", organisation.person_edit, name="person_edit"),
+    path("personer/<int:person_id>/fratraad/", organisation.person_leave, name="person_leave"),
     path(
         "personer/<int:person_id>/sso/fjern/",
         organisation.person_sso_unlink,

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -207,6 +207,26 @@ def person_edit(request: KommuneRequest, person_id: int) -> HttpResponse:
             services.person_update(person=person, actor=request.person, **form.cleaned_data)
             return redirect_after_post(request, reverse("person_detail", args=[person.pk]))
     return render_form(request, "kompetence/person_form.html", {"form": form, "subject": person})
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def person_leave(request: KommuneRequest, person_id: int) -> HttpResponse:
+    """HR marks a leaver: asks first, then the login stops working at once."""
+    person = access.get_person_or_404(request.person, person_id, change=True)
+    if not person.is_active:
+        return redirect("person_detail", person_id=person.pk)
+    if request.method == "POST":
+        try:
+            services.person_deactivate(person=person, actor=request.person)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(name)s er markeret som fratrådt.") % {"name": person.name}
+            )
+        return redirect("person_detail", person_id=person.pk)
+    return render(request, "kompetence/person_leave.html", {"subject": person})
 
 
 @require_POST

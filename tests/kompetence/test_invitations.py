@@ -414,3 +414,45 @@ def test_hr_of_another_kommune_cannot_invite_this_kommunes_people_on_its_own_hos
     with org_a.scope():
         assert not Invitation.objects.exists()
     assert mail.outbox == []
+
+
+def test_hr_marks_a_leaver_by_hand_and_their_login_and_invitation_stop_at_once(
+    org_a, org_b, sending
+):
+    """Someone left between two payroll files: HR asks first, then marks them; they
+    cannot sign in, their open invitation is void, and the audit log says who did it."""
+    leaver = new_person(org_a)
+    hr = client_for(org_a.hr)
+    with sending():
+        hr.post(reverse("person_invite", args=[leaver.pk]))
+    link = LINK.search(mail.outbox[-1].body).group(1)
+    url = reverse("person_leave", args=[leaver.pk])
+
+    assert 'name="new_password1"' in client_for(None, org_a.kommune).get(link, follow=True).text
+    page = hr.get(url)
+    assert page.status_code == 200 and "fratrådt" in page.text
+    with org_a.scope():
+        assert Person.objects.get(pk=leaver.pk).is_active  # asking changed nothing
+
+    for outsider in (client_for(org_a.employee), client_for(org_a.leader), client_for(org_b.hr)):
+        assert outsider.post(url).status_code == 404
+    response = hr.post(url, follow=True)
+    assert f"{leaver.name} er markeret som fratrådt." in response.text
+    with org_a.scope():
+        leaver.refresh_from_db()
+        assert not leaver.is_active and leaver.left_on == timezone.localdate()
+        assert not User.objects.get(pk=leaver.user_id).is_active
+        assert leaver.audit_subject_entries.filter(actor=org_a.hr).exists()
+        assert not Invitation.objects.filter(user_id=leaver.user_id, revoked_at=None).exists()
+    # The link no longer lets anyone choose a password.
+    page = client_for(None, org_a.kommune).get(link, follow=True)
+    assert 'name="new_password1"' not in page.text
+
+
+def test_hr_cannot_mark_themselves_as_a_leaver(org_a):
+    hr = client_for(org_a.hr)
+    response = hr.post(reverse("person_leave", args=[org_a.hr.pk]), follow=True)
+    assert "Du kan ikke markere dig selv som fratrådt." in response.text
+    with org_a.scope():
+        org_a.hr.refresh_from_db()
+        assert org_a.hr.is_active
