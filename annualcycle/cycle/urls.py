@@ -7,7 +7,7 @@ from annualcycle.cycle import views
 urlpatterns = [
     path("aarshjul/", views.cycle_view, name="cycle"),
     path("aarshjul/<int:cycle_id>/", views.cycle_detail, name="cycle_detail"),
-    path("aarshjul/<int:cycle_id>/rediger/", views.cycle_edit, name="cycle_edit"),
+    path("aarshjul/<int:cycle_id>/naeste-aar/", views.cycle_copy_next, name="cycle_copy_next"),
     path("aarshjul/<int:cycle_id>/gennemgaaet/", views.cycle_review, name="cycle_review"),
     path("aarshjul/<int:cycle_id>/faser/ny/", views.phase_create, name="phase_create"),
     path("aarshjul/faser/<int:phase_id>/", views.phase_edit, name="phase_edit"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,11 +51,9 @@ def cycle_detail(request: KommuneRequest, cycle_id: int) -> HttpResponse:
 
 @require_POST
 @kommune_hr_required
-def cycle_edit(request: KommuneRequest, cycle_id: int) -> HttpResponse:
-    """HR's actions on a whole cycle: copy it to next year."""
+def cycle_copy_next(request: KommuneRequest, cycle_id: int) -> HttpResponse:
+    """HR copies the cycle, its phases and tasks, to next year."""
     cycle = get_cycle_or_404(request.person, cycle_id)
-    if request.POST.get("action") != "copy_next":
-        raise Http404
     new = services.cycle_copy_to_next_year(cycle=cycle)
     messages.success(request, _("%(name)s er oprettet.") % {"name": new.name})
     return redirect("cycle_detail", cycle_id=new.pk)

@@ -178,7 +178,7 @@ def test_hr_edits_phases_and_tasks_and_others_cannot(org_a, org_b, cycle):
         other = client_for(person)
         assert other.get(reverse("task_edit", args=[task.pk])).status_code == 404
         assert other.post(reverse("task_delete", args=[task.pk])).status_code == 404
-    response = client.post(reverse("cycle_edit", args=[cycle.pk]), {"action": "copy_next"})
+    response = client.post(reverse("cycle_copy_next", args=[cycle.pk]))
     assert response.status_code == 302
     with org_a.scope():
         assert Cycle.objects.filter(starts_on=datetime.date(2027, 10, 1)).exists()
