@@ -128,8 +128,8 @@ def content_lines(data: dict, *, levels: dict[int, str] | None = None) -> list[s
             lines.append(f"  {_('Frist')}: {_date(activity['deadline'])}")
         if activity["goal"]:
             lines.append(f"  {goal_label} {activity['goal']}")
-    lines.append(f"{_('Lederens støtte')}: {data['leader_support']}")
-    lines.append(f"{_('Andre aftaler')}: {data['other_agreements']}")
+    lines.append(f"{_('Lederens støtte')}: {data['leader_support'] or '–'}")
+    lines.append(f"{_('Andre aftaler')}: {data['other_agreements'] or '–'}")
     lines.append(f"{_('Opfølgning')}: {_date(data['follow_up_date'])}")
     return lines
 

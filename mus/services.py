@@ -306,9 +306,7 @@ def _claim(version: PlanVersion, revision: int, *, refuse_locked: bool) -> PlanV
     frozen: the edit goes into a new version copied from it, unless both have signed
     and `refuse_locked` (then only `plan_version_new` makes the next version)."""
     if version.plan.versions.filter(number__gt=version.number).exists():
-        raise PlanConflict(
-            _("Der findes en nyere version af planen. Genindlæs siden, og lav ændringen igen.")
-        )
+        raise PlanConflict(_("Der findes en nyere version af planen, så din ændring er ikke gemt."))
     # The update waits for a signature being made on the row, so the count below
     # sees it; raising rolls the claim back.
     claimed = PlanVersion.objects.filter(pk=version.pk, revision=revision).update(
@@ -319,8 +317,8 @@ def _claim(version: PlanVersion, revision: int, *, refuse_locked: bool) -> PlanV
     if not claimed:
         raise PlanConflict(
             _(
-                "Planen er blevet ændret af en anden, siden du åbnede den. "
-                "Genindlæs siden for at se ændringerne, og lav din ændring igen."
+                "Planen er blevet ændret af en anden, siden du åbnede den, så din ændring "
+                "er ikke gemt."
             )
         )
     version.refresh_from_db(fields=["revision"])
