@@ -3,6 +3,8 @@ an employee and their leader) and the development plans they end in.
 
 A plan lives in versions. A version is edited until someone signs it; from the first
 signature it is frozen, and any change makes a new version that both must sign again.
+Once both have signed, the plan page changes it only through an explicit new version
+("Lav en ny version").
 A signature stores who, when, and the SHA-256 hash of the version's canonical content,
 so a signed plan can always be checked against what was signed.
 """
