@@ -6,15 +6,18 @@ PDF, services and signing all use it, and it imports none of them."""
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import hashlib
 import json
 from collections.abc import Iterable
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from mus.models import PlanActivity, PlanGoal, PlanVersion
+from profiles.selectors import version_structure
 
 
 def canonical_content(version: PlanVersion) -> dict:
@@ -79,13 +82,32 @@ def content_hash(version: PlanVersion) -> str:
     return hashlib.sha256(content_bytes(version)).hexdigest()
 
 
+def level_names(version: PlanVersion) -> dict[int, str]:
+    """The names of the rating scale's levels a version's goals aim at ("Kyndig" for
+    4), from the framework of the plan's conversation round; none without a round."""
+    round_ = version.plan.conversation.round
+    if round_ is None:
+        return {}
+    return {level.value: level.label for level in version_structure(round_.version).levels}
+
+
 def content_text(version: PlanVersion) -> list[str]:
     """The signed content as readable lines, for diffs between versions."""
-    return content_lines(canonical_content(version))
+    return content_lines(canonical_content(version), levels=level_names(version))
 
 
-def content_lines(data: dict) -> list[str]:
-    """Readable lines of canonical content (`canonical_content`)."""
+def _date(value: str | None) -> str:
+    """An ISO date of the canonical content as the reader writes dates."""
+    if not value:
+        return "–"
+    return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+
+
+def content_lines(data: dict, *, levels: dict[int, str] | None = None) -> list[str]:
+    """Readable lines of canonical content (`canonical_content`): levels by their name
+    in `levels` (the number where the scale has no name for it), dates as the reader
+    writes them. Only for reading; the signature covers `content_bytes`."""
+    levels = levels or {}
     goal_label = pgettext("one goal, numbered", "Mål")
     lines = []
     for goal in data["goals"]:
@@ -94,7 +116,8 @@ def content_lines(data: dict) -> list[str]:
             f"{goal_label} {goal['number']}: {goal['text']}" + (f" ({names})" if names else "")
         )
         if goal["target_level"] is not None:
-            lines.append(f"  {_('Målniveau')}: {goal['target_level']}")
+            level = goal["target_level"]
+            lines.append(f"  {_('Målniveau')}: {levels.get(level, level)}")
     kinds = dict(PlanActivity.Kind.choices)
     for activity in data["activities"]:
         kind = kinds.get(activity["kind"], activity["kind"])
@@ -102,12 +125,12 @@ def content_lines(data: dict) -> list[str]:
         if activity["description"]:
             lines.append(f"  {activity['description']}")
         if activity["deadline"]:
-            lines.append(f"  {_('Frist')}: {activity['deadline']}")
+            lines.append(f"  {_('Frist')}: {_date(activity['deadline'])}")
         if activity["goal"]:
             lines.append(f"  {goal_label} {activity['goal']}")
-    lines.append(f"{_('Lederens støtte')}: {data['leader_support']}")
-    lines.append(f"{_('Andre aftaler')}: {data['other_agreements']}")
-    lines.append(f"{_('Opfølgning')}: {data['follow_up_date'] or '–'}")
+    lines.append(f"{_('Lederens støtte')}: {data['leader_support'] or '–'}")
+    lines.append(f"{_('Andre aftaler')}: {data['other_agreements'] or '–'}")
+    lines.append(f"{_('Opfølgning')}: {_date(data['follow_up_date'])}")
     return lines
 
 

@@ -3,6 +3,8 @@ an employee and their leader) and the development plans they end in.
 
 A plan lives in versions. A version is edited until someone signs it; from the first
 signature it is frozen, and any change makes a new version that both must sign again.
+Once both have signed, the plan page changes it only through an explicit new version
+("Lav en ny version").
 A signature stores who, when, and the SHA-256 hash of the version's canonical content,
 so a signed plan can always be checked against what was signed.
 """
@@ -169,6 +171,31 @@ class PlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} v{self.number}"
+
+
+class PlanChange(models.Model):
+    """One saved edit of a plan version: who, when, and what changed, as readable lines.
+    Someone whose save is refused because the plan changed since they opened it is
+    told who changed what in between."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="changes")
+    # The version's revision after this edit.
+    revision = models.PositiveIntegerField()
+    editor = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    # [kind, line] pairs as `mus.content.diff_lines` gives, only the added and removed.
+    lines = models.JSONField(default=list)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("planændring")
+        verbose_name_plural = _("planændringer")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} r{self.revision}"
 
 
 class PlanGoal(models.Model):

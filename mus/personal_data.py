@@ -32,6 +32,7 @@ from mus.models import (
     Conversation,
     Plan,
     PlanActivity,
+    PlanChange,
     PlanGoal,
     PlanPdf,
     PlanVersion,
@@ -243,6 +244,13 @@ DECISIONS = {
     PlanGoal: DataDecision(export=personal_data_files, erase=erase),
     PlanActivity: DataDecision(export=personal_data_files, erase=erase),
     Signature: DataDecision(export=personal_data_files, erase=erase),
+    PlanChange: DataDecision(
+        export=Reason(
+            "who changed a plan version when, shown to an editor whose save clashed; "
+            "what the plan says in each version is in the plan's export"
+        ),
+        erase=erase,  # deleted with the person's plans (cascade)
+    ),
     PlanPdf: DataDecision(export=personal_data_files, erase=erase),
     SignatureDelegation: DataDecision(
         export=Reason(

@@ -12,6 +12,8 @@ from mus.models import (
     Conversation,
     Plan,
     PlanActivity,
+    PlanChange,
+    PlanGoal,
     PlanPdf,
     PlanVersion,
     PreparationNote,
@@ -193,6 +195,28 @@ def version_pdf(version: PlanVersion, language: str) -> PlanPdf | None:
     """The version's PDF in the language, or else the Danish one."""
     pdfs = {pdf.language: pdf for pdf in version.pdfs.all()}
     return pdfs.get(language) or pdfs.get("da")
+
+
+def plan_changes_since(version: PlanVersion, revision: int) -> list[PlanChange]:
+    """The recorded edits of `version`'s plan that someone who opened `version` at
+    `revision` has not seen (later edits of it, and every edit of a newer version),
+    oldest first."""
+    return list(
+        PlanChange.objects.filter(version__plan_id=version.plan_id)
+        .filter(Q(version=version, revision__gt=revision) | Q(version__number__gt=version.number))
+        .select_related("editor", "version")
+        .order_by("changed_at", "pk")
+    )
+
+
+def same_item_in_current(item: PlanGoal | PlanActivity) -> PlanGoal | PlanActivity | None:
+    """The goal or activity in its plan's newest version that `item` is (itself, or
+    its copy in a newer version); None when it was deleted there."""
+    current = current_version(item.version.plan)
+    if current.pk == item.version_id:
+        return item
+    related = current.activities if isinstance(item, PlanActivity) else current.goals
+    return related.filter(key=item.key).first()
 
 
 def newer_version(version: PlanVersion) -> PlanVersion | None:

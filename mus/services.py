@@ -5,8 +5,12 @@
 * preparation notes are private to their author;
 * a plan version is edited until its first signature; after that any change makes a
   new version (copied from the signed one) that both must sign again;
+* once both have signed, the plan page changes nothing by itself: its edits pass
+  `refuse_locked=True` and are refused, and "Lav en ny version"
+  (`plan_version_new`) makes the draft copy that both must sign again;
 * two people editing at once: an edit made on an older revision is refused with a
-  clear message (optimistic locking), never a silent overwrite;
+  clear message (optimistic locking), never a silent overwrite; every edit made by a
+  person is recorded (`PlanChange`), so the one refused is told who changed what;
 * a plan's PDF is made by a Celery task (`mus.tasks`) after the commit;
 * reading another person's conversation or plan is written to the audit log.
 
@@ -25,16 +29,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kompetence import permissions
-from kompetence.audit import audit_record
+from kompetence.audit import audit_record, audit_write
 from kompetence.infra.background import WorkKind, work_retry
 from kompetence.models import AuditEntry, Kommune, Person
 from mus import notifications
 from mus.agenda_starters import StarterAgenda
+from mus.content import content_text, diff_lines
 from mus.models import (
     AgendaQuestion,
     Conversation,
     Plan,
     PlanActivity,
+    PlanChange,
     PlanGoal,
     PlanPdf,
     PlanVersion,
@@ -58,6 +64,18 @@ DEFAULT_AGENDA = [
 
 class PlanConflict(ValidationError):
     """The plan changed since the editor loaded it."""
+
+
+class PlanLocked(ValidationError):
+    """Both have signed the version: it changes only through a new version."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Planen er underskrevet af begge og kan ikke ændres. Vælg “Lav en ny "
+                "version”, hvis I vil ændre den – så skal I begge underskrive igen."
+            )
+        )
 
 
 class ConversationAlreadyOpen(ValidationError):
@@ -281,29 +299,79 @@ def plan_get_or_create(*, conversation: Conversation) -> Plan:
     return plan
 
 
-def _claim(version: PlanVersion, revision: int) -> PlanVersion:
+def _claim(version: PlanVersion, revision: int, *, refuse_locked: bool) -> PlanVersion:
     """The version an edit may change, claimed for this edit.
 
     Refuses an edit made on an older revision. A version with any signature is
-    frozen: the edit goes into a new version copied from it."""
+    frozen: the edit goes into a new version copied from it, unless both have signed
+    and `refuse_locked` (then only `plan_version_new` makes the next version)."""
     if version.plan.versions.filter(number__gt=version.number).exists():
-        raise PlanConflict(
-            _("Der findes en nyere version af planen. Genindlæs siden, og lav ændringen igen.")
-        )
+        raise PlanConflict(_("Der findes en nyere version af planen, så din ændring er ikke gemt."))
+    # The update waits for a signature being made on the row, so the count below
+    # sees it; raising rolls the claim back.
     claimed = PlanVersion.objects.filter(pk=version.pk, revision=revision).update(
         revision=F("revision") + 1
     )
+    if refuse_locked and version.signatures.count() >= 2:
+        raise PlanLocked()
     if not claimed:
         raise PlanConflict(
             _(
-                "Planen er blevet ændret af en anden, siden du åbnede den. "
-                "Genindlæs siden for at se ændringerne, og lav din ændring igen."
+                "Planen er blevet ændret af en anden, siden du åbnede den, så din ændring "
+                "er ikke gemt."
             )
         )
     version.refresh_from_db(fields=["revision"])
     if version.signatures.exists():
         return _new_version_from(version)
     return version
+
+
+def _before(version: PlanVersion, by: Person | None) -> list[str] | None:
+    """What the version said before an edit by `by`, to record the change."""
+    return content_text(version) if by is not None else None
+
+
+def _record(version: PlanVersion, before: list[str] | None, by: Person | None) -> None:
+    """Records who changed what in `version` (nothing when the content is the same)."""
+    if by is None or before is None:
+        return
+    lines = [
+        [kind, line] for kind, line in diff_lines(before, content_text(version)) if kind != " "
+    ]
+    if lines:
+        PlanChange.objects.create(
+            kommune_id=version.kommune_id,
+            version=version,
+            revision=version.revision,
+            editor=by,
+            lines=lines,
+        )
+
+
+@transaction.atomic
+def plan_version_new(*, version: PlanVersion, by: Person) -> PlanVersion:
+    """ "Lav en ny version" of a plan both have signed: the next version, a draft copy
+    of the signed one, which both must sign again. The signed version stays as it is."""
+    locked = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    if locked.plan.versions.filter(number__gt=locked.number).exists():
+        raise PlanConflict(
+            _("Der findes allerede en nyere version af planen. Den er vist herunder.")
+        )
+    if locked.signatures.count() < 2:
+        raise ValidationError(
+            _("Planen er ikke underskrevet af begge endnu, så den kan ændres, som den er.")
+        )
+    new = _new_version_from(locked)
+    audit_write(
+        kommune_id=new.kommune_id,
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        subject=locked.plan.employee,
+        obj=new,
+        summary=_("Ny version af en underskrevet plan"),
+    )
+    return new
 
 
 def _new_version_from(signed: PlanVersion) -> PlanVersion:
@@ -340,11 +408,15 @@ def plan_texts_update(
     leader_support: str,
     other_agreements: str,
     follow_up_date: datetime.date | None,
+    by: Person | None = None,
+    refuse_locked: bool = False,
 ) -> PlanVersion:
-    version = _claim(version, revision)
+    version = _claim(version, revision, refuse_locked=refuse_locked)
+    before = _before(version, by)
     version.leader_support, version.other_agreements = leader_support, other_agreements
     version.follow_up_date = follow_up_date
     version.save(update_fields=["leader_support", "other_agreements", "follow_up_date"])
+    _record(version, before, by)
     return version
 
 
@@ -355,9 +427,17 @@ def _check_competences(version: PlanVersion, competences) -> None:
 
 @transaction.atomic
 def goal_add(
-    *, version: PlanVersion, revision: int, text: str, competences=(), target_level=None
+    *,
+    version: PlanVersion,
+    revision: int,
+    text: str,
+    competences=(),
+    target_level=None,
+    by: Person | None = None,
+    refuse_locked: bool = False,
 ) -> PlanGoal:
-    version = _claim(version, revision)
+    version = _claim(version, revision, refuse_locked=refuse_locked)
+    before = _before(version, by)
     _check_competences(version, competences)
     goal = PlanGoal.objects.create(
         kommune_id=version.kommune_id,
@@ -367,6 +447,7 @@ def goal_add(
         order=(version.goals.aggregate(m=Max("order"))["m"] or 0) + 1,
     )
     goal.competences.set(competences)
+    _record(version, before, by)
     return goal
 
 
@@ -380,21 +461,34 @@ def _same_item_in(version: PlanVersion, item):
 
 @transaction.atomic
 def goal_update(
-    *, goal: PlanGoal, revision: int, text: str, competences=(), target_level=None
+    *,
+    goal: PlanGoal,
+    revision: int,
+    text: str,
+    competences=(),
+    target_level=None,
+    by: Person | None = None,
+    refuse_locked: bool = False,
 ) -> PlanGoal:
-    version = _claim(goal.version, revision)
+    version = _claim(goal.version, revision, refuse_locked=refuse_locked)
+    before = _before(version, by)
     goal = _same_item_in(version, goal)
     _check_competences(version, competences)
     goal.text, goal.target_level = text, target_level
     goal.save(update_fields=["text", "target_level"])
     goal.competences.set(competences)
+    _record(version, before, by)
     return goal
 
 
 @transaction.atomic
-def goal_delete(*, goal: PlanGoal, revision: int) -> PlanVersion:
-    version = _claim(goal.version, revision)
+def goal_delete(
+    *, goal: PlanGoal, revision: int, by: Person | None = None, refuse_locked: bool = False
+) -> PlanVersion:
+    version = _claim(goal.version, revision, refuse_locked=refuse_locked)
+    before = _before(version, by)
     _same_item_in(version, goal).delete()
+    _record(version, before, by)
     return version
 
 
@@ -408,11 +502,14 @@ def activity_add(
     description: str = "",
     goal: PlanGoal | None = None,
     deadline: datetime.date | None = None,
+    by: Person | None = None,
+    refuse_locked: bool = False,
 ) -> PlanActivity:
-    version = _claim(version, revision)
+    version = _claim(version, revision, refuse_locked=refuse_locked)
+    before = _before(version, by)
     if goal is not None:
         goal = _same_item_in(version, goal)
-    return PlanActivity.objects.create(
+    activity = PlanActivity.objects.create(
         kommune_id=version.kommune_id,
         version=version,
         kind=kind,
@@ -422,6 +519,8 @@ def activity_add(
         deadline=deadline,
         order=(version.activities.aggregate(m=Max("order"))["m"] or 0) + 1,
     )
+    _record(version, before, by)
+    return activity
 
 
 @transaction.atomic
@@ -434,20 +533,32 @@ def activity_update(
     description: str = "",
     goal: PlanGoal | None = None,
     deadline: datetime.date | None = None,
+    by: Person | None = None,
+    refuse_locked: bool = False,
 ) -> PlanActivity:
-    version = _claim(activity.version, revision)
+    version = _claim(activity.version, revision, refuse_locked=refuse_locked)
+    before = _before(version, by)
     activity = _same_item_in(version, activity)
     activity.kind, activity.title, activity.description = kind, title, description
     activity.goal = _same_item_in(version, goal) if goal is not None else None
     activity.deadline = deadline
     activity.save(update_fields=["kind", "title", "description", "goal", "deadline"])
+    _record(version, before, by)
     return activity
 
 
 @transaction.atomic
-def activity_delete(*, activity: PlanActivity, revision: int) -> PlanVersion:
-    version = _claim(activity.version, revision)
+def activity_delete(
+    *,
+    activity: PlanActivity,
+    revision: int,
+    by: Person | None = None,
+    refuse_locked: bool = False,
+) -> PlanVersion:
+    version = _claim(activity.version, revision, refuse_locked=refuse_locked)
+    before = _before(version, by)
     _same_item_in(version, activity).delete()
+    _record(version, before, by)
     return version
 
 

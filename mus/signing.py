@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 from kompetence import permissions
 from kompetence.audit import audit_record
 from kompetence.models import AuditEntry, Person
-from mus.content import content_hash, content_lines, content_text, diff_lines, version_diff
+from mus.content import (
+    content_hash,
+    content_lines,
+    content_text,
+    diff_lines,
+    level_names,
+    version_diff,
+)
 from mus.models import Plan, PlanVersion, Signature, SignatureDelegation
 from mus.selectors import current_version
 from mus.services import pdf_request
@@ -36,6 +43,8 @@ def signature_is_valid(signature: Signature) -> bool:
 
 
 def is_locked(version: PlanVersion) -> bool:
+    """Both have signed: the version changes only through a new version
+    (`mus.services.plan_version_new`)."""
     return version.signatures.count() >= 2
 
 
@@ -155,7 +164,7 @@ def changes_since_read(
     data = seen_content.encode("utf-8")
     if seen_content and hashlib.sha256(data).hexdigest() == seen_hash:
         try:
-            older = content_lines(json.loads(data))
+            older = content_lines(json.loads(data), levels=level_names(current))
         except (ValueError, KeyError, TypeError):
             older = None
         if older is not None:

@@ -89,6 +89,11 @@ urlpatterns = [
         signing.plan_sign,
         name="plan_sign",
     ),
+    path(
+        "udviklingsplaner/versioner/<int:plan_version_id>/ny-version/",
+        plans.plan_version_new,
+        name="plan_version_new",
+    ),
     path("udviklingsplaner/versioner/<int:plan_version_id>/pdf/", pdfs.plan_pdf, name="plan_pdf"),
     path("udviklingsplaner/maal/<int:goal_id>/", plans.goal_edit, name="goal_edit"),
     path("udviklingsplaner/maal/<int:goal_id>/slet/", plans.goal_delete, name="goal_delete"),

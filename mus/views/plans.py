@@ -1,11 +1,16 @@
 """The development plan: its page, earlier versions, and the edits of its texts, goals
-and activities (optimistic locking: each edit carries the revision its form showed)."""
+and activities (optimistic locking: each edit carries the revision its form showed).
+
+A version both have signed is shown locked: its edits are refused with a message, and
+"Lav en ny version" makes the draft to change. A save refused because the plan changed
+since it was opened shows the form again with what the person typed, and who changed
+what in between (answered 409)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +26,7 @@ from mus.forms import (
     SignatureDelegationForm,
     SignForm,
 )
-from mus.models import Plan, PlanGoal, PlanVersion
+from mus.models import Plan, PlanActivity, PlanGoal, PlanVersion
 
 
 def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | None = None) -> dict:
@@ -30,11 +35,12 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
     version = version or current
     document = selectors.plan_document(version)
     is_current = version.pk == current.pk
-    may_edit = access.may_edit_plan(request.person, plan) and is_current
+    writes = access.may_edit_plan(request.person, plan) and is_current
     structure = document["structure"]
     competences = selectors.plan_competences(plan)
     levels = structure.levels if structure else []
     signed_roles = {s.role for s in document["signatures"]}
+    locked = len(signed_roles) >= 2
     my_role = signing.signer_role(plan, request.person)
     may_sign = is_current and my_role is not None and my_role not in signed_roles
     may_delegate = is_current and signing.may_delegate_signature(request.person, plan)
@@ -43,8 +49,9 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
         "version": version,
         "current": current,
         "is_current": is_current,
-        "may_edit": may_edit,
-        "locked": len(signed_roles) >= 2,
+        "may_edit": writes and not locked,
+        "may_new_version": writes and locked,
+        "locked": locked,
         "texts_form": PlanTextsForm(instance=version, initial={"revision": version.revision}),
         "goal_form": GoalForm(
             initial={"revision": version.revision},
@@ -81,7 +88,7 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
         "pdf": selectors.version_pdf(version, request.LANGUAGE_CODE),
         "versions": selectors.plan_versions(plan),
         "done_form": ActivityDoneForm(initial={"done_on": timezone.localdate()}),
-        "may_follow_up": is_current and access.may_edit_plan(request.person, plan),
+        "may_follow_up": writes,
     }
 
 
@@ -102,6 +109,48 @@ def form_error(form) -> ValidationError:
         label = form.fields[field].label if field in form.fields else ""
         lines.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
     return ValidationError(lines)
+
+
+def _conflict(version: PlanVersion, revision: int, error: ValidationError) -> dict:
+    """Why a save was refused, and who changed what since the person opened
+    `version` at `revision`."""
+    return {
+        "messages": error.messages,
+        "changes": selectors.plan_changes_since(version, revision),
+    }
+
+
+def _typed(request: KommuneRequest, prefix: str, revision: int) -> QueryDict:
+    """What the person typed, to show again, carrying the revision they have now seen."""
+    data = request.POST.copy()
+    data[f"{prefix}revision"] = str(revision)
+    return data
+
+
+def _plan_page_conflict(
+    request: KommuneRequest,
+    version: PlanVersion,
+    error: ValidationError,
+    *,
+    revision: int,
+    form_name: str,
+    prefix: str = "",
+) -> HttpResponse:
+    """The plan page again, its newest version, with the refused form holding what the
+    person typed, and what changed since they opened it."""
+    plan = version.plan
+    context = plan_context(request, plan)
+    current = context["current"]
+    data = _typed(request, prefix, current.revision)
+    if form_name == "texts_form":
+        context[form_name] = PlanTextsForm(data, instance=current)
+    elif form_name == "goal_form":
+        context[form_name] = _goal_form(current, data)
+    else:
+        context[form_name] = ActivityForm(data, goals=current.goals.all(), prefix=prefix[:-1])
+    context["conflict"] = _conflict(version, revision, error)
+    context["conflict_form"] = form_name
+    return render(request, "mus/plan_detail.html", context, status=409)
 
 
 def _revision(request: KommuneRequest) -> int:
@@ -157,6 +206,16 @@ def plan_texts_edit(request: KommuneRequest, plan_version_id: int) -> HttpRespon
                 leader_support=form.cleaned_data["leader_support"],
                 other_agreements=form.cleaned_data["other_agreements"],
                 follow_up_date=form.cleaned_data["follow_up_date"],
+                by=request.person,
+                refuse_locked=True,
+            )
+        except services.PlanConflict as exc:
+            return _plan_page_conflict(
+                request,
+                version,
+                exc,
+                revision=form.cleaned_data["revision"],
+                form_name="texts_form",
             )
         except ValidationError as exc:
             error = exc
@@ -179,12 +238,56 @@ def goal_add(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 competences=form.cleaned_data["competences"],
                 target_level=form.cleaned_data["target_level"],
+                by=request.person,
+                refuse_locked=True,
+            )
+        except services.PlanConflict as exc:
+            return _plan_page_conflict(
+                request,
+                version,
+                exc,
+                revision=form.cleaned_data["revision"],
+                form_name="goal_form",
+                prefix="goal-",
             )
         except ValidationError as exc:
             error = exc
     else:
         error = form_error(form)
     return after_edit(request, version, error)
+
+
+def _item_conflict(
+    request: KommuneRequest,
+    item: PlanGoal | PlanActivity,
+    error: ValidationError,
+    *,
+    revision: int,
+) -> HttpResponse:
+    """The edit form again, for the goal or activity as it is in the newest version,
+    holding what the person typed, and what changed since they opened it."""
+    current_item = selectors.same_item_in_current(item)
+    if current_item is None:
+        messages.error(request, _("Det, du rettede, er slettet i den nyeste version af planen."))
+        return redirect("plan_detail", plan_id=item.version.plan_id)
+    current = selectors.current_version(item.version.plan)
+    current_item.version = current
+    conflict = _conflict(item.version, revision, error)
+    if isinstance(current_item, PlanGoal):
+        typed = _typed(request, "goal-", current.revision)
+        context: dict = {"form": _goal_form(current, typed, current_item), "goal": current_item}
+        template = "mus/goal_form.html"
+    else:
+        form = ActivityForm(
+            _typed(request, "activity-", current.revision),
+            instance=current_item,
+            goals=current.goals.all(),
+            prefix="activity",
+        )
+        context = {"form": form, "activity": current_item}
+        template = "mus/activity_form.html"
+    context["plan"], context["conflict"] = current.plan, conflict
+    return render(request, template, context, status=409)
 
 
 @require_http_methods(["GET", "POST"])
@@ -202,10 +305,16 @@ def goal_edit(request: KommuneRequest, goal_id: int) -> HttpResponse:
                     text=form.cleaned_data["text"],
                     competences=form.cleaned_data["competences"],
                     target_level=form.cleaned_data["target_level"],
+                    by=request.person,
+                    refuse_locked=True,
                 )
+            except services.PlanConflict as exc:
+                return _item_conflict(request, goal, exc, revision=form.cleaned_data["revision"])
             except ValidationError as exc:
                 return after_edit(request, version, exc)
             return after_edit(request, version, None)
+    elif signing.is_locked(version):
+        return after_edit(request, version, services.PlanLocked())
     else:
         form = _goal_form(version, instance=goal)
         form.initial["revision"] = version.revision
@@ -217,7 +326,9 @@ def goal_edit(request: KommuneRequest, goal_id: int) -> HttpResponse:
 def goal_delete(request: KommuneRequest, goal_id: int) -> HttpResponse:
     goal = access.get_goal_or_404(request.person, goal_id, editing=True)
     try:
-        services.goal_delete(goal=goal, revision=_revision(request))
+        services.goal_delete(
+            goal=goal, revision=_revision(request), by=request.person, refuse_locked=True
+        )
     except ValidationError as exc:
         return after_edit(request, goal.version, exc)
     return after_edit(request, goal.version, None)
@@ -240,6 +351,17 @@ def activity_add(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
                 description=data["description"],
                 goal=data["goal"],
                 deadline=data["deadline"],
+                by=request.person,
+                refuse_locked=True,
+            )
+        except services.PlanConflict as exc:
+            return _plan_page_conflict(
+                request,
+                version,
+                exc,
+                revision=data["revision"],
+                form_name="activity_form",
+                prefix="activity-",
             )
         except ValidationError as exc:
             error = exc
@@ -268,10 +390,16 @@ def activity_edit(request: KommuneRequest, activity_id: int) -> HttpResponse:
                     description=data["description"],
                     goal=data["goal"],
                     deadline=data["deadline"],
+                    by=request.person,
+                    refuse_locked=True,
                 )
+            except services.PlanConflict as exc:
+                return _item_conflict(request, activity, exc, revision=data["revision"])
             except ValidationError as exc:
                 return after_edit(request, version, exc)
             return after_edit(request, version, None)
+    elif signing.is_locked(version):
+        return after_edit(request, version, services.PlanLocked())
     else:
         form.initial["revision"] = version.revision
     return render(
@@ -286,7 +414,9 @@ def activity_edit(request: KommuneRequest, activity_id: int) -> HttpResponse:
 def activity_delete(request: KommuneRequest, activity_id: int) -> HttpResponse:
     activity = access.get_activity_or_404(request.person, activity_id, editing=True)
     try:
-        services.activity_delete(activity=activity, revision=_revision(request))
+        services.activity_delete(
+            activity=activity, revision=_revision(request), by=request.person, refuse_locked=True
+        )
     except ValidationError as exc:
         return after_edit(request, activity.version, exc)
     return after_edit(request, activity.version, None)
@@ -310,3 +440,24 @@ def activity_done(request: KommuneRequest, activity_id: int) -> HttpResponse:
         messages.success(request, _("Aktiviteten er markeret som gennemført."))
         return redirect("plan_detail", plan_id=activity.version.plan_id)
     return after_edit(request, activity.version, form_error(form))
+
+
+@require_POST
+@person_required
+def plan_version_new(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
+    """ "Lav en ny version" of a plan both have signed: a draft copy to change, which
+    both must sign again."""
+    version = access.get_version_or_404(request.person, plan_version_id, editing=True)
+    try:
+        new = services.plan_version_new(version=version, by=request.person)
+    except ValidationError as exc:
+        return after_edit(request, version, exc)
+    messages.success(
+        request,
+        _(
+            "Version %(number)s er lavet. Ret den herunder – når I er enige, skal I begge "
+            "underskrive den igen."
+        )
+        % {"number": new.number},
+    )
+    return redirect("plan_detail", plan_id=version.plan_id)

@@ -5,6 +5,7 @@ both sign, and the PDF that appears holds both names, the goals and the content 
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import subprocess
 
@@ -12,12 +13,22 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from mus import services
 from tests.browser.conftest import assert_accessible, log_in
+from tests.mus.factories import build_plan, sign, version_of
 from tests.profiles.factories import build_framework, open_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "test-password-123"
+
+# Set MUS_SCREENSHOTS=<folder> to keep a picture of the plan's states for review.
+SCREENSHOTS = os.environ.get("MUS_SCREENSHOTS", "")
+
+
+def _snap(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def test_schedule_prepare_talk_plan_sign_and_download_the_pdf(
@@ -135,3 +146,73 @@ def test_schedule_prepare_talk_plan_sign_and_download_the_pdf(
         assert expected in text
     assert content_hash in flat
     employee_context.close()
+
+
+def test_a_signed_plan_is_locked_a_new_version_is_made_and_a_clash_keeps_the_text(
+    browser, url_of, org_a
+):
+    # Its own browser context: the refused save is answered 409 (Conflict), which the
+    # browser reports as an error; every other error still fails the test.
+    context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    open_round(build_framework(org_a.kommune, by=org_a.hr), org_a.root, by=org_a.hr)
+    plan = build_plan(org_a)
+    v1 = version_of(plan)
+    with org_a.scope():
+        sign(v1, org_a.employee, PASSWORD)
+        sign(v1, org_a.leader, PASSWORD)
+    leader = page
+    leader.on("dialog", lambda dialog: dialog.accept())
+    log_in(leader, url_of(org_a.kommune, "/log-ind/"), org_a.leader.user.username)
+    leader.goto(url_of(org_a.kommune, f"/udviklingsplaner/{plan.pk}/"))
+
+    # Locked: no edit controls, one action that says both must sign again.
+    expect(leader.get_by_role("heading", name=re.compile("Underskrevet af begge"))).to_be_visible()
+    expect(leader.get_by_role("link", name=re.compile("^Rediger"))).to_have_count(0)
+    expect(leader.get_by_role("button", name=re.compile("^Slet"))).to_have_count(0)
+    assert_accessible(leader)
+    _snap(leader, "plan-locked")
+    leader.get_by_role("button", name="Lav en ny version").click()
+    expect(leader.get_by_text("Version 2 er lavet.", exact=False)).to_be_visible()
+    expect(leader.get_by_text("Ingen har underskrevet endnu.")).to_be_visible()
+    assert_accessible(leader)
+
+    # The employee changes a goal's level while the leader has the page open.
+    with org_a.scope():
+        v2 = version_of(plan)
+        goal = v2.goals.get(target_level=4)
+        services.goal_update(
+            goal=goal,
+            revision=v2.revision,
+            text=goal.text,
+            target_level=3,
+            by=org_a.employee,
+            refuse_locked=True,
+        )
+    leader.get_by_label("Lederens støtte").fill("Sparring hver fredag")
+    leader.get_by_role("button", name="Gem", exact=True).click()
+    expect(leader.get_by_role("heading", name="Din ændring er ikke gemt")).to_be_visible()
+    expect(leader.get_by_label("Lederens støtte")).to_have_value("Sparring hver fredag")
+    expect(leader.locator("#plan-conflict")).to_contain_text(
+        f"{org_a.employee.name} ændrede planen"
+    )
+    assert_accessible(leader)
+    _snap(leader, "plan-conflict")
+    leader.get_by_role("button", name="Gem", exact=True).click()
+    expect(leader.get_by_text("Planen er gemt.")).to_be_visible()
+
+    # Version 1 compared with version 2 reads like the document.
+    leader.goto(url_of(org_a.kommune, f"/udviklingsplaner/versioner/{v1.pk}/"))
+    diff = leader.locator("ul.diff")
+    expect(diff).to_contain_text("Fjernet:")
+    expect(diff).to_contain_text("Tilføjet:")
+    assert "monospace" not in diff.evaluate("node => getComputedStyle(node).fontFamily")
+    assert_accessible(leader)
+    _snap(leader, "plan-comparison")
+    context.close()
+    assert [p for p in problems if "status of 409 (Conflict)" not in p] == []
+    assert len(problems) == 1
