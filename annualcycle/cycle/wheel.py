@@ -1,6 +1,7 @@
 """The årshjul drawn as a wheel: twelve months around a circle (starting at the top with
-the cycle's first month), the phases as coloured arcs, and a marker for today. The
-geometry is computed here; the template draws it as SVG."""
+the cycle's first month), the phases as coloured arcs, a numbered marker on the ring
+for the tasks' deadlines, and a marker for today. The geometry is computed here; the
+template draws it as SVG, with the numbered list of deadlines beside it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ import math
 from dataclasses import dataclass
 
 from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 CENTER = 210
 OUTER = 190
 INNER = 120
 LABEL = 160
+# Deadline markers sit on the ring; one that would overlap its neighbour moves to an
+# inner or outer lane, so each number stays readable.
+MARKER_RADIUS = 11
+LANES = ((OUTER + INNER) / 2, INNER + MARKER_RADIUS + 2, OUTER - MARKER_RADIUS - 2)
 
 
 @dataclass
@@ -35,11 +42,25 @@ class Tick:
 
 
 @dataclass
+class Deadline:
+    """The tasks due in one week, drawn as one numbered marker: several deadlines in a
+    week would otherwise overlap on the ring."""
+
+    number: int
+    x: float
+    y: float
+    week: int
+    tasks: list  # Task, soonest first
+    label: str  # the marker's text alternative: when, and what
+
+
+@dataclass
 class Wheel:
     size: int
     arcs: list[Arc]
     ticks: list[Tick]
     today: Tick | None
+    deadlines: list[Deadline]
 
 
 def _point(angle: float, radius: float) -> tuple[float, float]:
@@ -65,6 +86,45 @@ def _ring(a0: float, a1: float) -> str:
         f"M {x0} {y0} A {OUTER} {OUTER} 0 {large} 1 {x1} {y1} "
         f"L {x2} {y2} A {INNER} {INNER} 0 {large} 0 {x3} {y3} Z"
     )
+
+
+def _deadline_label(week: int, tasks: list) -> str:
+    items = "; ".join(
+        _("%(date)s: %(title)s")
+        % {"date": formats.date_format(task.deadline, "DATE_FORMAT"), "title": task.title}
+        for task in tasks
+    )
+    return ngettext(
+        "Uge %(week)s, %(count)s frist: %(items)s",
+        "Uge %(week)s, %(count)s frister: %(items)s",
+        len(tasks),
+    ) % {"week": week, "count": len(tasks), "items": items}
+
+
+def deadlines(tasks, start: datetime.date, end: datetime.date) -> list[Deadline]:
+    """The tasks' deadlines as markers, one per week that has any, in date order."""
+    weeks: dict[tuple[int, int], list] = {}
+    for task in sorted(tasks, key=lambda t: (t.deadline, t.pk)):
+        weeks.setdefault(task.deadline.isocalendar()[:2], []).append(task)
+    placed: list[tuple[float, float]] = []
+    markers = []
+    for number, ((_year, week), due) in enumerate(weeks.items(), start=1):
+        first, last = due[0].deadline, due[-1].deadline
+        middle = min(max(first + (last - first) / 2, start), end)
+        angle = _angle(middle, start, end)
+        # The first lane where the marker clears every marker already placed.
+        candidates = [_point(angle, radius) for radius in LANES]
+        x, y = next(
+            (
+                point
+                for point in candidates
+                if all(math.dist(point, other) > 2 * MARKER_RADIUS + 1 for other in placed)
+            ),
+            candidates[0],
+        )
+        placed.append((x, y))
+        markers.append(Deadline(number, x, y, week, due, _deadline_label(week, due)))
+    return markers
 
 
 def wheel(cycle, phases, today: datetime.date) -> Wheel:
@@ -98,4 +158,10 @@ def wheel(cycle, phases, today: datetime.date) -> Wheel:
         x1, y1 = _point(angle, 30)
         x2, y2 = _point(angle, OUTER + 14)
         marker = Tick(x1, y1, x2, y2, x2, y2, "")
-    return Wheel(size=CENTER * 2, arcs=arcs, ticks=ticks, today=marker)
+    return Wheel(
+        size=CENTER * 2,
+        arcs=arcs,
+        ticks=ticks,
+        today=marker,
+        deadlines=deadlines([t for p in phases for t in p.tasks.all()], start, end),
+    )
