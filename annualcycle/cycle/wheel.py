@@ -19,7 +19,7 @@ INNER = 120
 LABEL = 160
 # Deadline markers sit on the ring; one that would overlap its neighbour moves to an
 # inner or outer lane, so each number stays readable.
-MARKER_RADIUS = 11
+MARKER_RADIUS = 13
 LANES = ((OUTER + INNER) / 2, INNER + MARKER_RADIUS + 2, OUTER - MARKER_RADIUS - 2)
 
 
@@ -43,15 +43,15 @@ class Tick:
 
 @dataclass
 class Deadline:
-    """The tasks due in one week, drawn as one numbered marker: several deadlines in a
-    week would otherwise overlap on the ring."""
+    """The tasks due within one week, drawn as one numbered marker: several deadlines
+    in a week would otherwise overlap on the ring."""
 
     number: int
     x: float
     y: float
-    week: int
     tasks: list  # Task, soonest first
     label: str  # the marker's text alternative: when, and what
+    is_next: bool = False  # the first week whose deadlines have not all passed
 
 
 @dataclass
@@ -61,6 +61,7 @@ class Wheel:
     ticks: list[Tick]
     today: Tick | None
     deadlines: list[Deadline]
+    marker_radius: int = MARKER_RADIUS
 
 
 def _point(angle: float, radius: float) -> tuple[float, float]:
@@ -88,42 +89,66 @@ def _ring(a0: float, a1: float) -> str:
     )
 
 
-def _deadline_label(week: int, tasks: list) -> str:
+def _deadline_label(tasks: list) -> str:
     items = "; ".join(
         _("%(date)s: %(title)s")
         % {"date": formats.date_format(task.deadline, "DATE_FORMAT"), "title": task.title}
         for task in tasks
     )
-    return ngettext(
-        "Uge %(week)s, %(count)s frist: %(items)s",
-        "Uge %(week)s, %(count)s frister: %(items)s",
-        len(tasks),
-    ) % {"week": week, "count": len(tasks), "items": items}
+    return ngettext("%(count)s frist: %(items)s", "%(count)s frister: %(items)s", len(tasks)) % {
+        "count": len(tasks),
+        "items": items,
+    }
 
 
-def deadlines(tasks, start: datetime.date, end: datetime.date) -> list[Deadline]:
-    """The tasks' deadlines as markers, one per week that has any, in date order."""
-    weeks: dict[tuple[int, int], list] = {}
+def _weeks(tasks) -> list[list]:
+    """The tasks in date order, in groups that each span less than a week: a group
+    starts at its first deadline, so groups start at least seven days apart."""
+    groups: list[list] = []
     for task in sorted(tasks, key=lambda t: (t.deadline, t.pk)):
-        weeks.setdefault(task.deadline.isocalendar()[:2], []).append(task)
+        if groups and task.deadline - groups[-1][0].deadline < datetime.timedelta(days=7):
+            groups[-1].append(task)
+        else:
+            groups.append([task])
+    return groups
+
+
+def _clearance(point: tuple[float, float], placed: list[tuple[float, float]]) -> float:
+    return min((math.dist(point, other) for other in placed), default=math.inf)
+
+
+def _free_spot(angle: float, placed: list[tuple[float, float]]) -> tuple[float, float]:
+    """Where a marker at `angle` clears every marker placed so far: the first lane that
+    does; else (the ring's last week meeting its first) a little earlier on the ring;
+    else the roomiest lane."""
+    for step in range(13):
+        for radius in LANES:
+            point = _point(angle - step * 0.01, radius)
+            if _clearance(point, placed) > 2 * MARKER_RADIUS + 1:
+                return point
+    return max((_point(angle, r) for r in LANES), key=lambda p: _clearance(p, placed))
+
+
+def deadlines(
+    tasks, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> list[Deadline]:
+    """The tasks' deadlines as numbered markers, in date order, one for the deadlines
+    of each week (`_weeks`); with `today`, the next one to come is marked.
+
+    A marker sits at its first deadline. Seven days on the ring are less than two
+    markers wide, so a marker that would touch one already placed moves to the ring's
+    inner or outer lane (`_free_spot`)."""
     placed: list[tuple[float, float]] = []
     markers = []
-    for number, ((_year, week), due) in enumerate(weeks.items(), start=1):
-        first, last = due[0].deadline, due[-1].deadline
-        middle = min(max(first + (last - first) / 2, start), end)
-        angle = _angle(middle, start, end)
-        # The first lane where the marker clears every marker already placed.
-        candidates = [_point(angle, radius) for radius in LANES]
-        x, y = next(
-            (
-                point
-                for point in candidates
-                if all(math.dist(point, other) > 2 * MARKER_RADIUS + 1 for other in placed)
-            ),
-            candidates[0],
-        )
+    for number, due in enumerate(_weeks(tasks), start=1):
+        angle = _angle(min(max(due[0].deadline, start), end), start, end)
+        x, y = _free_spot(angle, placed)
         placed.append((x, y))
-        markers.append(Deadline(number, x, y, week, due, _deadline_label(week, due)))
+        markers.append(Deadline(number, x, y, due, _deadline_label(due)))
+    upcoming = [m for m in markers if today is not None and m.tasks[-1].deadline >= today]
+    if upcoming:
+        upcoming[0].is_next = True
+        upcoming[0].label = _("Næste: %(deadlines)s") % {"deadlines": upcoming[0].label}
     return markers
 
 
@@ -163,5 +188,5 @@ def wheel(cycle, phases, today: datetime.date) -> Wheel:
         arcs=arcs,
         ticks=ticks,
         today=marker,
-        deadlines=deadlines([t for p in phases for t in p.tasks.all()], start, end),
+        deadlines=deadlines([t for p in phases for t in p.tasks.all()], start, end, today),
     )
