@@ -93,3 +93,26 @@ def get_enrolment_or_404(
     if not manage and not permissions.can_view_person(viewer, enrolment.person):
         raise Http404
     return enrolment
+
+
+def get_requests_to_decide_or_404(viewer: Person, enrolment_ids: list[int]) -> list[Enrolment]:
+    """The enrolments `enrolment_ids`, in that order, with their person, course and
+    session, for the leader's decision on several at once.
+
+    Security contract: only for a leader, and only enrolments of the viewer's kommune of
+    people the viewer leads (`permissions.persons_led_by`). A viewer who leads no one
+    (HR included), an empty list, or any one id that is missing, of another kommune or
+    of someone the viewer does not lead raises Http404 for the whole list, so nothing
+    is decided and the 404 never tells which id it was. Whether a request still waits
+    is the service's to say, per request."""
+    if not enrolment_ids or not permissions.is_leader(viewer):
+        raise Http404
+    enrolments = Enrolment.objects.select_related("person", "course", "session").filter(
+        kommune=viewer.kommune_id,
+        pk__in=enrolment_ids,
+        person__in=permissions.persons_led_by(viewer),
+    )
+    by_id = {enrolment.pk: enrolment for enrolment in enrolments}
+    if set(by_id) != set(enrolment_ids):
+        raise Http404
+    return [by_id[pk] for pk in dict.fromkeys(enrolment_ids)]

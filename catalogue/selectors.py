@@ -18,7 +18,7 @@ from kompetence.models import Kommune, OrgUnit, Person
 from kompetence.selectors import primary_positions
 from mus.models import PlanActivity
 from profiles.models import Assessment, Competence, FrameworkVersion, JobProfile
-from profiles.selectors import latest_round_of, published_versions
+from profiles.selectors import latest_assessments, latest_round_of, published_versions
 
 
 def visible_courses(person: Person) -> QuerySet[Course]:
@@ -221,6 +221,70 @@ def approvals_for(leader: Person) -> QuerySet[Enrolment]:
         .select_related("person", "course", "session")
         .order_by("requested_at", "pk")
     )
+
+
+@dataclass
+class Standing:
+    """Where the person stands on one competence the course develops: their assessed
+    and required levels in their latest round (None: not assessed, no requirement)."""
+
+    name: str
+    course_level: int
+    assessed: int | None
+    required: int | None
+
+    @property
+    def gap(self) -> int:
+        if self.assessed is None or self.required is None:
+            return 0
+        return max(self.required - self.assessed, 0)
+
+
+@dataclass
+class ApprovalRequest:
+    enrolment: Enrolment
+    standings: list[Standing]
+
+
+def approval_requests(leader: Person) -> list[ApprovalRequest]:
+    """`approvals_for`, each request with the person's standing on the competences the
+    course develops and the plan activity it came from, in a constant number of
+    queries however many requests wait."""
+    enrolments = list(
+        approvals_for(leader)
+        .select_related("plan_activity__version")
+        .prefetch_related("course__competences")
+    )
+    keys = {c.competence_key for e in enrolments for c in e.course.competences.all()}
+    assessments = latest_assessments({e.person_id for e in enrolments}, keys)
+    names = competence_names(keys)
+    requests = []
+    for enrolment in enrolments:
+        standings = []
+        for course_competence in enrolment.course.competences.all():
+            key = course_competence.competence_key
+            assessment = assessments.get((enrolment.person_id, key))
+            standings.append(
+                Standing(
+                    name=names.get(key, "?"),
+                    course_level=course_competence.level,
+                    assessed=assessment.assessed if assessment else None,
+                    required=assessment.required if assessment else None,
+                )
+            )
+        standings.sort(key=lambda s: (-s.gap, s.name))
+        requests.append(ApprovalRequest(enrolment=enrolment, standings=standings))
+    return requests
+
+
+def gaps_without_courses(courses: QuerySet[Course], gaps: dict) -> list[Gap]:
+    """The person's gaps (`current_gaps`) that no course among `courses` develops beyond
+    the level the person has, largest first: "no course for this yet"."""
+    reaching = CourseCompetence.objects.filter(
+        course__in=courses, competence_key__in=list(gaps)
+    ).values_list("competence_key", "level")
+    covered = {key for key, level in reaching if level > gaps[key].assessed}
+    return [gap for key, gap in gaps.items() if key not in covered]
 
 
 def competence_names(keys) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -371,6 +372,37 @@ def enrolment_decide(
     enrolment.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     notifications.declined(enrolment)
     return enrolment
+
+
+@dataclass
+class Decision:
+    """One request's outcome in `enrolments_decide`: the enrolment as decided, or, when
+    it could not be decided, the reason (`error`)."""
+
+    enrolment: Enrolment
+    error: str = ""
+
+
+def enrolments_decide(
+    *, enrolments: Iterable[Enrolment], leader: Person, approve: bool, reason: str = ""
+) -> list[Decision]:
+    """The leader's answer to several requests at once. Each is decided on its own
+    (`enrolment_decide`, its own transaction), so one that cannot be decided (already
+    decided in another tab, no longer the leader's) leaves the others decided; the
+    outcomes come back in the order given. Declining needs a reason, for all of them."""
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Skriv en begrundelse, når du afviser.")})
+    outcomes = []
+    for enrolment in enrolments:
+        try:
+            decided = enrolment_decide(
+                enrolment=enrolment, leader=leader, approve=approve, reason=reason
+            )
+        except ValidationError as error:
+            outcomes.append(Decision(enrolment=enrolment, error=" ".join(error.messages)))
+        else:
+            outcomes.append(Decision(enrolment=decided))
+    return outcomes
 
 
 @transaction.atomic

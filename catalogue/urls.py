@@ -6,6 +6,8 @@ urlpatterns = [
     path("katalog/", browse.catalogue, name="catalogue"),
     path("katalog/mine/", browse.my_courses, name="my_courses"),
     path("katalog/godkendelser/", browse.approvals, name="approvals"),
+    path("katalog/godkendelser/godkend/", browse.enrolments_approve, name="enrolments_approve"),
+    path("katalog/godkendelser/afvis/", browse.enrolments_decline, name="enrolments_decline"),
     path("katalog/<int:course_id>/", browse.course_detail, name="course_detail"),
     path("katalog/hold/<int:session_id>/tilmeld/", browse.enrol, name="enrol"),
     path(

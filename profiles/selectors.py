@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Greatest, StrIndex, Substr
 
 from kompetence import permissions
@@ -239,6 +239,23 @@ def latest_round_of(person: Person) -> EvaluationRound | None:
         .order_by("-opened_at", "-pk")
         .first()
     )
+
+
+def latest_assessments(person_ids, competence_keys) -> dict[tuple[int, object], Assessment]:
+    """{(person id, competence key): Assessment} from each person's latest round (as
+    `latest_round_of`), for the competences with `competence_keys`: one query, however
+    many people (the leader's approvals page)."""
+    latest = (
+        EvaluationRound.objects.filter(assessments__person=OuterRef("person_id"))
+        .order_by("-opened_at", "-pk")
+        .values("pk")[:1]
+    )
+    rows = Assessment.objects.filter(
+        person_id__in=set(person_ids),
+        competence__key__in=set(competence_keys),
+        round=Subquery(latest),
+    ).select_related("competence")
+    return {(row.person_id, row.competence.key): row for row in rows}
 
 
 def round_summary(round_: EvaluationRound, persons: QuerySet[Person]) -> dict:

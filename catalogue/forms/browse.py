@@ -62,3 +62,27 @@ class DecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class EnrolmentIdsField(forms.Field):
+    """The ids of the requests ticked on the approvals page."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Vælg mindst én tilmelding."),
+        "invalid": _("Valget kunne ikke læses. Prøv igen."),
+    }
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        try:
+            return [int(item) for item in value]
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+class BulkDecisionForm(DecisionForm):
+    """The leader's answer to the ticked requests (`enrolments_approve`/`_decline`)."""
+
+    enrolment = EnrolmentIdsField()

@@ -12,8 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import selectors, services
-from catalogue.access import get_course_or_404, get_enrolment_or_404, get_session_or_404
-from catalogue.forms.browse import CatalogueFilterForm, DecisionForm, EnrolForm
+from catalogue.access import (
+    get_course_or_404,
+    get_enrolment_or_404,
+    get_requests_to_decide_or_404,
+    get_session_or_404,
+)
+from catalogue.forms.browse import BulkDecisionForm, CatalogueFilterForm, DecisionForm, EnrolForm
 from catalogue.models import Enrolment
 from kompetence.infra.http import KommuneRequest, person_required, staff_required
 
@@ -30,6 +35,7 @@ def catalogue(request: KommuneRequest) -> HttpResponse:
         competences=sorted(((str(k), n) for k, n in names.items()), key=lambda item: item[1]),
     )
     matches = None
+    uncovered: list[selectors.Gap] = []
     if form.is_valid():
         data = form.cleaned_data
         courses = selectors.catalogue_search(
@@ -42,6 +48,7 @@ def catalogue(request: KommuneRequest) -> HttpResponse:
         )
         if data["mine_gab"]:
             matches = selectors.rank_by_gaps(selectors.with_listing_data(courses), gaps)
+            uncovered = selectors.gaps_without_courses(selectors.published_courses(person), gaps)
     listing = (
         matches
         if matches is not None
@@ -56,6 +63,7 @@ def catalogue(request: KommuneRequest) -> HttpResponse:
             "gaps": gaps,
             "names": names,
             "ranked": matches is not None,
+            "uncovered": uncovered,
         },
     )
 
@@ -149,7 +157,7 @@ def approvals(request: KommuneRequest) -> HttpResponse:
     return render(
         request,
         "catalogue/approvals.html",
-        {"requests": selectors.approvals_for(request.person), "form": DecisionForm()},
+        {"requests": selectors.approval_requests(request.person), "form": DecisionForm()},
     )
 
 
@@ -197,3 +205,60 @@ def enrolment_approve(request: KommuneRequest, enrolment_id: int) -> HttpRespons
 def enrolment_decline(request: KommuneRequest, enrolment_id: int) -> HttpResponse:
     """The leader declines the request, with the reason the employee reads."""
     return _decide(request, enrolment_id, approve=False)
+
+
+def _decide_many(request: KommuneRequest, *, approve: bool) -> HttpResponse:
+    form = BulkDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return redirect("approvals")
+    enrolments = get_requests_to_decide_or_404(request.person, form.cleaned_data["enrolment"])
+    try:
+        outcomes = services.enrolments_decide(
+            enrolments=enrolments,
+            leader=request.person,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("approvals")
+    for asked, outcome in zip(enrolments, outcomes, strict=True):
+        names = {"name": asked.person.name, "course": asked.course.title}
+        if outcome.error:
+            refused = (
+                _("%(course)s for %(name)s blev ikke godkendt: %(error)s")
+                if approve
+                else _("%(course)s for %(name)s blev ikke afvist: %(error)s")
+            )
+            messages.error(request, refused % {**names, "error": outcome.error})
+            continue
+        messages.success(
+            request,
+            {
+                Enrolment.Status.CONFIRMED: _("%(name)s har fået en plads på %(course)s."),
+                Enrolment.Status.WAITLISTED: _(
+                    "%(name)s er skrevet på ventelisten til %(course)s; holdet er fuldt."
+                ),
+                Enrolment.Status.DECLINED: _("Tilmeldingen fra %(name)s til %(course)s er afvist."),
+            }[Enrolment.Status(outcome.enrolment.status)]
+            % names,
+        )
+    return redirect("approvals")
+
+
+@require_POST
+@staff_required
+def enrolments_approve(request: KommuneRequest) -> HttpResponse:
+    """The leader approves the ticked requests, each on its own."""
+    return _decide_many(request, approve=True)
+
+
+@require_POST
+@staff_required
+def enrolments_decline(request: KommuneRequest) -> HttpResponse:
+    """The leader declines the ticked requests, with one reason for all of them."""
+    return _decide_many(request, approve=False)

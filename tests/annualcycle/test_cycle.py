@@ -4,6 +4,10 @@ HR's editing, and deadline reminders that are never sent twice."""
 from __future__ import annotations
 
 import datetime
+import html
+import itertools
+import math
+import re
 
 import pytest
 from django.core import mail
@@ -340,3 +344,58 @@ def test_beat_sweeps_pending_reminders_every_ten_minutes(settings):
     assert entry["schedule"].minute == set(range(0, 60, 10))
     # A task still retrying tries again well before the sweeper takes it for lost.
     assert reminders.REQUEUE_AFTER.total_seconds() > 2 * tasks.send_reminder.retry_backoff_max
+
+
+def test_the_wheel_marks_every_deadline_clustered_by_week(org_a, cycle):
+    from annualcycle.cycle.wheel import MARKER_RADIUS, deadlines
+
+    page = client_for(org_a.employee).get(reverse("cycle")).text
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    markers = re.findall(r'<g class="deadline-marker[^"]*"><title>([^<]*)</title>', svg)
+    with org_a.scope():
+        tasks = list(Task.objects.filter(phase__cycle=cycle))
+    assert len(tasks) == 11
+    for task in tasks:
+        when = f"{task.deadline.day}. {MONTHS[task.deadline.month - 1]} {task.deadline.year}"
+        assert sum(f"{when}: {html.escape(task.title)}" in m for m in markers) == 1, task.title
+    # 15 and 20 December 2026 are less than a week apart: one marker, said to hold two.
+    assert len(markers) == 10
+    assert any("2 frister: 15. december 2026: Vurdér" in m for m in markers)
+    # The text alternative lists them, and each links to its row in the table.
+    assert 'aria-describedby="wheel-deadlines"' in svg
+    for task in tasks:
+        assert f'href="#task-{task.pk}"' in page and f'id="task-{task.pk}"' in page
+
+    # Deadlines a week apart still get markers that do not overlap, also where the
+    # ring's end meets its start.
+    class Due:
+        def __init__(self, pk, day):
+            self.pk, self.deadline, self.title = pk, day, f"Opgave {pk}"
+
+    start, end = cycle.starts_on, cycle.ends_on
+    weekly = [Due(i, start + datetime.timedelta(days=7 * i)) for i in range(6)]
+    weekly.append(Due(6, end))
+    with org_a.scope():
+        placed = deadlines(weekly, start, end, today=start + datetime.timedelta(days=8))
+    assert [m.number for m in placed] == [1, 2, 3, 4, 5, 6, 7]
+    # The next deadline to come is marked, in words too.
+    assert [m.is_next for m in placed] == [False, False, True, False, False, False, False]
+    assert placed[2].label == "Næste: 1 frist: 15. oktober 2026: Opgave 2"
+    for one, other in itertools.combinations(placed, 2):
+        assert math.dist((one.x, one.y), (other.x, other.y)) > 2 * MARKER_RADIUS
+
+
+MONTHS = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]

@@ -60,3 +60,35 @@ def test_an_enrolment_is_the_person_s_their_leader_s_and_hr_s(org_a):
             get_enrolment_or_404(org_a.leader, enrolment.pk, manage=True)
         with pytest.raises(Http404):
             get_enrolment_or_404(org_a.hr, enrolment.pk, manage=True, session=other)
+
+
+def test_requests_to_decide_are_the_leader_s_people_s_all_or_nothing(org_a, org_b):
+    from catalogue.access import get_requests_to_decide_or_404
+
+    course = build_course(org_a.kommune)
+    session, later = build_session(course), build_session(course, days=60)
+    with org_a.scope():
+        first = services.enrolment_request(session=session, person=org_a.employee)
+        second = services.enrolment_request(session=later, person=org_a.employee)
+        sibling = services.enrolment_request(session=session, person=org_a.other_employee)
+        # In the order asked for, each once.
+        assert get_requests_to_decide_or_404(org_a.leader, [second.pk, first.pk, second.pk]) == [
+            second,
+            first,
+        ]
+        # The centre's chief leads both teams.
+        assert get_requests_to_decide_or_404(org_a.chef, [first.pk, sibling.pk]) == [
+            first,
+            sibling,
+        ]
+        for viewer, ids in (
+            (org_a.leader, []),
+            (org_a.leader, [first.pk, sibling.pk]),  # one not theirs spoils the lot
+            (org_a.leader, [first.pk, first.pk + 1000]),
+            (org_a.hr, [first.pk]),  # HR leads no one
+            (org_a.employee, [first.pk]),  # one's own request is not one's to decide
+        ):
+            with pytest.raises(Http404):
+                get_requests_to_decide_or_404(viewer, ids)
+    with org_b.scope(), pytest.raises(Http404):
+        get_requests_to_decide_or_404(org_b.leader, [first.pk])
