@@ -16,6 +16,8 @@ from kompetence.infra.tenancy import kommune_scope
 # A menu of more entries than this (counting "Forside") is shown in groups; fewer stay
 # flat, as an employee's, a MED member's and a leader's do.
 FLAT_MENU_MAX = 12
+# A flat menu of more entries than this is one row that scrolls sideways on a phone.
+STRIP_AFTER = 6
 
 
 def roles_of(person) -> set[str]:
@@ -111,6 +113,7 @@ def navigation(request) -> dict:
             "nav_roles": set(),
             "nav_links": [],
             "nav_menu": [],
+            "nav_strip": False,
             "accessibility_statement_url": accessibility,
         }
 
@@ -125,11 +128,20 @@ def navigation(request) -> dict:
     def links() -> list[NavLink]:
         return [link for link in NAV_LINKS if link.roles & roles()]
 
+    def menu() -> list[MenuEntry]:
+        if getattr(request, "_nav_menu", None) is None:
+            request._nav_menu = build_menu(request.path, links())
+        return request._nav_menu
+
     # Lazy: an HTMX partial (an autosave answer) shows no navigation and pays nothing.
     return {
         "kommune": request.kommune,
         "nav_roles": SimpleLazyObject(roles),
         "nav_links": SimpleLazyObject(links),
-        "nav_menu": SimpleLazyObject(lambda: build_menu(request.path, links())),
+        "nav_menu": SimpleLazyObject(menu),
+        # A long flat menu (a leader's) is one row on a phone that the thumb swipes.
+        "nav_strip": SimpleLazyObject(
+            lambda: len(menu()) > STRIP_AFTER and not any(entry.links for entry in menu())
+        ),
         "accessibility_statement_url": accessibility,
     }

@@ -34,6 +34,14 @@
     });
   });
 
+  // A menu that scrolls sideways (a long flat menu on a phone) shows the current page.
+  document.querySelectorAll(".nav-strip [aria-current=page]").forEach(function (link) {
+    var strip = link.closest(".nav-strip");
+    if (strip.scrollWidth > strip.clientWidth) {
+      strip.scrollLeft = link.offsetLeft - (strip.clientWidth - link.offsetWidth) / 2;
+    }
+  });
+
   // Tables: each scrolls inside its own box on a narrow screen, never the page. A box
   // that does scroll can be reached and scrolled with the keyboard, and says which
   // table it holds (its caption).

@@ -255,8 +255,9 @@ def test_the_employee_journey_on_a_phone(browser, url_of, settings, tmp_path):
         assert not _scrolls_sideways(page)
         assert_accessible(page)
 
-        # The MUS preparation: an answer typed with the thumb is saved.
-        page.get_by_role("link", name="MUS", exact=True).click()
+        # The MUS preparation, from the home page's coming MUS: an answer typed with the
+        # thumb is saved.
+        page.get_by_role("link", name="Forside").click()
         page.get_by_role("link", name="Forbered dig").first.click()
         field = page.get_by_label(re.compile("Hvilke kompetencer vil du udvikle"))
         field.tap()
@@ -278,7 +279,7 @@ def test_the_employee_journey_on_a_phone(browser, url_of, settings, tmp_path):
                 text="Bliver tryg i de nye sagstyper",
             )
         page.goto(url_of(kommune, reverse("plan_detail", args=[plan.pk])))
-        expect(page.get_by_text("Bliver tryg i de nye sagstyper")).to_be_visible()
+        expect(page.get_by_text("Bliver tryg i de nye sagstyper").first).to_be_visible()
         assert not _scrolls_sideways(page)
         page.get_by_label("Din adgangskode").fill(DEMO_PASSWORD)
         sign = page.get_by_role("button", name="Underskriv planen")
