@@ -24,14 +24,27 @@ class AnnualcycleConfig(AppConfig):
         )
 
         register_nav(
-            NavLink("cycle", _("Årshjul"), frozenset({"employee"}), order=85),
-            NavLink("dashboard", _("Overblik"), frozenset({"leader", "hr", "med"}), order=75),
-            NavLink("gap_report_list", _("Rapporter"), frozenset({"leader", "hr"}), order=77),
+            NavLink("cycle", _("Årshjul"), frozenset({"employee"}), order=85, group="overview"),
+            NavLink(
+                "dashboard",
+                _("Overblik"),
+                frozenset({"leader", "hr", "med"}),
+                order=75,
+                group="overview",
+            ),
+            NavLink(
+                "gap_report_list",
+                _("Rapporter"),
+                frozenset({"leader", "hr"}),
+                order=77,
+                group="overview",
+            ),
             NavLink(
                 "action_plan_list",
                 _("Handlingsplaner"),
                 frozenset({"leader", "hr", "med"}),
                 order=78,
+                group="overview",
             ),
         )
         # "Mine opgaver nu" comes first on the home page.

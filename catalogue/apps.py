@@ -22,9 +22,15 @@ class CatalogueConfig(AppConfig):
         register_importer(catalogue_import.catalogue_importer)
 
         register_nav(
-            NavLink("catalogue", _("Kursuskatalog"), frozenset({"employee"}), order=50),
-            NavLink("approvals", _("Godkendelser"), frozenset({"leader"}), order=55),
-            NavLink("course_manage", _("Kurser"), frozenset({"kommune_hr"}), order=70),
+            NavLink(
+                "catalogue", _("Kursuskatalog"), frozenset({"employee"}), order=50, group="courses"
+            ),
+            NavLink(
+                "approvals", _("Godkendelser"), frozenset({"leader"}), order=55, group="courses"
+            ),
+            NavLink(
+                "course_manage", _("Kurser"), frozenset({"kommune_hr"}), order=70, group="courses"
+            ),
         )
         register_home_panel(panels.home_courses_panel)
         register_competence_link(panels.courses_for_competence_link)

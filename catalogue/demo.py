@@ -145,6 +145,14 @@ def _hvidovre_keys(keys: dict, rng: random.Random, count: int) -> list:
     return [keys[name] for name in rng.sample(names, min(count, len(names)))]
 
 
+def _on_a_weekday(moment: datetime.datetime) -> datetime.datetime:
+    """The moment, moved from a Saturday or a Sunday to the Monday after: courses are
+    held on working days."""
+    if moment.weekday() >= 5:
+        return moment + datetime.timedelta(days=7 - moment.weekday())
+    return moment
+
+
 def seed(org: DemoOrg) -> None:
     kommune = org.kommune
     if Course.objects.filter(kommune=kommune).exists():
@@ -186,8 +194,9 @@ def seed(org: DemoOrg) -> None:
             services.session_create(course=course, place=course.place)
         else:
             for run in range(2):
-                starts = now + datetime.timedelta(days=21 + index * 7 + run * 60)
-                starts = starts.replace(hour=9)
+                starts = _on_a_weekday(
+                    timezone.localtime(now + datetime.timedelta(days=21 + index * 7 + run * 60))
+                ).replace(hour=9)
                 services.session_create(
                     course=course,
                     starts_at=starts,

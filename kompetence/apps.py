@@ -10,9 +10,11 @@ class KompetenceConfig(AppConfig):
         from kompetence import getting_started, org_import, personal_data
         from kompetence.infra.background import register_work
         from kompetence.infra.extensions import (
+            NavGroup,
             NavLink,
             register_data_decisions,
             register_nav,
+            register_nav_group,
             register_setup_step,
         )
         from kompetence.infra.imports import IMPORT_WORK, register_importer
@@ -20,12 +22,41 @@ class KompetenceConfig(AppConfig):
         register_importer(org_import.organisation_importer)
         register_work(IMPORT_WORK)
 
+        # The groups of a long menu (HR's); each app puts its links in one of them.
+        register_nav_group(
+            NavGroup("organisation", _("Organisation"), order=10),
+            NavGroup("competences", _("Kompetencer"), order=20),
+            NavGroup("mus", _("MUS"), order=30),
+            NavGroup("courses", _("Kurser"), order=40),
+            NavGroup("overview", _("Overblik"), order=50),
+            NavGroup("settings", _("Indstillinger"), order=60),
+        )
         register_nav(
-            NavLink("org_tree", _("Organisation"), frozenset({"leader", "hr"}), order=80),
-            NavLink("person_list", _("Personer"), frozenset({"hr"}), order=90),
-            NavLink("audit_log", _("Adgangslog"), frozenset({"hr"}), order=95),
-            NavLink("med_committee_list", _("MED-udvalg"), frozenset({"kommune_hr"}), order=96),
-            NavLink("kommune_settings", _("Indstillinger"), frozenset({"kommune_hr"}), order=99),
+            NavLink(
+                "org_tree",
+                _("Organisation"),
+                frozenset({"leader", "hr"}),
+                order=80,
+                group="organisation",
+            ),
+            NavLink(
+                "person_list", _("Personer"), frozenset({"hr"}), order=90, group="organisation"
+            ),
+            NavLink("audit_log", _("Adgangslog"), frozenset({"hr"}), order=95, group="settings"),
+            NavLink(
+                "med_committee_list",
+                _("MED-udvalg"),
+                frozenset({"kommune_hr"}),
+                order=96,
+                group="organisation",
+            ),
+            NavLink(
+                "kommune_settings",
+                _("Indstillinger"),
+                frozenset({"kommune_hr"}),
+                order=99,
+                group="settings",
+            ),
         )
         # The core's part of the export and of the deletion is built in, not registered
         # (personal_data.sections() and erasers()); its models' decisions are.

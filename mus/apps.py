@@ -22,7 +22,11 @@ class MusConfig(AppConfig):
 
         register_work(PDF_WORK)
 
-        register_nav(NavLink("mus_overview", _("MUS"), frozenset({"employee", "leader"}), order=40))
+        register_nav(
+            NavLink(
+                "mus_overview", _("MUS"), frozenset({"employee", "leader"}), order=40, group="mus"
+            )
+        )
         register_home_panel(panels.home_mus_panel)
         register_person_panel(panels.person_mus_panel)
         register_personal_data(

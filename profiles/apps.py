@@ -25,11 +25,37 @@ class ProfilesConfig(AppConfig):
         register_work(services.ROUND_WORK)
         positions_changed.connect(services.on_positions_changed, dispatch_uid="profiles-positions")
         register_nav(
-            NavLink("my_competences", _("Mine kompetencer"), frozenset({"employee"}), order=10),
-            NavLink("team_overview", _("Mit team"), frozenset({"leader"}), order=20),
-            NavLink("round_list", _("Evalueringer"), frozenset({"leader", "hr"}), order=30),
-            NavLink("framework_list", _("Kompetencerammer"), frozenset({"kommune_hr"}), order=60),
-            NavLink("job_profile_list", _("Jobprofiler"), frozenset({"kommune_hr"}), order=65),
+            NavLink(
+                "my_competences",
+                _("Mine kompetencer"),
+                frozenset({"employee"}),
+                order=10,
+                group="competences",
+            ),
+            NavLink(
+                "team_overview", _("Mit team"), frozenset({"leader"}), order=20, group="competences"
+            ),
+            NavLink(
+                "round_list",
+                _("Evalueringer"),
+                frozenset({"leader", "hr"}),
+                order=30,
+                group="competences",
+            ),
+            NavLink(
+                "framework_list",
+                _("Kompetencerammer"),
+                frozenset({"kommune_hr"}),
+                order=60,
+                group="competences",
+            ),
+            NavLink(
+                "job_profile_list",
+                _("Jobprofiler"),
+                frozenset({"kommune_hr"}),
+                order=65,
+                group="competences",
+            ),
         )
         register_home_panel(panels.home_evaluations_panel)
         register_setup_step(*panels.SETUP_STEPS)

@@ -4,6 +4,8 @@ login's menu rendering, and a second run that changes nothing."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -184,6 +186,12 @@ def test_every_page_in_each_demo_logins_navigation_renders(seeded):
             for url in ["/"] + [reverse(link.url_name) for link in NAV_LINKS if link.roles & roles]:
                 response = client.get(url)
                 assert response.status_code == 200, (kommune.slug, username, url)
+                # The menu marks this page, and only this one, as the current place.
+                nav = re.search(r'<nav class="main-nav".*?</nav>', response.content.decode(), re.S)
+                assert nav is not None
+                assert re.findall(r'<a href="([^"]+)" aria-current="page">', nav.group(0)) == [
+                    url
+                ], (kommune.slug, username, url)
                 checked += 1
     assert checked >= 30
 
@@ -254,3 +262,20 @@ def test_the_demo_catalogue_has_courses_a_waiting_list_and_requests_for_the_lead
                 approvals_for(_login("leder")).count() == 4
             )  # three team members + the demo employee
             assert Enrolment.objects.filter(status="completed").exists()
+
+
+def test_demo_course_sessions_fall_on_working_days(seeded):
+    from django.utils import timezone
+
+    from catalogue.models import CourseSession
+
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            starts = list(
+                CourseSession.objects.filter(starts_at__isnull=False).values_list(
+                    "starts_at", flat=True
+                )
+            )
+            assert len(starts) >= 10
+            weekend = [s for s in starts if timezone.localtime(s).weekday() >= 5]
+            assert weekend == [], (kommune.slug, weekend)

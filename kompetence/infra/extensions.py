@@ -28,9 +28,21 @@ class NavLink:
     label: StrOrPromise  # a lazy translation
     roles: frozenset[str]  # shown to people with any of these roles: employee, leader, hr, med
     order: int = 100
+    group: str = ""  # the key of a NavGroup it is listed under when a menu is grouped
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A heading of the grouped menu (HR's many links): a disclosure button that opens
+    its links. A group with a single visible link shows as that link."""
+
+    key: str
+    label: StrOrPromise  # a lazy translation
+    order: int = 100
 
 
 NAV_LINKS: list[NavLink] = []
+NAV_GROUPS: list[NavGroup] = []
 # Callables (request, person) -> HTML string or "" shown on a person's page.
 PERSON_PANELS: list[Callable] = []
 # Callables (request) -> HTML string or "" shown on the home page, in order.
@@ -84,6 +96,13 @@ def register_nav(*links: NavLink) -> None:
         if link not in NAV_LINKS:
             NAV_LINKS.append(link)
     NAV_LINKS.sort(key=lambda link: link.order)
+
+
+def register_nav_group(*groups: NavGroup) -> None:
+    for group in groups:
+        if all(g.key != group.key for g in NAV_GROUPS):
+            NAV_GROUPS.append(group)
+    NAV_GROUPS.sort(key=lambda group: group.order)
 
 
 def register_person_panel(panel: Callable) -> None:
@@ -207,6 +226,7 @@ kommune_created = Signal()
 __all__ = [
     "DATA_DECISIONS",
     "HOME_PANELS",
+    "NAV_GROUPS",
     "NAV_LINKS",
     "PERSONAL_DATA_ERASERS",
     "PERSONAL_DATA_SECTIONS",
@@ -214,6 +234,7 @@ __all__ = [
     "POSITION_ATTRIBUTES",
     "SETUP_STEPS",
     "DataDecision",
+    "NavGroup",
     "NavLink",
     "PersonalDataEraser",
     "PersonalDataSection",
@@ -226,6 +247,7 @@ __all__ = [
     "register_data_decisions",
     "register_home_panel",
     "register_nav",
+    "register_nav_group",
     "register_person_panel",
     "register_personal_data",
     "register_personal_data_eraser",

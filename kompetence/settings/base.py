@@ -237,6 +237,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The web app manifest (add to the home screen on a phone) with its registered type.
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 
 
 def mailers_from_env(default_backend: str) -> dict:

@@ -5,6 +5,85 @@
   // Lets CSS hide what only the no-JavaScript fallback needs (e.g. "Gem svar").
   document.documentElement.classList.add("js");
 
+  // The grouped main menu (<details data-nav-group>): one group open at a time; Escape
+  // or a click elsewhere closes it, and Escape gives focus back to its button.
+  function navGroups() {
+    return document.querySelectorAll("details[data-nav-group]");
+  }
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.matches || !opened.matches("details[data-nav-group]") || !opened.open) {
+      return;
+    }
+    navGroups().forEach(function (group) {
+      if (group !== opened) { group.open = false; }
+    });
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    navGroups().forEach(function (group) {
+      if (group.open) {
+        group.open = false;
+        if (group.contains(document.activeElement)) { group.querySelector("summary").focus(); }
+      }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    navGroups().forEach(function (group) {
+      if (group.open && !group.contains(event.target)) { group.open = false; }
+    });
+  });
+
+  // A menu that scrolls sideways (a long flat menu on a phone) shows the current page.
+  document.querySelectorAll(".nav-strip [aria-current=page]").forEach(function (link) {
+    var strip = link.closest(".nav-strip");
+    if (strip.scrollWidth > strip.clientWidth) {
+      strip.scrollLeft = link.offsetLeft - (strip.clientWidth - link.offsetWidth) / 2;
+    }
+  });
+
+  // Tables: each scrolls inside its own box on a narrow screen, never the page. A box
+  // that does scroll can be reached and scrolled with the keyboard, and says which
+  // table it holds (its caption).
+  function tableBoxes() {
+    document.querySelectorAll("main table.table").forEach(function (table) {
+      if (table.parentElement.classList.contains("table-scroll")) { return; }
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      table.parentElement.insertBefore(box, table);
+      box.appendChild(table);
+    });
+    markScrollingBoxes();
+  }
+  function markScrollingBoxes() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        var caption = box.querySelector("caption");
+        var name = (caption && caption.textContent.trim()) ||
+          box.querySelector("table").getAttribute("aria-label") ||
+          document.documentElement.dataset.tableLabel || "Tabel";
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name);
+      } else if (box.getAttribute("role") === "region" && box.hasAttribute("tabindex")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", tableBoxes);
+  } else {
+    tableBoxes();
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(markScrollingBoxes, 150);
+  });
+  document.addEventListener("htmx:afterSettle", tableBoxes);
+
   // Buttons with data-confirm ask before their form is sent (no inline handlers: CSP).
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -7,6 +7,7 @@ which includes every Content-Security-Policy violation."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -101,3 +102,18 @@ def log_in(page: Page, url: str, username: str, password: str = "test-password-1
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_load_state("networkidle")
+
+
+def open_menu_group(page: Page, name: str) -> None:
+    """Opens a group of the grouped main menu (HR's) by its button, so its links show."""
+    group = page.locator("nav.main-nav details[data-nav-group]").filter(
+        has=page.locator("summary", has_text=re.compile(f"^{re.escape(name)}$"))
+    )
+    if group.get_attribute("open") is None:
+        group.locator("summary").click()
+
+
+def menu_link(page: Page, group: str, name: str) -> None:
+    """Follows a link of the grouped main menu: opens its group, then clicks it."""
+    open_menu_group(page, group)
+    page.locator("nav.main-nav").get_by_role("link", name=name, exact=True).click()

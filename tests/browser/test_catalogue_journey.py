@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from catalogue.models import Enrolment
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, menu_link
 from tests.factories import PersonFactory, PositionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def test_publish_enrol_approve_waitlist_cancel_promote(browser, page, url_of, or
 
     # HR creates, schedules and publishes the course.
     log_in(page, url_of(org_a.kommune, "/log-ind/"), org_a.hr.user.username)
-    page.get_by_role("link", name="Kurser", exact=True).click()
+    menu_link(page, "Kurser", "Kurser")
     assert_accessible(page)
     page.get_by_role("link", name="Nyt kursus").click()
     page.get_by_role("textbox", name="Titel").fill(TITLE)

@@ -12,7 +12,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from kompetence.models import Kommune, User
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, open_menu_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,6 +82,7 @@ def test_an_operator_opens_a_kommune_and_invites_its_hr_administrator(
         hr_page.locator("#id_new_password2").fill("hanne-vælger-en-god-kode")
         hr_page.get_by_role("button", name="Gem adgangskode og log ind").click()
         expect(hr_page.get_by_role("heading", level=1)).to_have_text("Velkommen, Hanne Første")
+        open_menu_group(hr_page, "Organisation")
         expect(hr_page.get_by_role("link", name="Personer")).to_be_visible()
         assert_accessible(hr_page)
         _snap(hr_page, "6-hr-home")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from profiles.models import Competence, FrameworkVersion, JobProfileAssignment
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, menu_link
 from tests.profiles.factories import build_framework
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_hr_builds_previews_and_publishes_a_framework(page, url_of, org_a):
     log_in(page, url_of(org_a.kommune, "/log-ind/"), org_a.hr.user.username)
-    page.get_by_role("link", name="Kompetencerammer").first.click()
+    menu_link(page, "Kompetencer", "Kompetencerammer")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kompetencerammer")
     assert_accessible(page)
 

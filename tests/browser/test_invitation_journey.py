@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, menu_link
 from tests.factories import PersonFactory, PositionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ def test_hr_invites_and_the_person_sets_a_password_and_is_signed_in(browser, pag
     PositionFactory(person=newcomer, unit=org_a.team)
 
     log_in(page, url_of(org_a.kommune, "/log-ind/"), org_a.hr.user.username)
-    page.get_by_role("link", name="Personer").click()
+    menu_link(page, "Organisation", "Personer")
     page.get_by_label("Adgang").select_option(label="Ikke inviteret")
     page.get_by_role("button", name="Søg").click()
     expect(page.get_by_role("link", name="Nina Nyansat")).to_be_visible()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kompetence.models import Person
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, menu_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def test_wrong_password_gives_a_danish_message(page, url_of, org_a):
 
 def test_hr_walks_the_organisation_and_adds_a_person(page, url_of, org_a):
     log_in(page, url_of(org_a.kommune, "/log-ind/"), org_a.hr.user.username)
-    page.get_by_role("link", name="Organisation", exact=True).first.click()
+    menu_link(page, "Organisation", "Organisation")
     expect(page.get_by_role("heading", level=1)).to_have_text("Organisation")
     assert_accessible(page)
 
@@ -47,7 +47,7 @@ def test_hr_walks_the_organisation_and_adds_a_person(page, url_of, org_a):
     expect(page.get_by_role("cell", name="Eva Medarbejder")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Personer").click()
+    menu_link(page, "Organisation", "Personer")
     assert_accessible(page)
     page.get_by_role("link", name="Ny person").click()
     page.get_by_label("Navn").fill("Niels Nyansat")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kompetence.models import Person
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, menu_link
 from tests.kompetence.test_org_import import ORGANISATION, csv_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +19,7 @@ def test_hr_uploads_checks_and_applies_an_organisation_file(page, url_of, org_a,
     good.write_bytes(csv_bytes(ORGANISATION))
 
     log_in(page, url_of(org_a.kommune, "/log-ind/"), org_a.hr.user.username)
-    page.get_by_role("link", name="Personer").click()
+    menu_link(page, "Organisation", "Personer")
     page.get_by_role("link", name="Importér fra løn-/HR-system").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Import: Organisation og medarbejdere"
@@ -55,5 +55,5 @@ def test_hr_uploads_checks_and_applies_an_organisation_file(page, url_of, org_a,
     with org_a.scope():
         assert Person.objects.get(employee_number="5001").name == "Søren Æbelø"
 
-    page.get_by_role("link", name="Personer").click()
+    menu_link(page, "Organisation", "Personer")
     expect(page.get_by_role("link", name="Søren Æbelø")).to_be_visible()
