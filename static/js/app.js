@@ -77,11 +77,19 @@
   } else {
     tableBoxes();
   }
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
-    window.clearTimeout(resizeTimer);
-    resizeTimer = window.setTimeout(markScrollingBoxes, 150);
-  });
+  // Whether a box scrolls changes with the window (a phone turned) and with late layout
+  // (fonts, charts): mark again whenever a box's size changes, before the next paint.
+  if ("ResizeObserver" in window) {
+    var boxWatcher = new ResizeObserver(markScrollingBoxes);
+    var watchBoxes = function () {
+      document.querySelectorAll(".table-scroll").forEach(function (box) { boxWatcher.observe(box); });
+    };
+    document.addEventListener("DOMContentLoaded", watchBoxes);
+    document.addEventListener("htmx:afterSettle", watchBoxes);
+    if (document.readyState !== "loading") { watchBoxes(); }
+  }
+  window.addEventListener("load", markScrollingBoxes);
+  window.addEventListener("resize", markScrollingBoxes);
   document.addEventListener("htmx:afterSettle", tableBoxes);
 
   // Buttons with data-confirm ask before their form is sent (no inline handlers: CSP).
