@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from profiles.models import Evaluation
+from profiles import services as profile_services
+from profiles.models import Competence, Evaluation
 from tests.browser.conftest import assert_accessible, log_in
 from tests.profiles.factories import build_framework, open_round
 
@@ -29,6 +30,7 @@ def _open(page, url_of, org):
         evaluation = Evaluation.objects.get(round=round_, subject=org.employee, kind="self")
     log_in(page, url_of(org.kommune, "/log-ind/"), org.employee.user.username)
     page.goto(url_of(org.kommune, f"/evaluering/{evaluation.pk}/"))
+    return evaluation
 
 
 def _box(locator) -> dict:
@@ -87,4 +89,28 @@ def test_the_scale_wraps_on_a_phone(page, url_of, org_a):
     row = page.get_by_role("group", name="Forandringskompetence")
     row.get_by_label("Ekspert", exact=True).check()
     expect(row.get_by_role("status")).to_have_text("Gemt")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_mine_kompetencer_chart_names_the_levels_and_fills_its_card(page, url_of, org_a, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    evaluation = _open(page, url_of, org_a)
+    with org_a.scope():
+        profile_services.ratings_bulk_set(
+            round_=evaluation.round,
+            answers=[
+                (evaluation, c, 1 + c.pk % 5, "")
+                for c in Competence.objects.filter(version=evaluation.version)
+            ],
+            submit=True,
+        )
+    page.get_by_role("link", name="Mine kompetencer").first.click()
+    chart = page.get_by_role("img", name="Dit niveau pr. kompetence")
+    expect(chart).to_be_visible()
+    for name in ("Nybegynder", "Kompetent", "Kyndig", "Ekspert"):
+        expect(chart.locator("text.axis-label", has_text=name)).to_have_count(1)
+    figure, svg = _box(page.locator("figure.chart")), _box(chart)
+    assert svg["width"] >= figure["width"] - 40  # the card's width, less its padding
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert_accessible(page)
