@@ -1,20 +1,26 @@
 """Geometry of the dashboards' server-side SVG bar charts. The templates draw it; the
 same figures are always in a table beside the chart, so a chart is an addition for
-those who see it, never the only place a figure is."""
+those who see it, never the only place a figure is.
+
+A chart fills its card at any width: horizontal positions are percentages of the
+chart's width (SVG accepts them without a viewBox, so the text keeps its size), vertical
+ones are pixels. Each unit's or group's name stands above its bars, whole, broken into
+lines where it is long, so no name is cut off ("Center for Børn og Familie (d…")."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-LABEL_WIDTH = 230
-BAR_WIDTH = 320
-TEXT_WIDTH = 60
+BAR_SPAN = 82  # % of the width a 100 % bar takes; the rest holds its percentage
+LABEL_CHARS = 40  # a name is broken into lines of about this many characters
+LINE_HEIGHT = 16
 BAR_HEIGHT = 12
 BAR_STEP = 15
-ROW_PADDING = 14
+ROW_PADDING = 12
 AXIS_HEIGHT = 22
 
 # The completion figures, each with its bar's CSS class.
@@ -29,17 +35,17 @@ COMPLETION = [
 @dataclass
 class Bar:
     y: float
-    width: float | None  # None: no figure (hidden or nothing to count)
+    width: float | None  # % of the chart width; None: no figure (hidden or nothing to count)
     css: str
     text: str  # the percentage, or "–"
-    text_x: float
+    text_x: float  # % of the chart width
     text_y: float
 
 
 @dataclass
 class ChartRow:
-    label: str
-    label_y: float
+    lines: list[str]  # the label, whole, in lines
+    label_y: float  # the first line's baseline
     bars: list[Bar]
     is_total: bool = False
 
@@ -47,16 +53,15 @@ class ChartRow:
 @dataclass
 class Chart:
     rows: list[ChartRow]
-    width: int
     height: int
     ticks: list[tuple[float, int]]
     axis_y: int
-    label_width: int = LABEL_WIDTH
     bar_height: int = BAR_HEIGHT
+    line_height: int = LINE_HEIGHT
 
 
-def _short(label: str, limit: int = 30) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _lines(label: str) -> list[str]:
+    return textwrap.wrap(label, LABEL_CHARS, break_long_words=False) or [label]
 
 
 def _share(cell) -> tuple[float | None, bool]:
@@ -69,20 +74,20 @@ def _share(cell) -> tuple[float | None, bool]:
 def _bar(y: float, share: float | None, partial: bool, css: str, height: int = BAR_HEIGHT) -> Bar:
     text_y = y + height - 2
     if share is None:
-        return Bar(y=y, width=None, css=css, text="–", text_x=LABEL_WIDTH + 4, text_y=text_y)
-    width = round(share * BAR_WIDTH, 1)
+        return Bar(y=y, width=None, css=css, text="–", text_x=0, text_y=text_y)
+    width = round(share * BAR_SPAN, 2)
     return Bar(
         y=y,
         width=width,
         css=f"{css} bar-partial" if partial else css,
         text=f"{round(share * 100)} %" + (" *" if partial else ""),
-        text_x=LABEL_WIDTH + width + 4,
+        text_x=width,
         text_y=text_y,
     )
 
 
 def _ticks() -> list[tuple[float, int]]:
-    return [(LABEL_WIDTH + BAR_WIDTH * percent / 100, percent) for percent in (0, 25, 50, 75, 100)]
+    return [(BAR_SPAN * percent / 100, percent) for percent in (0, 25, 50, 75, 100)]
 
 
 def _row_label(row) -> str:
@@ -94,52 +99,42 @@ def _row_label(row) -> str:
 
 
 def completion_chart(rows) -> Chart:
-    """Per dashboard row (the total last): one bar per completion figure, 0–100 %."""
-    block = len(COMPLETION) * BAR_STEP + ROW_PADDING
+    """Per dashboard row (the total last): its name, then one bar per completion
+    figure, 0–100 %."""
     chart_rows = []
-    for index, row in enumerate(rows):
-        top = index * block
+    top = 0
+    for row in rows:
+        lines = _lines(_row_label(row))
+        bars_top = top + len(lines) * LINE_HEIGHT + 2
         bars = [
-            _bar(top + i * BAR_STEP, *_share(getattr(row, name)), css)
+            _bar(bars_top + i * BAR_STEP, *_share(getattr(row, name)), css)
             for i, (name, css, _label) in enumerate(COMPLETION)
         ]
         chart_rows.append(
-            ChartRow(
-                label=_short(_row_label(row)),
-                label_y=top + (len(COMPLETION) * BAR_STEP) / 2 + 4,
-                bars=bars,
-                is_total=row.is_total,
-            )
+            ChartRow(lines=lines, label_y=top + LINE_HEIGHT - 4, bars=bars, is_total=row.is_total)
         )
-    height = len(rows) * block + AXIS_HEIGHT
-    return Chart(
-        rows=chart_rows,
-        width=LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH,
-        height=height,
-        ticks=_ticks(),
-        axis_y=height - AXIS_HEIGHT,
-    )
+        top = bars_top + len(COMPLETION) * BAR_STEP + ROW_PADDING
+    height = top + AXIS_HEIGHT
+    return Chart(rows=chart_rows, height=height, ticks=_ticks(), axis_y=height - AXIS_HEIGHT)
 
 
 def gap_chart(cells) -> Chart:
-    """Per competence group: the share of assessments below the required level."""
-    step = 30
+    """Per competence group: its name, then the share of assessments below the required
+    level."""
     chart_rows = []
-    for index, cell in enumerate(cells):
-        top = index * step
+    top = 0
+    for cell in cells:
+        lines = _lines(cell.group.name)
+        bars_top = top + len(lines) * LINE_HEIGHT + 2
         chart_rows.append(
             ChartRow(
-                label=_short(cell.group.name),
-                label_y=top + 16,
-                bars=[_bar(top + 4, *_share(cell), "bar-gap", height=18)],
+                lines=lines,
+                label_y=top + LINE_HEIGHT - 4,
+                bars=[_bar(bars_top, *_share(cell), "bar-gap", height=18)],
             )
         )
-    height = len(cells) * step + AXIS_HEIGHT
+        top = bars_top + 18 + ROW_PADDING
+    height = top + AXIS_HEIGHT
     return Chart(
-        rows=chart_rows,
-        width=LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH,
-        height=height,
-        ticks=_ticks(),
-        axis_y=height - AXIS_HEIGHT,
-        bar_height=18,
+        rows=chart_rows, height=height, ticks=_ticks(), axis_y=height - AXIS_HEIGHT, bar_height=18
     )

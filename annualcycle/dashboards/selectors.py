@@ -623,6 +623,18 @@ class Dashboard:
     top_gaps: list[CompetenceGap]
     k: int | None  # None: nothing is hidden (leaders and HR)
 
+    @property
+    def shown_gap_figures(self) -> tuple[int, int]:
+        """(assessments, of which below the required level) over the competence groups
+        of the whole unit, counting only what the page shows (a hidden cell's shown
+        part), so that the sentence beside the largest gaps agrees with the tables."""
+        rated = below = 0
+        for cell in self.total.gaps:
+            shown = cell.partial if cell.partial is not None else None if cell.hidden else cell
+            if shown is not None:
+                rated, below = rated + shown.rated, below + shown.below
+        return rated, below
+
 
 # Each cell of a row: its family of figures and how it is built from a row's sums.
 CELLS = {

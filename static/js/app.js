@@ -197,9 +197,25 @@
     });
   });
 
+  // A form that saves many fields at once (data-autosave-follow) shows its one status
+  // beside the field that was just typed in, not at the end of the form.
+  function followField(box, detail) {
+    if (!box.hasAttribute("data-autosave-follow")) {
+      return;
+    }
+    var trigger = detail.requestConfig && detail.requestConfig.triggeringEvent;
+    var source = trigger && trigger.target;
+    var field = source && source.closest ? source.closest(".field") : null;
+    var status = statusOf(box);
+    if (field && status && box.contains(field) && status.parentNode !== field) {
+      field.appendChild(status);
+    }
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var box = autosaveBox(event.detail.elt);
     if (box) {
+      followField(box, event.detail);
       show(box, say("saving"), "pending");
     }
   });

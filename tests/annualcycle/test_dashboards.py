@@ -5,6 +5,7 @@ figures are right, and a page's query count does not grow with the number of peo
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -468,3 +469,70 @@ def test_query_counts_are_the_same_for_10_and_500_people(org_a, wheel, period_cy
     assert max(small) <= 30
     page = member.get(urls(round_)[2])
     assert "Center for Omsorg" in page.text
+
+
+# --- Charts and the largest gaps, as read --------------------------------------------------
+
+
+def _chart(html: str, caption_id: str) -> str:
+    """The text of the SVG chart labelled by `caption_id`, tags left out."""
+    found = re.search(rf'<svg[^>]*aria-labelledby="{caption_id}">(.*?)</svg>', html, re.S)
+    assert found is not None
+    return re.sub(r"<[^>]+>", "", found.group(1))
+
+
+def test_a_long_unit_name_is_shown_whole_in_the_chart(org_a, wheel):
+    long_name = "Center for Børn og Familie (dagtilbud og sundhed)"
+    unit = add_unit(org_a, long_name, org_a.centre)
+    add_people(org_a, unit, 5)
+    open_round(wheel, org_a.root, by=org_a.hr)
+    page = client_for(org_a.hr).get(reverse("dashboard") + f"?enhed={org_a.centre.pk}")
+    chart = _chart(page.text, "completion-caption")
+    assert long_name in chart
+    assert "…" not in chart
+
+
+def _gaps_case(org, wheel, required: int):
+    """Center-MED for the centre; Team Nord grows to nine people, all self-evaluations
+    in (levels 1–4), with Forandringskompetence required at `required`."""
+    with org.scope():
+        key = Competence.objects.get(version=wheel, name="Forandringskompetence").key
+        profile_services.unit_profile_set(
+            unit=org.root, framework=wheel.framework, levels={key: required}
+        )
+    add_people(org, org.team, 6)
+    round_ = open_round(wheel, org.root, by=org.hr)
+    with org.scope():
+        team_people = list(Person.objects.filter(positions__unit=org.team))
+    answer_all(org, round_, team_people, Evaluation.Kind.SELF)
+    return committee_for(org, org.centre, [org.colleague]), round_
+
+
+def test_the_largest_gaps_sentence_agrees_with_the_group_table(org_a, wheel):
+    """The MED page shows the share below the required level per group (the shown part
+    of a hidden total) while each competence's figure is hidden: the sentence under
+    "Største gab" says that some are below, not that none is."""
+    committee, round_ = _gaps_case(org_a, wheel, required=5)
+    with org_a.scope():
+        board = dashboards.unit_dashboard(org_a.centre, round_, dashboards.dashboard_period(), k=5)
+    udvikling = next(g for g in board.total.gaps if g.group.name == "Udvikling")
+    assert udvikling.hidden and udvikling.partial.below > 0  # shown: "… % (uden skjulte tal)"
+    assert board.top_gaps == []
+    rated, below = board.shown_gap_figures
+    assert rated > 0 and below == udvikling.partial.below
+    page = client_for(org_a.colleague).get(reverse("med_dashboard", args=[committee.pk]))
+    assert "Nogle vurderinger ligger under det krævede niveau" in page.text
+    assert "Ingen vurderinger ligger under" not in page.text
+    assert "Ingen kompetencer ligger under" not in page.text
+    # HR sees the same round's largest gaps by competence, named as the table's columns.
+    page = client_for(org_a.hr).get(reverse("dashboard") + f"?enhed={org_a.centre.pk}")
+    assert "De kompetencer, hvor flest vurderinger ligger under det krævede niveau" in page.text
+    assert "Andel under krav" in page.text
+    assert "Gennemsnitlig afstand til krav (trin)" in page.text
+
+
+def test_the_largest_gaps_sentence_when_everyone_meets_the_requirement(org_a, wheel):
+    _committee, _round = _gaps_case(org_a, wheel, required=1)
+    page = client_for(org_a.hr).get(reverse("dashboard") + f"?enhed={org_a.centre.pk}")
+    assert "Ingen vurderinger ligger under det krævede niveau." in page.text
+    assert "Nogle vurderinger ligger under" not in page.text

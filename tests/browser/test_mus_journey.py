@@ -59,6 +59,11 @@ def test_schedule_prepare_talk_plan_sign_and_download_the_pdf(
     )
     leader.get_by_label(re.compile("Hvad har du brug for fra din leder")).blur()
     expect(leader.locator("#prep-saved")).to_contain_text("Gemt kl.")
+    # "Gemt" stands beside the answer just typed, not at the end of the form.
+    typed_in = leader.locator(
+        ".field", has=leader.get_by_label(re.compile("Hvad har du brug for fra din leder"))
+    )
+    expect(typed_in.locator("#prep-saved")).to_contain_text("Gemt kl.")
     assert_accessible(leader)
     conversation_url = leader.url.replace("forberedelse/", "")
 

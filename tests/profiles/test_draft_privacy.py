@@ -6,6 +6,7 @@ evaluations only."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from django.urls import reverse
@@ -62,7 +63,10 @@ def submit(client, evaluation):
 
 
 def leader_cell(page_text: str) -> bool:
-    """Whether the page shows the leader's "Ekspert" or a disagreement marker."""
+    """Whether the page shows the leader's "Ekspert" or a disagreement marker. The
+    chart's axis names every level of the scale, whatever anyone answered: it is no
+    answer and is left out."""
+    page_text = re.sub(r'<text class="axis-label".*?</text>', "", page_text, flags=re.S)
     return "Ekspert" in page_text or "uenighed" in page_text
 
 
@@ -103,6 +107,7 @@ def test_the_employee_does_not_see_the_leaders_draft_until_it_is_submitted(
     ):
         page = client.get(url)
         assert "Ekspert" in page.text, url
+        assert leader_cell(page.text), url  # in a cell, not only on the chart's axis
     assert "uenighed" in employee.get(screen).text  # 2 against 5
     with org_a.scope():
         row.refresh_from_db()

@@ -4,6 +4,7 @@ validated and saved as they are given, and gaps come out right."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -543,3 +544,27 @@ def test_a_round_being_filled_says_so_and_the_page_reloads_when_it_is_open(org_a
 
 def test_leader_roles_constant_is_the_four_leader_roles():
     assert set(LEADER_ROLES) == set(Role.values) - {Role.MEDARBEJDER}
+
+
+# --- Mine kompetencer's chart ---------------------------------------------------------------
+
+
+def _svg(html: str) -> str:
+    start = html.index("<svg")
+    return html[start : html.index("</svg>", start)]
+
+
+def test_my_competences_chart_speaks_the_scale_and_fills_its_card(org_a, wheel, round_a):
+    _submit_every_row(org_a.employee, evaluation_of(round_a, org_a.employee), wheel, level=3)
+    page = client_for(org_a.employee).get(reverse("my_competences"))
+    svg = _svg(page.text)
+    assert 'width="100%"' in svg and "viewBox" not in svg
+    axis = [
+        " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", label))
+        for label in re.findall(r'<text class="axis-label"[^>]*>(.*?)</text>', svg)
+    ]
+    # The levels a bar can reach, by name; "not applicable" is no point on the axis.
+    assert axis == ["Nybegynder", "Avanceret begynder", "Kompetent", "Kyndig", "Ekspert"]
+    assert not re.search(r">\s*[0-5]\s*<", svg)  # no 0–5 number axis
+    # Level 3 of 5 ends where the axis's "Kompetent" band ends.
+    assert 'width="60.0%"' in svg
