@@ -61,7 +61,7 @@
         var caption = box.querySelector("caption");
         var name = (caption && caption.textContent.trim()) ||
           box.querySelector("table").getAttribute("aria-label") ||
-          document.documentElement.dataset.tableLabel || "Tabel";
+          document.body.dataset.tableLabel || "Tabel";
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
         box.setAttribute("aria-label", name);
