@@ -24,10 +24,29 @@ from kompetence.models import Kommune, Person
 from profiles.models import Competence, EvaluationRound
 
 
+class ConversationKind(models.TextChoices):
+    """The kinds of development conversation a kommune holds. Every kind ends in an
+    individual development plan signed by the employee and the leader."""
+
+    MUS = "mus", _("MUS")
+    # A leader with several employees: shared notes, then one plan per participant.
+    GRUS = "grus", _("GRUS/TUS")
+    # A leader's own development conversation, with their own leader.
+    LUS = "lus", _("LUS")
+    SENIOR = "senior", _("Seniorsamtale")
+
+
 class AgendaQuestion(models.Model):
-    """A preparation question on the kommune's MUS agenda. HR edits the list."""
+    """A preparation question on the kommune's agenda for one kind of conversation. HR
+    edits the list per kind."""
 
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        _("samtaletype"),
+        max_length=16,
+        choices=ConversationKind.choices,
+        default=ConversationKind.MUS,
+    )
     text = models.CharField(_("spørgsmål"), max_length=300)
     help_text = models.CharField(_("uddybning"), max_length=500, blank=True)
     order = models.PositiveIntegerField(default=0)
@@ -44,13 +63,54 @@ class AgendaQuestion(models.Model):
         return self.text
 
 
+class ConversationGroup(models.Model):
+    """A group conversation (GRUS/TUS): one leader, several employees, one meeting and
+    shared notes. Each participant has their own `Conversation` of kind GRUS in the
+    group, which carries their private preparation and ends in their own plan."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    leader = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("titel"), max_length=200, blank=True)
+    shared_notes = models.TextField(_("fælles noter"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("gruppesamtale")
+        verbose_name_plural = _("gruppesamtaler")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title or f"GRUS {self.pk}"
+
+
 class Conversation(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Planlagt")
         HELD = "held", _("Afholdt")
         CANCELLED = "cancelled", _("Aflyst")
 
+    Kind = ConversationKind
+
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        _("samtaletype"),
+        max_length=16,
+        choices=ConversationKind.choices,
+        default=ConversationKind.MUS,
+    )
+    group = models.ForeignKey(
+        ConversationGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conversations",
+        verbose_name=_("gruppesamtale"),
+    )
+    # A GRUS participant may ask for an individual MUS instead; the leader sees it.
+    individual_requested_at = models.DateTimeField(null=True, blank=True)
+    individual_request_reason = models.CharField(_("begrundelse"), max_length=500, blank=True)
     employee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="mus_conversations")
     leader = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="mus_led")
     round = models.ForeignKey(
@@ -248,6 +308,24 @@ class PlanActivity(models.Model):
     )
     kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("aktivitet"), max_length=300)
+    # For kind CATALOGUE_COURSE: the course chosen from the catalogue and, where one
+    # was chosen, its session.
+    course = models.ForeignKey(
+        "catalogue.Course",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("kursus"),
+    )
+    session = models.ForeignKey(
+        "catalogue.CourseSession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hold"),
+    )
     description = models.TextField(_("beskrivelse"), blank=True)
     deadline = models.DateField(_("frist"), null=True, blank=True)
     order = models.PositiveIntegerField(default=0)
@@ -267,6 +345,53 @@ class PlanActivity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PlanCheckIn(models.Model):
+    """A mid-year check-in on a signed plan: a dated record of each activity's status and
+    a short note. It needs no signatures and leaves the signed content untouched."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="check_ins")
+    author = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    held_on = models.DateField(_("dato"), default=timezone.localdate)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("opfølgning")
+        verbose_name_plural = _("opfølgninger")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.held_on}"
+
+
+class CheckInActivity(models.Model):
+    """One activity's status as recorded at a check-in."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    check_in = models.ForeignKey(PlanCheckIn, on_delete=models.CASCADE, related_name="activities")
+    activity = models.ForeignKey(PlanActivity, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=PlanActivity.Status.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("aktivitetsstatus")
+        verbose_name_plural = _("aktivitetsstatusser")
+        ordering = ["check_in", "activity__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_in", "activity"], name="check_in_activity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_in}: {self.activity}"
 
 
 class SignatureDelegation(models.Model):

@@ -29,10 +29,13 @@ from kompetence.models import Person
 from kompetence.personal_data import json_bytes, person_ref
 from mus.models import (
     AgendaQuestion,
+    CheckInActivity,
     Conversation,
+    ConversationGroup,
     Plan,
     PlanActivity,
     PlanChange,
+    PlanCheckIn,
     PlanGoal,
     PlanPdf,
     PlanVersion,
@@ -58,11 +61,12 @@ PRIVATE_DESCRIPTION = _(
 def _conversations(person: Person) -> list[dict]:
     conversations = (
         Conversation.objects.filter(employee=person)
-        .select_related("leader", "round")
+        .select_related("leader", "round", "group")
         .order_by("starts_at", "pk")
     )
     return [
         {
+            "kind": conversation.get_kind_display(),
             "starts_at": conversation.starts_at,
             "ends_at": conversation.ends_at,
             "is_online": conversation.is_online,
@@ -72,6 +76,7 @@ def _conversations(person: Person) -> list[dict]:
             "leader": person_ref(conversation.leader),
             "evaluation_round": conversation.round.name if conversation.round else None,
             "shared_notes": conversation.shared_notes,
+            "group_shared_notes": conversation.group.shared_notes if conversation.group else None,
         }
         for conversation in conversations
     ]
@@ -113,6 +118,12 @@ def _plans(person: Person):
         ),
         Prefetch("activities", queryset=PlanActivity.objects.order_by("order", "pk")),
         Prefetch("signatures", queryset=Signature.objects.select_related("signer")),
+        Prefetch(
+            "check_ins",
+            queryset=PlanCheckIn.objects.order_by("held_on", "pk").prefetch_related(
+                Prefetch("activities", queryset=CheckInActivity.objects.select_related("activity"))
+            ),
+        ),
         Prefetch(
             "pdfs",
             queryset=PlanPdf.objects.filter(status=PlanPdf.Status.READY).order_by("language"),
@@ -173,6 +184,21 @@ def _version_data(plan: Plan, version: PlanVersion, latest: int, pdf_names: list
                 "content_hash_sha256": signature.content_hash,
             }
             for signature in version.signatures.all()
+        ],
+        "check_ins": [
+            {
+                "held_on": check_in.held_on,
+                "note": check_in.note,
+                "activities": [
+                    {
+                        "activity": entry.activity.title,
+                        "status": entry.get_status_display(),
+                        "note": entry.note,
+                    }
+                    for entry in check_in.activities.all()
+                ],
+            }
+            for check_in in version.check_ins.all()
         ],
         "pdf_files": pdf_names,
     }
@@ -252,6 +278,16 @@ DECISIONS = {
         erase=erase,  # deleted with the person's plans (cascade)
     ),
     PlanPdf: DataDecision(export=personal_data_files, erase=erase),
+    PlanCheckIn: DataDecision(export=personal_data_files, erase=erase),
+    CheckInActivity: DataDecision(export=personal_data_files, erase=erase),
+    ConversationGroup: DataDecision(
+        # The group's shared notes are in each participant's conversation export.
+        export=personal_data_files,
+        erase=Reason(
+            "a group conversation is shared by several employees; a leaver's own "
+            "conversation in it is deleted, the group stays for the others"
+        ),
+    ),
     SignatureDelegation: DataDecision(
         export=Reason(
             "a leader's delegation of signing one conversation's plan; the signatures made "
