@@ -56,7 +56,9 @@ def test_a_report_task_survives_its_worker_being_killed_mid_task(org_a, tmp_path
 
         def waiting_backend():
             row = watch.execute(
+                # Only this test's database, not another parallel test's.
                 "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() "
                 "AND query LIKE 'UPDATE \"annualcycle_gapreport\"%%'"
             ).fetchone()
             return row[0] if row else None

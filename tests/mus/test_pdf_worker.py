@@ -91,7 +91,10 @@ def test_a_pdf_whose_worker_was_killed_is_finished_by_a_fresh_one_after_a_sweep(
         deadline = time.monotonic() + 60
         while backend is None and time.monotonic() < deadline:
             row = watch.execute(
+                # Only this test's database: in a parallel run another test's worker
+                # may be waiting on the same table in its own database.
                 "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() "
                 "AND query LIKE 'UPDATE \"mus_planpdf\"%%'"
             ).fetchone()
             backend = row[0] if row else None
@@ -109,7 +112,6 @@ def test_a_pdf_whose_worker_was_killed_is_finished_by_a_fresh_one_after_a_sweep(
         swept = _sweep_now(org_a)
         with kommune_scope(org_a.kommune):
             pdf.refresh_from_db()
-        # Seen once in a full parallel run (0 requeued): the logs say which worker had it.
         assert swept == {"requeued": 1, "failed": 0}, (pdf.status, first.log(), second.log())
         pdf = _wait_until_ready(org_a, pdf, second)
     finally:
