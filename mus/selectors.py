@@ -16,9 +16,9 @@ from mus.models import (
     Plan,
     PlanActivity,
     PlanChange,
+    PlanCheckIn,
     PlanGoal,
     PlanPdf,
-    PlanCheckIn,
     PlanVersion,
     PreparationNote,
     Signature,
@@ -261,7 +261,7 @@ def agreed_versions() -> QuerySet[PlanVersion]:
 
 
 def previous_plan_for(conversation: Conversation) -> dict | None:
-    """"Opfølgning fra sidst": the employee's plan from their previous conversation (of
+    """ "Opfølgning fra sidst": the employee's plan from their previous conversation (of
     any kind) that both signed, as it was agreed (its newest version signed by both),
     with each activity's status and the latest check-in on it. None when there is none.
     Four queries whatever the plan's size."""

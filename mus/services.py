@@ -652,8 +652,7 @@ def plan_check_in_record(
             raise ValidationError(_("Aktiviteten hører ikke til planen."))
         if status not in valid:
             raise ValidationError(
-                _("Vælg en gyldig status for %(title)s.")
-                % {"title": activities[activity_id].title}
+                _("Vælg en gyldig status for %(title)s.") % {"title": activities[activity_id].title}
             )
     check_in = PlanCheckIn.objects.create(
         kommune_id=locked.kommune_id, version=locked, author=by, held_on=held_on, note=note[:2000]

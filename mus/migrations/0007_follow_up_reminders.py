@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mus', '0006_kinds_groups_check_ins_catalogue'),
+        ("mus", "0006_kinds_groups_check_ins_catalogue"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='planversion',
-            name='follow_up_notice_sent_at',
+            model_name="planversion",
+            name="follow_up_notice_sent_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='planversion',
-            name='follow_up_reminded_at',
+            model_name="planversion",
+            name="follow_up_reminded_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]

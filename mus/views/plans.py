@@ -93,7 +93,9 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
         # Check-ins: recorded on the agreement in force, by those who follow it up.
         "check_ins": selectors.plan_check_ins(plan),
         "check_in_form": (
-            CheckInForm(activities=document["activities"], initial={"held_on": timezone.localdate()})
+            CheckInForm(
+                activities=document["activities"], initial={"held_on": timezone.localdate()}
+            )
             if writes and locked
             else None
         ),

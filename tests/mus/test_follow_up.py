@@ -120,9 +120,7 @@ def test_others_do_not_see_the_previous_plan(org_a, org_b):
     _signed_plan(org_a)
     upcoming = build_conversation(org_a)
     for person in (org_a.colleague, org_a.hr):
-        assert (
-            client_for(person).get(reverse("preparation", args=[upcoming.pk])).status_code == 404
-        )
+        assert client_for(person).get(reverse("preparation", args=[upcoming.pk])).status_code == 404
     assert (
         client_for(org_a.colleague)
         .get(reverse("conversation_screen", args=[upcoming.pk]))
@@ -375,4 +373,7 @@ def test_the_home_page_shows_the_follow_up_as_a_task(org_a):
         page = client_for(person).get(reverse("home"))
         assert "Opfølgning på udviklingsplaner" in page.text
         assert reverse("plan_detail", args=[plan.pk]) in page.text
-    assert "Opfølgning på udviklingsplaner" not in client_for(org_a.colleague).get(reverse("home")).text
+    assert (
+        "Opfølgning på udviklingsplaner"
+        not in client_for(org_a.colleague).get(reverse("home")).text
+    )
