@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from kompetence import permissions
 from kompetence.models import Kommune, Person, Position
@@ -320,14 +320,23 @@ def plan_check_ins(plan: Plan) -> list[PlanCheckIn]:
 
 def follow_ups_for(person: Person, today: datetime.date) -> list[PlanVersion]:
     """Agreed plans the person is the employee or the leader of whose follow-up date
-    is within the next two weeks or passed in the last month: a task on the home page."""
-    return list(
+    is within the next two weeks or passed in the last month: a task on the home page
+    until a check-in is recorded (from a month before the date)."""
+    versions = (
         agreed_versions()
         .filter(Q(plan__employee=person) | Q(plan__leader=person))
         .filter(
             follow_up_date__gte=today - datetime.timedelta(days=30),
             follow_up_date__lte=today + datetime.timedelta(days=14),
         )
+        .annotate(last_check_in=Max("check_ins__held_on"))
         .select_related("plan__employee")
         .order_by("follow_up_date", "pk")
     )
+    return [
+        version
+        for version in versions
+        if version.last_check_in is None
+        or version.follow_up_date is None  # filtered on it above; for the type checker
+        or version.last_check_in < version.follow_up_date - datetime.timedelta(days=30)
+    ]

@@ -45,7 +45,9 @@ def _expect_statuses(section) -> None:
         ("Aktivitet 2", "I gang"),
         ("Aktivitet 3", "Droppet"),
     ):
-        row = section.get_by_role("row").filter(has=section.page.get_by_role("rowheader", name=title))
+        row = section.get_by_role("row").filter(
+            has=section.page.get_by_role("rowheader", name=title)
+        )
         expect(row).to_contain_text(status)
     expect(section).to_contain_text("Venter på næste hold")
     expect(section).to_contain_text("Godt i gang med planen")

@@ -377,3 +377,11 @@ def test_the_home_page_shows_the_follow_up_as_a_task(org_a):
         "Opfølgning på udviklingsplaner"
         not in client_for(org_a.colleague).get(reverse("home")).text
     )
+
+
+def test_the_follow_up_task_goes_when_a_check_in_is_recorded(org_a):
+    plan = _signed_plan(org_a, follow_up=timezone.localdate() - datetime.timedelta(days=2))
+    client = client_for(org_a.leader)
+    assert "Overskredet" in client.get(reverse("home")).text.split("Opfølgning på udv")[1]
+    _check_in(org_a, plan, ["done", "done", "done"], by=org_a.leader)
+    assert "Opfølgning på udviklingsplaner" not in client.get(reverse("home")).text
