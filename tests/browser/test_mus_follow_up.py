@@ -5,6 +5,7 @@ year's MUS, and both see "Opfølgning fra sidst" with the statuses from the chec
 from __future__ import annotations
 
 import datetime
+import os
 import re
 
 import pytest
@@ -18,6 +19,14 @@ from tests.mus.factories import build_plan, sign, version_of
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "test-password-123"
+
+# Set MUS_SCREENSHOTS=<folder> to keep a picture of the pages for review.
+SCREENSHOTS = os.environ.get("MUS_SCREENSHOTS", "")
+
+
+def _snap(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def _last_years_signed_plan(org):
@@ -78,6 +87,7 @@ def test_next_years_preparation_shows_last_years_plan_and_its_follow_up(
     # The signatures still hold the content: the check-in is not part of it.
     expect(employee.get_by_text("gælder dette indhold")).to_have_count(2)
     assert_accessible(employee)
+    _snap(employee, "plan-check-in")
 
     # The leader schedules this year's MUS.
     leader_context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
@@ -103,6 +113,7 @@ def test_next_years_preparation_shows_last_years_plan_and_its_follow_up(
         "href", re.compile(re.escape(plan_path) + "$")
     )
     assert_accessible(employee)
+    _snap(employee, "preparation-follow-up")
 
     # The leader's conversation screen shows it too.
     leader.goto(conversation_url + "samtale/")
@@ -110,6 +121,7 @@ def test_next_years_preparation_shows_last_years_plan_and_its_follow_up(
     expect(section).to_be_visible()
     _expect_statuses(section)
     assert_accessible(leader)
+    _snap(leader, "screen-follow-up")
     section.get_by_role("link", name="Se planen").click()
     expect(leader.get_by_role("heading", level=1)).to_contain_text(
         f"Udviklingsplan for {org_a.employee.name}"
