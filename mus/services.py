@@ -11,6 +11,9 @@
 * two people editing at once: an edit made on an older revision is refused with a
   clear message (optimistic locking), never a silent overwrite; every edit made by a
   person is recorded (`PlanChange`), so the one refused is told who changed what;
+* a check-in on the agreement in force (the newest version, signed by both) records
+  each activity's status as a dated record without touching the signed content, so
+  no one signs again (`plan_check_in_record`);
 * a plan's PDF is made by a Celery task (`mus.tasks`) after the commit;
 * reading another person's conversation or plan is written to the audit log.
 
