@@ -28,6 +28,7 @@ class MusConfig(AppConfig):
             )
         )
         register_home_panel(panels.home_mus_panel)
+        register_home_panel(panels.home_follow_up_panel)
         register_person_panel(panels.person_mus_panel)
         register_personal_data(
             personal_data.personal_data_files, description=personal_data.DESCRIPTION

@@ -1,6 +1,6 @@
 """Demo MUS data: the demo leader's team has conversations in every state, one of them
 with a plan both have signed (and its PDF), and the demo employee has a MUS coming up
-to prepare for. Rows are created directly (no invitation e-mails during seeding) and
+to prepare for, with last year's signed plan and its check-in to follow up on. Rows are created directly (no invitation e-mails during seeding) and
 found again by employee, so a second run changes nothing."""
 
 from __future__ import annotations
@@ -12,7 +12,16 @@ from django.utils import timezone
 from kompetence.demo import DemoOrg
 from kompetence.permissions import persons_led_by
 from mus import content, selectors, services
-from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
+from mus.models import (
+    CheckInActivity,
+    Conversation,
+    Plan,
+    PlanActivity,
+    PlanCheckIn,
+    PlanGoal,
+    PlanVersion,
+    Signature,
+)
 from profiles.models import Competence
 from profiles.selectors import latest_round_of
 
@@ -114,12 +123,97 @@ def _signed_plan(org: DemoOrg, conversation: Conversation) -> None:
     services.pdf_request(version=version, language="da")
 
 
+def _last_years_plan(org: DemoOrg, employee, leader) -> None:
+    """The demo employee's MUS of a year ago, its plan both signed, and a check-in half
+    a year later: this year's preparation shows it as "Opfølgning fra sidst"."""
+    year_ago = timezone.now() - datetime.timedelta(days=300)
+    if Conversation.objects.filter(employee=employee, starts_at__lt=year_ago).exists():
+        return
+    held = _at(-364, 10)
+    conversation = Conversation.objects.create(
+        kommune=org.kommune,
+        employee=employee,
+        leader=leader,
+        starts_at=held,
+        duration_minutes=60,
+        location="Mødelokale 1, Rådhuset",
+        status=Conversation.Status.HELD,
+        held_at=held + datetime.timedelta(hours=1),
+        shared_notes="Vi aftalte at styrke dokumentationen og prøve kræfter med nye opgaver.",
+    )
+    plan = services.plan_get_or_create(conversation=conversation)
+    version: PlanVersion = selectors.current_version(plan)
+    version.leader_support = "Tid til kursus og faste sparringsmøder."
+    version.follow_up_date = held.date() + datetime.timedelta(days=182)
+    version.save()
+    goal = PlanGoal.objects.create(
+        kommune=org.kommune,
+        version=version,
+        text="Bliver skarpere til dokumentation og journalføring",
+        order=1,
+    )
+    activities = [
+        PlanActivity.objects.create(
+            kommune=org.kommune,
+            version=version,
+            goal=goal,
+            kind=kind,
+            title=title,
+            deadline=held.date() + datetime.timedelta(days=days),
+            order=order,
+        )
+        for order, (kind, title, days) in enumerate(
+            [
+                (PlanActivity.Kind.EXTERNAL, "Kursus i skriftlig dokumentation, 2 dage", 120),
+                (PlanActivity.Kind.ON_THE_JOB, "Ansvar for teamets fælles journalskabeloner", 240),
+                (PlanActivity.Kind.NETWORK, "Deltagelse i tværkommunalt netværk", 300),
+            ],
+            start=1,
+        )
+    ]
+    content_hash = content.content_hash(version)
+    for role, signer in ((Signature.Role.EMPLOYEE, employee), (Signature.Role.LEADER, leader)):
+        Signature.objects.create(
+            kommune=org.kommune,
+            version=version,
+            signer=signer,
+            role=role,
+            content_hash=content_hash,
+            signed_at=held + datetime.timedelta(days=3),
+        )
+    # The mid-year check-in, as services.plan_check_in_record records it.
+    checked = version.follow_up_date
+    check_in = PlanCheckIn.objects.create(
+        kommune=org.kommune,
+        version=version,
+        author=employee,
+        held_on=checked,
+        note="Godt på vej; netværket droppede vi, da det blev lagt ned.",
+    )
+    for activity, status, note in zip(
+        activities,
+        [PlanActivity.Status.DONE, PlanActivity.Status.IN_PROGRESS, PlanActivity.Status.CANCELLED],
+        ["Gennemført i foråret.", "Skabelonerne er halvt færdige.", ""],
+        strict=True,
+    ):
+        CheckInActivity.objects.create(
+            kommune=org.kommune, check_in=check_in, activity=activity, status=status, note=note
+        )
+        activity.status = status
+        activity.done_on = checked - datetime.timedelta(days=40) if status == "done" else None
+        activity.save(update_fields=["status", "done_on"])
+    PlanVersion.objects.filter(pk=version.pk).update(
+        follow_up_notice_sent_at=timezone.now(), follow_up_reminded_at=timezone.now()
+    )
+
+
 def seed(org: DemoOrg) -> None:
     leader = org.logins["leder"]
     employee = org.logins["medarbejder"]
     team = [p for p in persons_led_by(leader).order_by("employee_number") if p.pk != employee.pk]
     services.agenda_questions(kommune=org.kommune)
     _conversation(org, employee, leader, days=12, hour=10, status=Conversation.Status.SCHEDULED)
+    _last_years_plan(org, employee, leader)
     for index, person in enumerate(team[:4]):
         held = index < 2
         conversation = _conversation(

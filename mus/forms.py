@@ -134,3 +134,45 @@ class AgendaQuestionForm(forms.ModelForm):
     class Meta:
         model = AgendaQuestion
         fields = ["text", "help_text", "is_active"]
+
+
+class CheckInForm(forms.Form):
+    """A check-in on a signed plan: the date, each activity's status with an optional
+    note (fields `status-<id>` and `note-<id>`), and a general note."""
+
+    held_on = forms.DateField(label=_("Dato for opfølgningen"), widget=DATE)
+    note = forms.CharField(
+        label=_("Generel note (valgfri)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activities = list(activities)
+        for activity in self.activities:
+            self.fields[f"status-{activity.pk}"] = forms.ChoiceField(
+                label=_("Status for %(title)s") % {"title": activity.title},
+                choices=PlanActivity.Status.choices,
+                initial=activity.status,
+            )
+            self.fields[f"note-{activity.pk}"] = forms.CharField(
+                label=_("Note til %(title)s (valgfri)") % {"title": activity.title},
+                required=False,
+                max_length=500,
+            )
+
+    def rows(self):
+        """Each activity with its status and note fields, for the template."""
+        return [
+            (activity, self[f"status-{activity.pk}"], self[f"note-{activity.pk}"])
+            for activity in self.activities
+        ]
+
+    def statuses(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            activity.pk: (data[f"status-{activity.pk}"], data[f"note-{activity.pk}"])
+            for activity in self.activities
+        }

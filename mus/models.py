@@ -213,6 +213,10 @@ class PlanVersion(models.Model):
         help_text=_("Fx senioraftale, nye arbejdsområder eller videreuddannelse."),
     )
     follow_up_date = models.DateField(_("opfølgning"), null=True, blank=True)
+    # When the follow-up reminders went to both parties (`mus.reminders`): a week
+    # before the follow-up date, and on the day. Each is sent once.
+    follow_up_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    follow_up_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Optimistic locking: every saved edit increases it; an edit made on an older
     # revision is refused with a conflict message instead of overwriting.
     revision = models.PositiveIntegerField(default=0)

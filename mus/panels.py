@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mus.models import Conversation
-from mus.selectors import conversations_for
+from mus.selectors import conversations_for, follow_ups_for
 
 
 def home_mus_panel(request) -> str:
@@ -22,6 +22,18 @@ def home_mus_panel(request) -> str:
     if not upcoming:
         return ""
     return render_to_string("mus/_home_panel.html", {"upcoming": upcoming}, request=request)
+
+
+def home_follow_up_panel(request) -> str:
+    """Development plans whose agreed follow-up is near or just passed, for the employee
+    and the leader: a task until the date has been passed for a month."""
+    today = timezone.localdate()
+    follow_ups = follow_ups_for(request.person, today)
+    if not follow_ups:
+        return ""
+    return render_to_string(
+        "mus/_home_follow_up.html", {"follow_ups": follow_ups, "today": today}, request=request
+    )
 
 
 def person_mus_panel(request, person) -> str:

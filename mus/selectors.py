@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import datetime
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from kompetence import permissions
 from kompetence.models import Kommune, Person, Position
 from mus.content import content_hash
 from mus.models import (
     AgendaQuestion,
+    CheckInActivity,
     Conversation,
     Plan,
     PlanActivity,
     PlanChange,
+    PlanCheckIn,
     PlanGoal,
     PlanPdf,
     PlanVersion,
@@ -235,3 +239,104 @@ def conversation_competence(conversation: Conversation, competence_id: int) -> C
 def agenda_all(kommune: Kommune) -> QuerySet[AgendaQuestion]:
     """Every preparation question of the kommune, inactive ones too (HR's list)."""
     return AgendaQuestion.objects.filter(kommune=kommune)
+
+
+# --- Follow-up: the previous plan, check-ins and follow-up dates ---------------------------
+
+
+def signed_by_both() -> Q:
+    """A filter on plan versions: both the employee and the leader have signed it."""
+    return Q(
+        Exists(Signature.objects.filter(version=OuterRef("pk"), role=Signature.Role.EMPLOYEE))
+    ) & Q(Exists(Signature.objects.filter(version=OuterRef("pk"), role=Signature.Role.LEADER)))
+
+
+def agreed_versions() -> QuerySet[PlanVersion]:
+    """Each plan's agreement in force: its newest version that both have signed (a
+    newer draft, or one signed by one party only, does not replace it yet)."""
+    newer_signed = PlanVersion.objects.filter(
+        plan=OuterRef("plan"), number__gt=OuterRef("number")
+    ).filter(signed_by_both())
+    return PlanVersion.objects.filter(signed_by_both()).exclude(Exists(newer_signed))
+
+
+def previous_plan_for(conversation: Conversation) -> dict | None:
+    """ "Opfølgning fra sidst": the employee's plan from their previous conversation (of
+    any kind) that both signed, as it was agreed (its newest version signed by both),
+    with each activity's status and the latest check-in on it. None when there is none.
+    Four queries whatever the plan's size."""
+    version = (
+        agreed_versions()
+        .filter(
+            plan__employee_id=conversation.employee_id,
+            plan__conversation__starts_at__lt=conversation.starts_at,
+        )
+        .exclude(plan__conversation_id=conversation.pk)
+        .exclude(plan__conversation__status=Conversation.Status.CANCELLED)
+        .select_related("plan__conversation", "plan__leader")
+        .order_by("-plan__conversation__starts_at", "-number")
+        .first()
+    )
+    if version is None:
+        return None
+    activities = list(version.activities.order_by("order", "pk"))
+    check_in = (
+        PlanCheckIn.objects.filter(version__plan_id=version.plan_id)
+        .select_related("author")
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    notes: dict[int, str] = {}
+    if check_in is not None:
+        notes = {
+            entry.activity_id: entry.note
+            for entry in CheckInActivity.objects.filter(check_in=check_in)
+        }
+    return {
+        "version": version,
+        "plan": version.plan,
+        "conversation": version.plan.conversation,
+        "activities": [(activity, notes.get(activity.pk, "")) for activity in activities],
+        "check_in": check_in,
+    }
+
+
+def plan_check_ins(plan: Plan) -> list[PlanCheckIn]:
+    """The plan's check-ins, newest first, each with its activities' statuses."""
+    return list(
+        PlanCheckIn.objects.filter(version__plan_id=plan.pk)
+        .select_related("author", "version")
+        .prefetch_related(
+            Prefetch(
+                "activities",
+                queryset=CheckInActivity.objects.select_related("activity").order_by(
+                    "activity__order", "pk"
+                ),
+            )
+        )
+        .order_by("-held_on", "-pk")
+    )
+
+
+def follow_ups_for(person: Person, today: datetime.date) -> list[PlanVersion]:
+    """Agreed plans the person is the employee or the leader of whose follow-up date
+    is within the next two weeks or passed in the last month: a task on the home page
+    until a check-in is recorded (from a month before the date)."""
+    versions = (
+        agreed_versions()
+        .filter(Q(plan__employee=person) | Q(plan__leader=person))
+        .filter(
+            follow_up_date__gte=today - datetime.timedelta(days=30),
+            follow_up_date__lte=today + datetime.timedelta(days=14),
+        )
+        .annotate(last_check_in=Max("check_ins__held_on"))
+        .select_related("plan__employee")
+        .order_by("follow_up_date", "pk")
+    )
+    return [
+        version
+        for version in versions
+        if version.last_check_in is None
+        or version.follow_up_date is None  # filtered on it above; for the type checker
+        or version.last_check_in < version.follow_up_date - datetime.timedelta(days=30)
+    ]

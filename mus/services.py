@@ -11,6 +11,9 @@
 * two people editing at once: an edit made on an older revision is refused with a
   clear message (optimistic locking), never a silent overwrite; every edit made by a
   person is recorded (`PlanChange`), so the one refused is told who changed what;
+* a check-in on the agreement in force (the newest version, signed by both) records
+  each activity's status as a dated record without touching the signed content, so
+  no one signs again (`plan_check_in_record`);
 * a plan's PDF is made by a Celery task (`mus.tasks`) after the commit;
 * reading another person's conversation or plan is written to the audit log.
 
@@ -37,14 +40,17 @@ from mus.agenda_starters import StarterAgenda
 from mus.content import content_text, diff_lines
 from mus.models import (
     AgendaQuestion,
+    CheckInActivity,
     Conversation,
     Plan,
     PlanActivity,
     PlanChange,
+    PlanCheckIn,
     PlanGoal,
     PlanPdf,
     PlanVersion,
     PreparationNote,
+    Signature,
 )
 from mus.tasks import render_plan_pdf
 from profiles import services as profile_services
@@ -382,6 +388,9 @@ def _new_version_from(signed: PlanVersion) -> PlanVersion:
         leader_support=signed.leader_support,
         other_agreements=signed.other_agreements,
         follow_up_date=signed.follow_up_date,
+        # The same follow-up date is not reminded of again (see plan_texts_update).
+        follow_up_notice_sent_at=signed.follow_up_notice_sent_at,
+        follow_up_reminded_at=signed.follow_up_reminded_at,
         revision=1,
     )
     goal_map: dict[int | None, PlanGoal] = {}
@@ -414,8 +423,19 @@ def plan_texts_update(
     version = _claim(version, revision, refuse_locked=refuse_locked)
     before = _before(version, by)
     version.leader_support, version.other_agreements = leader_support, other_agreements
+    if follow_up_date != version.follow_up_date:
+        # A new date is reminded of anew.
+        version.follow_up_notice_sent_at = version.follow_up_reminded_at = None
     version.follow_up_date = follow_up_date
-    version.save(update_fields=["leader_support", "other_agreements", "follow_up_date"])
+    version.save(
+        update_fields=[
+            "leader_support",
+            "other_agreements",
+            "follow_up_date",
+            "follow_up_notice_sent_at",
+            "follow_up_reminded_at",
+        ]
+    )
     _record(version, before, by)
     return version
 
@@ -584,6 +604,91 @@ def activity_set_status(*, activity: PlanActivity, status: str) -> PlanActivity:
         activity.done_on = None
     activity.save(update_fields=["status", "done_on"])
     return activity
+
+
+# --- Check-ins -------------------------------------------------------------------------
+
+
+class CheckInRefused(ValidationError):
+    """A check-in is recorded only on the agreement in force: the plan's newest version,
+    signed by both."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Opfølgningen er ikke gemt: planen er ikke underskrevet af begge. I kan "
+                "først følge op på planen, når I begge har underskrevet den nyeste version."
+            )
+        )
+
+
+@transaction.atomic
+def plan_check_in_record(
+    *,
+    version: PlanVersion,
+    by: Person,
+    held_on: datetime.date,
+    note: str,
+    statuses: dict[int, tuple[str, str]],
+) -> PlanCheckIn:
+    """A mid-year check-in on a signed plan: each activity's status and a short note
+    (`statuses`: activity id -> (status, note)) and a general note, as a dated record.
+
+    Progress is follow-up, not agreement: the activities' statuses change in place and
+    the signed content, its hash and the signatures are untouched, so no one signs
+    again. Refused on a version that is not the newest or not signed by both."""
+    locked = (
+        PlanVersion.objects.select_for_update(of=("self",))
+        .select_related("plan__employee")
+        .get(pk=version.pk)
+    )
+    newest = locked.plan.versions.filter(number__gt=locked.number).exists()
+    roles = set(locked.signatures.values_list("role", flat=True))
+    if newest or roles != {Signature.Role.EMPLOYEE, Signature.Role.LEADER}:
+        raise CheckInRefused()
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("Datoen ligger i fremtiden.")})
+    activities = {activity.pk: activity for activity in locked.activities.all()}
+    valid = set(PlanActivity.Status.values)
+    for activity_id, (status, _note) in statuses.items():
+        if activity_id not in activities:
+            raise ValidationError(_("Aktiviteten hører ikke til planen."))
+        if status not in valid:
+            raise ValidationError(
+                _("Vælg en gyldig status for %(title)s.") % {"title": activities[activity_id].title}
+            )
+    check_in = PlanCheckIn.objects.create(
+        kommune_id=locked.kommune_id, version=locked, author=by, held_on=held_on, note=note[:2000]
+    )
+    CheckInActivity.objects.bulk_create(
+        CheckInActivity(
+            kommune_id=locked.kommune_id,
+            check_in=check_in,
+            activity_id=activity_id,
+            status=status,
+            note=activity_note[:500],
+        )
+        for activity_id, (status, activity_note) in statuses.items()
+    )
+    changed = []
+    for activity_id, (status, _note) in statuses.items():
+        activity = activities[activity_id]
+        if status == PlanActivity.Status.DONE:
+            activity.done_on = activity.done_on or held_on
+        else:
+            activity.done_on = None
+        activity.status = status
+        changed.append(activity)
+    PlanActivity.objects.bulk_update(changed, ["status", "done_on"])
+    audit_write(
+        kommune_id=locked.kommune_id,
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        subject=locked.plan.employee,
+        obj=check_in,
+        summary=_("Opfølgning på udviklingsplan"),
+    )
+    return check_in
 
 
 # --- PDF -------------------------------------------------------------------------------

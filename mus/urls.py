@@ -94,6 +94,11 @@ urlpatterns = [
         plans.plan_version_new,
         name="plan_version_new",
     ),
+    path(
+        "udviklingsplaner/versioner/<int:plan_version_id>/opfoelgning/",
+        plans.plan_check_in,
+        name="plan_check_in",
+    ),
     path("udviklingsplaner/versioner/<int:plan_version_id>/pdf/", pdfs.plan_pdf, name="plan_pdf"),
     path("udviklingsplaner/maal/<int:goal_id>/", plans.goal_edit, name="goal_edit"),
     path("udviklingsplaner/maal/<int:goal_id>/slet/", plans.goal_delete, name="goal_delete"),

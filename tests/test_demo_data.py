@@ -16,6 +16,7 @@ from django.db.models.functions import Abs
 from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import Kommune, MEDCommittee, OrgUnit, Person, Position
 from mus.models import Conversation, PlanPdf, PlanVersion, Signature
+from mus.selectors import previous_plan_for
 from mus.signing import signature_is_valid
 from profiles.models import (
     LEADER_ROLES,
@@ -240,11 +241,19 @@ def test_the_demo_team_has_mus_in_every_state_and_signed_plans_with_pdfs(seeded)
     for kommune in Kommune.objects.all():
         with kommune_scope(kommune):
             employee = _login("medarbejder")
-            assert Conversation.objects.get(employee=employee).status == "scheduled"
-            assert Conversation.objects.filter(status="held").count() == 2
+            upcoming = Conversation.objects.get(employee=employee, status="scheduled")
+            # Two held in the team, and the demo employee's MUS of last year.
+            assert Conversation.objects.filter(status="held").count() == 3
             signatures = list(Signature.objects.select_related("version"))
-            assert len(signatures) == 4
+            assert len(signatures) == 6
             assert all(signature_is_valid(s) for s in signatures)
+            previous = previous_plan_for(upcoming)
+            assert previous is not None and previous["check_in"] is not None
+            assert [a.status for a, _note in previous["activities"]] == [
+                "done",
+                "in_progress",
+                "cancelled",
+            ]
             # Asked for; they are rendered when the seeding transaction commits.
             assert PlanPdf.objects.count() == 2
 

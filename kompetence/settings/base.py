@@ -301,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annualcycle.requeue_reminders_all",
         "schedule": crontab(minute="*/10"),
     },
+    # Development plans' follow-up dates remind both parties; safe to run more than
+    # once (see mus.reminders).
+    "plan-follow-up-reminders": {
+        "task": "mus.send_follow_up_reminders_all",
+        "schedule": crontab(hour=6, minute=45),
+    },
     # Positions that start or end today change the dashboards' people counts.
     "figures-for-today": {
         "task": "annualcycle.figures_for_today_all",

@@ -171,6 +171,7 @@ def preparation(request: KommuneRequest, conversation_id: int) -> HttpResponse:
             "questions": [(q, notes_by_question.get(q.pk, "")) for q in questions],
             "general_note": notes_by_question.get(None, ""),
             "evaluation": preparation["evaluation"],
+            "previous": selectors.previous_plan_for(conversation),
         },
     )
 
@@ -197,6 +198,7 @@ def conversation_screen(request: KommuneRequest, conversation_id: int) -> HttpRe
             "structure": structure,
             "may_agree": may_agree,
             "plan": getattr(conversation, "plan", None),
+            "previous": selectors.previous_plan_for(conversation),
         },
     )
 

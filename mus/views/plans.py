@@ -21,6 +21,7 @@ from mus import access, content, selectors, services, signing
 from mus.forms import (
     ActivityDoneForm,
     ActivityForm,
+    CheckInForm,
     GoalForm,
     PlanTextsForm,
     SignatureDelegationForm,
@@ -89,6 +90,15 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
         "versions": selectors.plan_versions(plan),
         "done_form": ActivityDoneForm(initial={"done_on": timezone.localdate()}),
         "may_follow_up": writes,
+        # Check-ins: recorded on the agreement in force, by those who follow it up.
+        "check_ins": selectors.plan_check_ins(plan),
+        "check_in_form": (
+            CheckInForm(
+                activities=document["activities"], initial={"held_on": timezone.localdate()}
+            )
+            if writes and locked
+            else None
+        ),
     }
 
 
@@ -460,4 +470,30 @@ def plan_version_new(request: KommuneRequest, plan_version_id: int) -> HttpRespo
         )
         % {"number": new.number},
     )
+    return redirect("plan_detail", plan_id=version.plan_id)
+
+
+@require_POST
+@person_required
+def plan_check_in(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
+    """A mid-year check-in on a signed plan: each activity's status and a short note,
+    without a new signature round. Those who may mark activities done may record one."""
+    version = access.get_version_or_404(request.person, plan_version_id, editing=True)
+    form = CheckInForm(request.POST, activities=version.activities.order_by("order", "pk"))
+    if not form.is_valid():
+        return after_edit(request, version, form_error(form))
+    try:
+        services.plan_check_in_record(
+            version=version,
+            by=request.person,
+            held_on=form.cleaned_data["held_on"],
+            note=form.cleaned_data["note"],
+            statuses=form.statuses(),
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):  # a field's error: named by its label
+            form.add_error(None, exc)
+            exc = form_error(form)
+        return after_edit(request, version, exc)
+    messages.success(request, _("Opfølgningen er gemt."))
     return redirect("plan_detail", plan_id=version.plan_id)
