@@ -13,6 +13,7 @@ from kompetence.demo import DemoOrg
 from kompetence.permissions import persons_led_by
 from mus import content, selectors, services
 from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
+from mus.upward import demo as upward_demo
 from profiles.models import Competence
 from profiles.selectors import latest_round_of
 
@@ -132,3 +133,4 @@ def seed(org: DemoOrg) -> None:
         )
         if held:
             _signed_plan(org, conversation)
+    upward_demo.seed(org)

@@ -37,9 +37,9 @@ The details that would still link them are closed off:
   first respondent chose.
 * Every submission updates every counter row of the leader and year, adding 1 to the
   chosen ones and 0 to the others, in one UPDATE. So no row's version (in PostgreSQL
-  the `xmin` of the rows the transaction wrote, which the submission's own row shares)
-  tells which counters that submission changed. The same UPDATE holds the rows' locks,
-  so submissions about one leader are counted one after the other.
+  a row's `xmin`, the transaction that last wrote it) tells which counters that
+  submission changed. The same UPDATE holds the rows' locks, so submissions about one
+  leader are counted one after the other.
 * The audit log records that the respondent submitted (actor and subject are the
   respondent), never what; the pages never show who has answered.
 

@@ -166,8 +166,9 @@ def visible_leaders(viewer: Person) -> QuerySet[Person]:
 
 def feedback_table(viewer: Person, period: int, k: int) -> FeedbackTable:
     """The aggregates of every leader the viewer sees (`visible_leaders`) who has been
-    answered about in `period` (a row of dashes until k have answered). A row is hidden where `hidden_rows` says so; the total
-    adds up only the rows shown, statement by statement."""
+    answered about in `period` (a row of dashes until k have answered). A row is hidden
+    where `hidden_rows` says so; the total adds up only the rows shown, statement by
+    statement."""
     leaders = list(
         visible_leaders(viewer)
         .filter(Exists(UpwardAnswerCount.objects.filter(leader=OuterRef("pk"), period=period)))
