@@ -7,6 +7,8 @@ through mus.upward.selectors."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404
 
 from kompetence import permissions
@@ -14,8 +16,13 @@ from kompetence.models import Person
 from mus.models import UpwardQuestion
 from mus.upward import selectors
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def get_feedback_leader_or_404(viewer: Person, leader_id: int, *, period: int) -> Person:
+
+def get_feedback_leader_or_404(
+    viewer: Person, leader_id: int, *, period: int
+) -> WithAnnotations[Person, selectors.AnsweredColumn]:
     """A leader the viewer may answer about in `period`: one they have a conversation
     with that year (`selectors.feedback_leaders`), with `answered` set."""
     leader = selectors.feedback_leaders(viewer, period).filter(pk=leader_id).first()

@@ -39,7 +39,9 @@ def hidden_rows[R: Hashable](rows: Iterable[tuple[R, int]], k: int) -> set[R]:
     """The rows (per leader: key, n) a page above the leaders hides. The page's total is
     the sum of the rows shown, so there is no hidden remainder to protect, and the
     dashboards' rule without a total applies: every row of 0 < n < k is hidden."""
-    return {key for key in suppressed_rows(list(rows), None, k)}
+    rows = list(rows)
+    hidden = suppressed_rows(rows, None, k)
+    return {key for key, _n in rows if key in hidden}
 
 
 @dataclass(frozen=True)

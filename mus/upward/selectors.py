@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -16,6 +17,13 @@ from kompetence import permissions
 from kompetence.models import Kommune, Person
 from mus.models import Conversation, UpwardAnswerCount, UpwardQuestion, UpwardSubmission
 from mus.upward.rules import Figure, hidden_rows, is_shown
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class AnsweredColumn(TypedDict):
+    answered: bool
 
 
 def current_period(today: datetime.date | None = None) -> int:
@@ -35,7 +43,9 @@ def _year_range(period: int) -> tuple[datetime.datetime, datetime.datetime]:
     )
 
 
-def feedback_leaders(respondent: Person, period: int) -> QuerySet[Person]:
+def feedback_leaders(
+    respondent: Person, period: int
+) -> QuerySet[WithAnnotations[Person, AnsweredColumn]]:
     """The leaders `respondent` may answer about in `period`: those they have a
     conversation (any kind, not cancelled) with that year, each with `answered`."""
     start, end = _year_range(period)
@@ -57,7 +67,9 @@ def feedback_leaders(respondent: Person, period: int) -> QuerySet[Person]:
     )
 
 
-def pending_feedback(respondent: Person, period: int) -> list[Person]:
+def pending_feedback(
+    respondent: Person, period: int
+) -> list[WithAnnotations[Person, AnsweredColumn]]:
     """The leaders `respondent` may still answer about in `period`."""
     return [leader for leader in feedback_leaders(respondent, period) if not leader.answered]
 
