@@ -3,6 +3,7 @@ and the leader sees only aggregates, and nothing while fewer than k have answere
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -18,6 +19,14 @@ from tests.factories import PersonFactory, PositionFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 K = 3
+
+# Set UPWARD_SCREENSHOTS=<folder> to keep a picture of the pages for review.
+SCREENSHOTS = os.environ.get("UPWARD_SCREENSHOTS", "")
+
+
+def _snap(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def _mus(org, employee) -> None:
@@ -55,6 +64,7 @@ def test_an_employee_answers_and_the_leader_sees_only_aggregates_from_k_answers(
     own = leader.get_by_role("region", name=re.compile("Feedback på din ledelse"))
     expect(own).to_contain_text(f"For få svar til at vise (mindst {K}).")
     expect(own).not_to_contain_text("Gennemsnit")
+    _snap(leader, "1-leader-below-k")
     assert_accessible(leader)
 
     # The employee is offered the questionnaire on the home page and answers it.
@@ -67,6 +77,7 @@ def test_an_employee_answers_and_the_leader_sees_only_aggregates_from_k_answers(
     expect(
         employee.get_by_text("Du kan ikke ændre dine svar, når du har sendt dem.")
     ).to_be_visible()
+    _snap(employee, "2-questionnaire")
     assert_accessible(employee)
     # Sending with one statement unanswered names it and stores nothing.
     for question in questions[1:]:
@@ -99,4 +110,5 @@ def test_an_employee_answers_and_the_leader_sees_only_aggregates_from_k_answers(
     main = leader.locator("main")
     for person in (org_a.employee, org_a.colleague, third):
         expect(main).not_to_contain_text(person.name)
+    _snap(leader, "3-leader-aggregates")
     assert_accessible(leader)
