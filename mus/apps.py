@@ -19,6 +19,8 @@ class MusConfig(AppConfig):
         )
         from mus import panels, personal_data
         from mus.services import PDF_WORK
+        from mus.upward import panels as upward_panels
+        from mus.upward import personal_data as upward_personal_data
 
         register_work(PDF_WORK)
 
@@ -29,6 +31,7 @@ class MusConfig(AppConfig):
         )
         register_home_panel(panels.home_mus_panel)
         register_home_panel(panels.home_follow_up_panel)
+        register_home_panel(upward_panels.home_upward_panel)
         register_person_panel(panels.person_mus_panel)
         register_personal_data(
             personal_data.personal_data_files, description=personal_data.DESCRIPTION
@@ -40,3 +43,9 @@ class MusConfig(AppConfig):
         )
         register_personal_data_eraser(personal_data.erase, count=personal_data.erase_counts)
         register_data_decisions(personal_data.DECISIONS)
+        register_personal_data(
+            upward_personal_data.personal_data_files,
+            description=upward_personal_data.DESCRIPTION,
+        )
+        register_personal_data_eraser(upward_personal_data.erase)
+        register_data_decisions(upward_personal_data.DECISIONS)

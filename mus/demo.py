@@ -22,6 +22,7 @@ from mus.models import (
     PlanVersion,
     Signature,
 )
+from mus.upward import demo as upward_demo
 from profiles.models import Competence
 from profiles.selectors import latest_round_of
 
@@ -226,3 +227,4 @@ def seed(org: DemoOrg) -> None:
         )
         if held:
             _signed_plan(org, conversation)
+    upward_demo.seed(org)

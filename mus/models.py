@@ -502,3 +502,81 @@ class PlanPdf(BackgroundWork):
 
     def __str__(self) -> str:
         return f"PDF {self.version} ({self.language})"
+
+
+# --- Upward feedback on the leader (see mus.upward) -------------------------------------
+
+
+class UpwardQuestion(models.Model):
+    """A statement of the upward feedback questionnaire that employees answer about
+    their leader on a scale of 1 (helt uenig) to 5 (helt enig). HR edits the list."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(_("udsagn"), max_length=300)
+    order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("feedbackspørgsmål")
+        verbose_name_plural = _("feedbackspørgsmål")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class UpwardSubmission(models.Model):
+    """That `respondent` has answered the questionnaire about `leader` for `period` (a
+    calendar year): it stops a second answer. It holds no answer and no time."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    respondent = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    leader = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    period = models.PositiveSmallIntegerField(_("år"))
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("afgivet ledelsesfeedback")
+        verbose_name_plural = _("afgivne ledelsesfeedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "leader", "period"], name="upward_submission_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leader_id} {self.period}"
+
+
+class UpwardAnswerCount(models.Model):
+    """How many answered `value` to `question` about `leader` in `period`: a counter,
+    never an answer. `published` is the counter as last released to the pages, which
+    moves only in steps of at least k answers (see mus.upward)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    leader = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    period = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(UpwardQuestion, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    published = models.PositiveIntegerField(default=0)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("feedbacktælling")
+        verbose_name_plural = _("feedbacktællinger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leader", "period", "question", "value"], name="upward_count_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=1, value__lte=5), name="upward_count_value_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leader_id} {self.period} {self.question_id}={self.value}"

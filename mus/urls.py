@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from mus.views import agenda, conversations, pdfs, plans, signing
 
 urlpatterns = [
     path("mus/", conversations.mus_overview, name="mus_overview"),
+    path("mus/", include("mus.upward.urls")),
     path("mus/dagsorden/", agenda.agenda, name="agenda"),
     path(
         "mus/dagsorden/skabeloner/<slug:slug>/",

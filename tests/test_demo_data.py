@@ -288,3 +288,22 @@ def test_demo_course_sessions_fall_on_working_days(seeded):
             assert len(starts) >= 10
             weekend = [s for s in starts if timezone.localtime(s).weekday() >= 5]
             assert weekend == [], (kommune.slug, weekend)
+
+
+def test_the_demo_leader_has_upward_feedback_to_show_and_another_leader_too_little(seeded):
+    from mus.upward import selectors as upward
+
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            k, period = kommune.med_min_group_size, upward.current_period()
+            leader, chef = _login("leder"), _login("chef")
+            assert upward.leader_feedback(leader, period, k).any_shown
+            table = upward.feedback_table(chef, period, k)
+            shown = {row.leader.pk: row.any_shown for row in table.rows}
+            assert shown[leader.pk] and False in shown.values()
+            # The demo employee has a MUS with the leader this year only when it falls
+            # in this year (seeded twelve days ahead); then it is offered.
+            employee = _login("medarbejder")
+            conversation = Conversation.objects.get(employee=employee)
+            if upward.conversation_period(conversation) == period:
+                assert leader in upward.pending_feedback(employee, period)

@@ -16,6 +16,12 @@ def _mus(org):
     return org._mus
 
 
+def _upward_statement(org):
+    from mus.upward import services
+
+    return services.upward_questions(kommune=org.kommune)[0]
+
+
 def _catalogue(org):
     if not hasattr(org, "_catalogue"):
         org._catalogue = build_catalogue(org)
@@ -108,6 +114,8 @@ OBJECT_IDS = {
     "activity_id": lambda org: _mus(org).activity.pk,
     "pdf_id": lambda org: _mus(org).pdf_id,
     "question_id": lambda org: _mus(org).question.pk,
+    "leader_id": lambda org: org.leader.pk,
+    "statement_id": lambda org: _upward_statement(org).pk,
     "course_id": lambda org: _catalogue(org).course.pk,
     "session_id": lambda org: _catalogue(org).session.pk,
     "enrolment_id": lambda org: _catalogue(org).enrolment.pk,

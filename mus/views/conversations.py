@@ -18,6 +18,7 @@ from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, selectors, services
 from mus.forms import ConversationForm
 from mus.models import AgendaQuestion
+from mus.upward import selectors as upward_selectors
 
 
 @require_GET
@@ -172,6 +173,7 @@ def preparation(request: KommuneRequest, conversation_id: int) -> HttpResponse:
             "general_note": notes_by_question.get(None, ""),
             "evaluation": preparation["evaluation"],
             "previous": selectors.previous_plan_for(conversation),
+            "upward_leader": upward_selectors.feedback_offer(conversation, request.person),
         },
     )
 

@@ -163,6 +163,7 @@ def test_the_deletion_runs_every_apps_eraser_and_the_person_last():
     assert modules == [
         "profiles.personal_data",
         "mus.personal_data",
+        "mus.upward.personal_data",
         "catalogue.personal_data",
         "kompetence.personal_data",
     ]
