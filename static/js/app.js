@@ -5,6 +5,14 @@
   // Lets CSS hide what only the no-JavaScript fallback needs (e.g. "Gem svar").
   document.documentElement.classList.add("js");
 
+  // A search box inside a form that searches as one types (the plan's course picker):
+  // Enter searches, it does not send the form around it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("[data-no-submit-on-enter]")) {
+      event.preventDefault();
+    }
+  });
+
   // The grouped main menu (<details data-nav-group>): one group open at a time; Escape
   // or a click elsewhere closes it, and Escape gives focus back to its button.
   function navGroups() {
