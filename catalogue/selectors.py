@@ -519,8 +519,7 @@ def _open_sessions() -> QuerySet[CourseSession]:
     not passed (continuous intake included)."""
     return CourseSession.objects.filter(is_cancelled=False).filter(
         Q(starts_at__isnull=True) | Q(starts_at__gte=timezone.now()),
-        Q(registration_deadline__isnull=True)
-        | Q(registration_deadline__gte=timezone.localdate()),
+        Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=timezone.localdate()),
     )
 
 
@@ -545,9 +544,7 @@ def plan_course_choices(
     being edited, whose course and session stay on offer even if no longer open.
     A constant number of queries whatever the catalogue's size."""
     kommune_id = employee.kommune_id
-    offered = list(
-        search(published_courses(employee), text).prefetch_related("competences")[:200]
-    )
+    offered = list(search(published_courses(employee), text).prefetch_related("competences")[:200])
     if keep is not None and keep.course is not None and keep.course not in offered:
         offered.append(keep.course)
     matches = rank_by_gaps(offered, current_gaps(employee))
@@ -569,12 +566,18 @@ def plan_course_choices(
 
     wanted = [course_id] if course_id is not None else [c.pk for c in offered]
     sessions = list(
-        _open_sessions().filter(course_id__in=wanted).select_related("course")
+        _open_sessions()
+        .filter(course_id__in=wanted)
+        .select_related("course")
         .order_by("course__title", "course_id", "starts_at", "pk")
     )
-    if keep is not None and keep.session is not None and keep.session not in sessions:
-        if course_id is None or keep.session.course_id == course_id:
-            sessions.append(keep.session)
+    kept = keep.session if keep is not None else None
+    if (
+        kept is not None
+        and kept not in sessions
+        and (course_id is None or kept.course_id == course_id)
+    ):
+        sessions.append(kept)
     by_course: dict[int, list] = defaultdict(list)
     titles: dict[int, str] = {}
     for session in sessions:
@@ -633,12 +636,14 @@ def plan_course_states(plan_id: int, activities: list[PlanActivity]) -> None:
         if previous is None or previous.status in dead or enrolment.status not in dead:
             newest[key] = enrolment
     open_by_course: dict[int, list[CourseSession]] = defaultdict(list)
-    for session in _open_sessions().filter(
-        course_id__in={a.course_id for a in with_course}
-    ).order_by("starts_at", "pk"):
+    for session in (
+        _open_sessions()
+        .filter(course_id__in={a.course_id for a in with_course})
+        .order_by("starts_at", "pk")
+    ):
         open_by_course[session.course_id].append(session)
     for activity in with_course:
         activity.course_state = PlanCourseState(
             enrolment=newest.get(activity.key),
-            sessions=open_by_course.get(activity.course_id, []),
+            sessions=open_by_course.get(activity.course_id or 0, []),
         )

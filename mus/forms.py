@@ -149,7 +149,7 @@ class ActivityForm(RevisionMixin, forms.ModelForm):
             )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if "title" in data and not data["title"] and not data.get("course"):
             self.add_error("title", forms.Field.default_error_messages["required"])
         return data

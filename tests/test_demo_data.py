@@ -258,9 +258,11 @@ def test_the_demo_catalogue_has_courses_a_waiting_list_and_requests_for_the_lead
             assert Course.objects.filter(status="published").count() >= 10
             assert Course.objects.filter(status="draft", proposed_by__isnull=False).exists()
             assert Enrolment.objects.filter(status="waitlisted").count() == 1
-            assert (
-                approvals_for(_login("leder")).count() == 4
-            )  # three team members + the demo employee
+            # three team members, the demo employee, and one asked for from a plan
+            assert approvals_for(_login("leder")).count() == 5
+            assert Enrolment.objects.filter(
+                plan_activity__course__isnull=False, status="requested"
+            ).exists()
             assert Enrolment.objects.filter(status="completed").exists()
 
 

@@ -20,8 +20,8 @@ from catalogue.models import Enrolment
 from mus import content, personal_data, selectors, services
 from mus.models import Plan, PlanActivity, PlanVersion
 from tests.catalogue.factories import build_course, build_session
-from tests.conftest import client_for
 from tests.catalogue.test_enrolment import _gaps
+from tests.conftest import client_for
 from tests.mus.factories import build_plan, sign, version_of
 from tests.mus.test_mus import PASSWORD
 
@@ -74,7 +74,9 @@ def test_the_leader_chooses_a_course_and_session_and_the_title_comes_from_the_co
     assert "Kursus fra kataloget" in page
     assert f'<option value="{course.pk}">Konflikthåndtering i praksis (K-101)</option>' in page
 
-    response = _add(client_for(org_a.leader), version_of(plan), course=course.pk, session=session.pk)
+    response = _add(
+        client_for(org_a.leader), version_of(plan), course=course.pk, session=session.pk
+    )
     assert "Planen er gemt." in response.text
     with org_a.scope():
         activity = PlanActivity.objects.get(version__plan=plan)
@@ -311,7 +313,7 @@ def test_only_the_employee_asks_and_another_kommunes_user_gets_404(org_a, org_b)
         assert not Enrolment.objects.exists()
 
 
-# --- Across versions, and completion ---------------------------------------------------------------
+# --- Across versions, and completion ------------------------------------------------------
 
 
 def _signed(org, plan) -> PlanVersion:
@@ -363,7 +365,7 @@ def test_completion_marks_the_activity_done_today_on_the_plan_page_from_an_older
     assert timezone.localdate().strftime("%Y") in cell[: cell.index("</tr>")]
 
 
-# --- The signed content, the PDF and the personal data -----------------------------------------------
+# --- The signed content, the PDF and the personal data -----------------------------------
 
 
 def test_the_signed_content_names_the_course_and_other_activities_hash_as_before(org_a):
@@ -400,7 +402,9 @@ def test_the_pdf_and_the_personal_data_show_the_course_and_session(org_a):
         html = render_to_string("mus/plan_pdf.html", selectors.plan_document(version))
         files = personal_data.personal_data_files(org_a.employee)
     assert "Svære samtaler (K-7)" in html and "Rådhuset, mødesal A" in html
-    exported = [json.loads(data) for name, data in files.items() if name.startswith("udviklingsplaner/")]
+    exported = [
+        json.loads(data) for name, data in files.items() if name.startswith("udviklingsplaner/")
+    ]
     activity = exported[0]["activities"][0]
     assert activity["course"] == {"code": "K-7", "title": "Svære samtaler"}
     assert activity["session"]["place"] == "Rådhuset, mødesal A"
