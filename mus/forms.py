@@ -134,6 +134,10 @@ class ActivityForm(RevisionMixin, forms.ModelForm):
             self.fields["title"].required = True
             return
         course.queryset, session.queryset = catalogue.courses, catalogue.sessions
+        # With JavaScript, the course and session show only for a catalogue activity.
+        self.fields["kind"].widget.attrs["data-course-kind"] = PlanActivity.Kind.CATALOGUE_COURSE
+        course.widget.attrs["data-catalogue-field"] = ""
+        session.widget.attrs["data-catalogue-field"] = ""
         course.widget.choices = catalogue.course_options
         session.widget.choices = catalogue.session_options
         if urls:

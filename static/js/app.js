@@ -13,6 +13,25 @@
     }
   });
 
+  // The plan's activity form: the catalogue's course and session show only while the
+  // kind is "Kursus fra kataloget"; hidden, they are emptied, so the form never sends a
+  // course the person cannot see.
+  function showCatalogueFields(kind) {
+    if (!kind.form) { return; }
+    var shown = kind.value === kind.getAttribute("data-course-kind");
+    kind.form.querySelectorAll("[data-catalogue-field]").forEach(function (select) {
+      var field = select.closest(".field") || select;
+      field.hidden = !shown;
+      if (!shown) { select.value = ""; }
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-course-kind]")) {
+      showCatalogueFields(event.target);
+    }
+  });
+  document.querySelectorAll("select[data-course-kind]").forEach(showCatalogueFields);
+
   // The grouped main menu (<details data-nav-group>): one group open at a time; Escape
   // or a click elsewhere closes it, and Escape gives focus back to its button.
   function navGroups() {

@@ -34,6 +34,8 @@ def test_a_plan_activity_chosen_from_the_catalogue_and_enrolled_from_the_plan(
     leader.goto(url_of(org_a.kommune, plan_path))
     if not leader.get_by_label("Type").is_visible():
         leader.locator("summary", has_text="Tilføj aktivitet").click()
+    # The catalogue's fields show only for an activity of that kind.
+    expect(leader.get_by_label("Kursus fra kataloget", exact=True)).to_be_hidden()
     leader.get_by_label("Type").select_option(label="Kursus fra kataloget")
     courses = leader.get_by_label("Kursus fra kataloget", exact=True)
     expect(courses.locator("option", has_text="Excel for begyndere")).to_have_count(1)
