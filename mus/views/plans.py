@@ -551,18 +551,14 @@ def activity_enrol(request: KommuneRequest, activity_id: int) -> HttpResponse:
     error = ""
     enrolment = None
     value = request.POST.get("session", "")
-    if activity.course_id is None:
-        error = _("Aktiviteten er ikke et kursus fra kataloget.")
-    elif not value.isdigit():
+    if not value.isdigit():
         error = _("Hold: vælg et hold.")
     else:
-        session = get_session_or_404(request.person, int(value))
-        if session.course_id != activity.course_id:
-            error = _("Hold: holdet hører ikke til aktivitetens kursus.")
-    if not error:
         try:
-            enrolment = catalogue_services.enrolment_request(
-                session=session, person=request.person, plan_activity=activity
+            enrolment = catalogue_services.plan_activity_enrol(
+                activity=activity,
+                session=get_session_or_404(request.person, int(value)),
+                person=request.person,
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)

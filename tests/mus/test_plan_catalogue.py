@@ -280,11 +280,16 @@ def test_asking_with_htmx_answers_the_cell_and_a_failure_is_shown_never_sent(org
     # Asked again (another tab): refused, with the reason, and no "sent".
     response = employee.post(url, {"session": session.pk}, HTTP_HX_REQUEST="true")
     assert response.status_code == 422
-    assert "Du er allerede tilmeldt holdet." in response.text
+    assert "Du har allerede anmodet om en plads på kurset fra planen." in response.text
     assert "sendt" not in response.text
     response = employee.post(url, {"session": session.pk}, follow=True)
-    assert "Du er allerede tilmeldt holdet." in response.text
+    assert "Du har allerede anmodet om en plads på kurset fra planen." in response.text
     assert "Din anmodning er sendt" not in response.text
+    # Another session of the same course: one live request per activity.
+    response = employee.post(url, {"session": build_session(course, days=90).pk}, follow=True)
+    assert "Du har allerede anmodet om en plads på kurset fra planen." in response.text
+    with org_a.scope():
+        assert Enrolment.objects.filter(plan_activity__key=activity.key).count() == 1
 
 
 def test_a_session_of_another_course_cannot_be_asked_for_from_the_activity(org_a):
