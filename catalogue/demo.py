@@ -13,7 +13,11 @@ from django.utils import timezone
 from catalogue import services
 from catalogue.models import Course, CourseSession, Enrolment
 from kompetence.demo import DemoOrg
+from kompetence.models import Person
 from kompetence.permissions import persons_led_by
+from mus import selectors as mus_selectors
+from mus import services as mus_services
+from mus.models import Plan, PlanActivity
 from profiles.models import Competence
 from profiles.selectors import published_versions
 
@@ -237,6 +241,7 @@ def _enrolments(org: DemoOrg, courses: list[Course], rng: random.Random) -> None
     services.enrolment_request(
         session=diploma, person=employee, motivation="Led mod en diplomuddannelse."
     )
+    _plan_activity(leader, team[1], courses[1])
     elearning = CourseSession.objects.get(course=courses[4])
     for person in rng.sample(org.people, min(12, len(org.people))):
         if not person.is_active:
@@ -244,3 +249,33 @@ def _enrolments(org: DemoOrg, courses: list[Course], rng: random.Random) -> None
         enrolment = services.enrolment_request(session=elearning, person=person)
         if rng.random() < 0.6:
             services.enrolment_record(enrolment=enrolment, status=Enrolment.Status.COMPLETED)
+
+
+def _plan_activity(leader: Person, person: Person, course: Course) -> None:
+    """The course chosen from the catalogue in a new version of a team member's signed
+    plan, and the place asked for from the plan: the request waits for the demo leader,
+    and the plan page shows its status."""
+    plan = Plan.objects.filter(employee=person).first()
+    if plan is None:
+        return
+    signed = mus_selectors.current_version(plan)
+    version = mus_services.plan_version_new(version=signed, by=leader)
+    session = CourseSession.objects.filter(course=course).order_by("starts_at").first()
+    activity = mus_services.activity_add(
+        version=version,
+        revision=version.revision,
+        kind=PlanActivity.Kind.CATALOGUE_COURSE,
+        title="",
+        goal=version.goals.order_by("order").first(),
+        deadline=timezone.localdate() + datetime.timedelta(days=150),
+        course=course,
+        session=session,
+        by=leader,
+    )
+    if session is not None:
+        services.enrolment_request(
+            session=session,
+            person=person,
+            motivation="Aftalt i min udviklingsplan.",
+            plan_activity=activity,
+        )

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
 from kompetence import permissions
@@ -493,3 +495,155 @@ def costs(
         total_participants=len(rows),
         total_cost=sum((row["course__price"] for row in rows), Decimal(0)),
     )
+
+
+# --- Courses on development plans ------------------------------------------------------------
+
+
+@dataclass
+class PlanCourseChoices:
+    """What a plan activity may name from the catalogue, for the activity form: the
+    courses and sessions the choice is checked against (the kommune's; the service
+    refuses what is not published or has started) and the options offered: the
+    employee's published courses, those that match their gaps first, and their open
+    sessions by course."""
+
+    courses: QuerySet[Course]
+    sessions: QuerySet[CourseSession]
+    course_options: list
+    session_options: list
+
+
+def _open_sessions() -> QuerySet[CourseSession]:
+    """Sessions one may still ask to join: not cancelled, not started, the deadline
+    not passed (continuous intake included)."""
+    return CourseSession.objects.filter(is_cancelled=False).filter(
+        Q(starts_at__isnull=True) | Q(starts_at__gte=timezone.now()),
+        Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=timezone.localdate()),
+    )
+
+
+def session_label(session: CourseSession) -> str:
+    """A session as a choice reads: its start and place, or continuous intake."""
+    if session.starts_at is None:
+        when = _("Løbende optag")
+    else:
+        when = date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
+    return f"{when}, {session.place}" if session.place else when
+
+
+def plan_course_choices(
+    employee: Person,
+    *,
+    text: str = "",
+    course_id: int | None = None,
+    keep: PlanActivity | None = None,
+) -> PlanCourseChoices:
+    """The catalogue as the activity form of `employee`'s plan offers it, narrowed by the
+    search `text`; the sessions of `course_id` only when given. `keep`: an activity
+    being edited, whose course and session stay on offer even if no longer open.
+    A constant number of queries whatever the catalogue's size."""
+    kommune_id = employee.kommune_id
+    offered = list(search(published_courses(employee), text).prefetch_related("competences")[:200])
+    if keep is not None and keep.course is not None and keep.course not in offered:
+        offered.append(keep.course)
+    matches = rank_by_gaps(offered, current_gaps(employee))
+    matched = [m.course for m in matches]
+    others = sorted((c for c in offered if c not in matched), key=lambda c: (c.title, c.pk))
+
+    def option(course: Course) -> tuple[int, str]:
+        return (course.pk, f"{course.title} ({course.code})" if course.code else course.title)
+
+    course_options: list = [("", _("Vælg et kursus"))]
+    if matched:
+        course_options.append(
+            (_("Passer til medarbejderens udviklingsbehov"), [option(c) for c in matched])
+        )
+    if others:
+        course_options.append(
+            (_("Andre kurser") if matched else _("Kurser"), [option(c) for c in others])
+        )
+
+    wanted = [course_id] if course_id is not None else [c.pk for c in offered]
+    sessions = list(
+        _open_sessions()
+        .filter(course_id__in=wanted)
+        .select_related("course")
+        .order_by("course__title", "course_id", "starts_at", "pk")
+    )
+    kept = keep.session if keep is not None else None
+    if (
+        kept is not None
+        and kept not in sessions
+        and (course_id is None or kept.course_id == course_id)
+    ):
+        sessions.append(kept)
+    by_course: dict[int, list] = defaultdict(list)
+    titles: dict[int, str] = {}
+    for session in sessions:
+        by_course[session.course_id].append((session.pk, session_label(session)))
+        titles[session.course_id] = session.course.title
+    session_options: list = [("", _("Intet hold valgt endnu"))]
+    session_options += [(titles[pk], options) for pk, options in by_course.items()]
+    return PlanCourseChoices(
+        courses=Course.objects.filter(kommune_id=kommune_id),
+        sessions=CourseSession.objects.filter(kommune_id=kommune_id),
+        course_options=course_options,
+        session_options=session_options,
+    )
+
+
+@dataclass
+class PlanCourseState:
+    """A catalogue activity's enrolment on the plan page: the newest enrolment made
+    from the activity in any version of the plan (a live one before a declined or
+    cancelled one), and the open sessions of its course to ask for."""
+
+    enrolment: Enrolment | None
+    sessions: list[CourseSession]
+
+    @property
+    def may_request(self) -> bool:
+        """No enrolment yet, or only one that was declined or cancelled."""
+        return self.enrolment is None or self.enrolment.status in (
+            Enrolment.Status.DECLINED,
+            Enrolment.Status.CANCELLED,
+        )
+
+
+def plan_course_states(plan_id: int, activities: list[PlanActivity]) -> None:
+    """Sets `course_state` on each of `activities` (one plan version's) that names a
+    course. An enrolment points at the activity row of the version it was made from;
+    the activity keeps its key from version to version, so the lookup is by key. Two
+    queries whatever the number of activities."""
+    with_course = [a for a in activities if a.course_id is not None]
+    if not with_course:
+        return
+    newest: dict = {}
+    enrolments = (
+        Enrolment.objects.filter(
+            plan_activity__version__plan_id=plan_id,
+            plan_activity__key__in=[a.key for a in with_course],
+        )
+        .select_related("session", "plan_activity")
+        .order_by("requested_at", "pk")
+    )
+    dead = (Enrolment.Status.DECLINED, Enrolment.Status.CANCELLED)
+    for enrolment in enrolments:
+        assert enrolment.plan_activity is not None  # filtered on it
+        key = enrolment.plan_activity.key
+        previous = newest.get(key)
+        if previous is None or previous.status in dead or enrolment.status not in dead:
+            newest[key] = enrolment
+    open_by_course: dict[int, list[CourseSession]] = defaultdict(list)
+    for session in (
+        _open_sessions()
+        .filter(course_id__in={a.course_id for a in with_course})
+        .order_by("starts_at", "pk")
+    ):
+        open_by_course[session.course_id].append(session)
+    for activity in with_course:
+        activity.course_state = PlanCourseState(
+            enrolment=newest.get(activity.key),
+            sessions=open_by_course.get(activity.course_id or 0, []),
+        )

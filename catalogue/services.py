@@ -328,6 +328,30 @@ def enrolment_request(
     return _seat(enrolment)
 
 
+@transaction.atomic
+def plan_activity_enrol(
+    *, activity: PlanActivity, session: CourseSession, person: Person
+) -> Enrolment:
+    """ "Anmod om plads" on a development plan: `person` asks for a place on `session`
+    of the course a catalogue activity of their plan names, as `enrolment_request`
+    (the leader's approval and the waiting list as for any request). One live request
+    per activity, whichever version of the plan it was made from."""
+    if activity.course_id is None:
+        raise ValidationError(_("Aktiviteten er ikke et kursus fra kataloget."))
+    if session.course_id != activity.course_id:
+        raise ValidationError(_("Hold: holdet hører ikke til aktivitetens kursus."))
+    # Two requests from the plan at once (two tabs, two sessions) are answered one
+    # after the other, so the second sees the first.
+    PlanActivity.objects.select_for_update().filter(pk=activity.pk).first()
+    live = Enrolment.objects.filter(
+        plan_activity__version__plan_id=activity.version.plan_id,
+        plan_activity__key=activity.key,
+    ).exclude(status__in=[Enrolment.Status.DECLINED, Enrolment.Status.CANCELLED])
+    if live.exists():
+        raise ValidationError(_("Du har allerede anmodet om en plads på kurset fra planen."))
+    return enrolment_request(session=session, person=person, plan_activity=activity)
+
+
 def _seat(enrolment: Enrolment) -> Enrolment:
     """A confirmed place if the session has one, else the waiting list. The session row
     is locked first, so two people can never take the same last place."""

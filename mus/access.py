@@ -155,16 +155,24 @@ def get_goal_or_404(viewer: Person, goal_id: int, *, editing: bool = False) -> P
 
 
 def get_activity_or_404(
-    viewer: Person, activity_id: int, *, editing: bool = False, current: bool = False
+    viewer: Person,
+    activity_id: int,
+    *,
+    editing: bool = False,
+    current: bool = False,
+    employee_only: bool = False,
 ) -> PlanActivity:
     """An activity of a plan version the viewer may see (`get_version_or_404`,
     `editing` likewise). `current`: only one of the plan's newest version (follow-up
-    is recorded there; older versions are a record)."""
+    is recorded there; older versions are a record). `employee_only`: only the plan's
+    employee (asking for a place on the activity's course is theirs to do)."""
     activity = PlanActivity.objects.filter(pk=activity_id).first()
     if activity is None:
         raise Http404
     activity.version = get_version_or_404(viewer, activity.version_id, editing=editing)
     if current and activity.version.pk != current_version(activity.version.plan).pk:
+        raise Http404
+    if employee_only and viewer.pk != activity.version.plan.employee_id:
         raise Http404
     return activity
 

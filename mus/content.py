@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -63,13 +64,41 @@ def canonical_content(version: PlanVersion) -> dict:
                 "description": activity.description,
                 "goal": goal_index.get(activity.goal_id),
                 "deadline": activity.deadline.isoformat() if activity.deadline else None,
+                **_course_content(activity),
             }
-            for activity in sorted(version.activities.all(), key=lambda a: (a.order, a.pk))
+            for activity in sorted(
+                version.activities.select_related("course", "session")
+                if "activities" not in prefetched
+                else version.activities.all(),
+                key=lambda a: (a.order, a.pk),
+            )
         ],
         "leader_support": version.leader_support,
         "other_agreements": version.other_agreements,
         "follow_up_date": version.follow_up_date.isoformat() if version.follow_up_date else None,
     }
+
+
+def _course_content(activity: PlanActivity) -> dict:
+    """The catalogue course (and session) an activity names, so a signed plan states
+    which course was agreed. Only an activity with a course has the keys: the content,
+    and so the hash, of every other activity stays as it was before plans named
+    courses."""
+    if activity.course_id is None or activity.course is None:
+        return {}
+    course = activity.course
+    data: dict = {"course": {"code": course.code, "title": course.title}}
+    session = activity.session
+    if session is not None:
+        data["session"] = {
+            "starts_at": (
+                timezone.localtime(session.starts_at).isoformat(timespec="minutes")
+                if session.starts_at
+                else None
+            ),
+            "place": session.place,
+        }
+    return data
 
 
 def content_bytes(version: PlanVersion) -> bytes:
@@ -103,6 +132,15 @@ def _date(value: str | None) -> str:
     return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
 
 
+def _session_text(session: dict) -> str:
+    """A session of the canonical content as the reader writes its start and place."""
+    if session["starts_at"]:
+        when = date_format(datetime.datetime.fromisoformat(session["starts_at"]), "DATETIME_FORMAT")
+    else:
+        when = _("løbende optag")
+    return f"{when}, {session['place']}" if session["place"] else when
+
+
 def content_lines(data: dict, *, levels: dict[int, str] | None = None) -> list[str]:
     """Readable lines of canonical content (`canonical_content`): levels by their name
     in `levels` (the number where the scale has no name for it), dates as the reader
@@ -128,6 +166,12 @@ def content_lines(data: dict, *, levels: dict[int, str] | None = None) -> list[s
             lines.append(f"  {_('Frist')}: {_date(activity['deadline'])}")
         if activity["goal"]:
             lines.append(f"  {goal_label} {activity['goal']}")
+        if activity.get("course"):
+            course = activity["course"]
+            code = f"{course['code']} " if course["code"] else ""
+            lines.append(f"  {_('Kursus')}: {code}{course['title']}")
+        if activity.get("session"):
+            lines.append(f"  {_('Hold')}: {_session_text(activity['session'])}")
     lines.append(f"{_('Lederens støtte')}: {data['leader_support'] or '–'}")
     lines.append(f"{_('Andre aftaler')}: {data['other_agreements'] or '–'}")
     lines.append(f"{_('Opfølgning')}: {_date(data['follow_up_date'])}")

@@ -72,19 +72,91 @@ class GoalForm(RevisionMixin, forms.ModelForm):
         ] + [(level.value, level.label) for level in levels if not level.is_not_applicable]
 
 
+class CoursePicker(forms.Select):
+    """The catalogue's courses as a select, with a search box above it that narrows the
+    options as one types (htmx; without JavaScript the whole select is there).
+    `options_only` renders the select alone: the search's answer."""
+
+    template_name = "mus/widgets/course_picker.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search_url = ""
+        self.options_only = False
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_url"] = self.search_url
+        context["widget"]["options_only"] = self.options_only
+        return context
+
+
 class ActivityForm(RevisionMixin, forms.ModelForm):
+    """An activity of the plan. With `catalogue` (catalogue.selectors.PlanCourseChoices)
+    it names a course, and maybe a session, from the catalogue; `urls` gives the
+    search's and the sessions' addresses for htmx."""
+
     class Meta:
         model = PlanActivity
-        fields = ["kind", "title", "description", "goal", "deadline"]
-        field_classes = {"goal": SafeModelChoiceField}
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "deadline": DATE}
+        fields = ["kind", "course", "session", "title", "description", "goal", "deadline"]
+        field_classes = {
+            "goal": SafeModelChoiceField,
+            "course": SafeModelChoiceField,
+            "session": SafeModelChoiceField,
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "deadline": DATE,
+            "course": CoursePicker,
+        }
 
-    def __init__(self, *args, goals, **kwargs):
+    def __init__(self, *args, goals, catalogue=None, urls: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["goal"]).queryset = goals
         self.fields["goal"].required = False
         self.fields["goal"].label = _("Hører til mål")
         set_option_label(self.fields["goal"], lambda goal: goal.text[:80])
+        course = cast(forms.ModelChoiceField, self.fields["course"])
+        session = cast(forms.ModelChoiceField, self.fields["session"])
+        course.label = _("Kursus fra kataloget")
+        course.help_text = _(
+            "Kun for typen »Kursus fra kataloget«. Uden en titel får aktiviteten kursets titel."
+        )
+        course.error_messages["invalid_choice"] = _("kurset findes ikke i kataloget.")
+        session.label = _("Hold")
+        session.help_text = _(
+            "Valgfrit. Uden et hold vælger medarbejderen et af kursets hold på planen."
+        )
+        session.error_messages["invalid_choice"] = _("holdet findes ikke i kataloget.")
+        self.fields["title"].required = False
+        if catalogue is None:
+            del self.fields["course"], self.fields["session"]
+            self.fields["title"].required = True
+            return
+        course.queryset, session.queryset = catalogue.courses, catalogue.sessions
+        # With JavaScript, the course and session show only for a catalogue activity.
+        self.fields["kind"].widget.attrs["data-course-kind"] = PlanActivity.Kind.CATALOGUE_COURSE
+        course.widget.attrs["data-catalogue-field"] = ""
+        session.widget.attrs["data-catalogue-field"] = ""
+        course.widget.choices = catalogue.course_options
+        session.widget.choices = catalogue.session_options
+        if urls:
+            picker = cast(CoursePicker, course.widget)
+            picker.search_url = urls["search"]
+            course.widget.attrs.update(
+                {
+                    "hx-get": urls["sessions"],
+                    "hx-trigger": "change",
+                    "hx-target": f"#{self['session'].auto_id}",
+                    "hx-swap": "outerHTML",
+                }
+            )
+
+    def clean(self):
+        data = super().clean() or {}
+        if "title" in data and not data["title"] and not data.get("course"):
+            self.add_error("title", forms.Field.default_error_messages["required"])
+        return data
 
 
 class SignForm(forms.Form):

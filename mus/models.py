@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
@@ -22,6 +23,9 @@ from kompetence.infra.background import BackgroundWork
 from kompetence.infra.scoping import TenantManager
 from kompetence.models import Kommune, Person
 from profiles.models import Competence, EvaluationRound
+
+if TYPE_CHECKING:
+    from catalogue.selectors import PlanCourseState
 
 
 class ConversationKind(models.TextChoices):
@@ -295,6 +299,9 @@ class PlanActivity(models.Model):
         SIDE_BY_SIDE = "side_by_side", _("Sidemandsoplæring")
         MENTORING = "mentoring", _("Mentorordning")
         OTHER = "other", _("Andet")
+
+    # Set by the plan page on activities that name a course: their enrolment status.
+    course_state: PlanCourseState
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planlagt")

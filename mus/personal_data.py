@@ -116,7 +116,12 @@ def _plans(person: Person):
             "goals",
             queryset=PlanGoal.objects.order_by("order", "pk").prefetch_related("competences"),
         ),
-        Prefetch("activities", queryset=PlanActivity.objects.order_by("order", "pk")),
+        Prefetch(
+            "activities",
+            queryset=PlanActivity.objects.select_related("course", "session").order_by(
+                "order", "pk"
+            ),
+        ),
         Prefetch("signatures", queryset=Signature.objects.select_related("signer")),
         Prefetch(
             "check_ins",
@@ -170,6 +175,16 @@ def _version_data(plan: Plan, version: PlanVersion, latest: int, pdf_names: list
                 "status": activity.get_status_display(),
                 "done_on": activity.done_on,
                 "done_note": activity.done_note,
+                "course": (
+                    {"code": activity.course.code, "title": activity.course.title}
+                    if activity.course
+                    else None
+                ),
+                "session": (
+                    {"starts_at": activity.session.starts_at, "place": activity.session.place}
+                    if activity.session
+                    else None
+                ),
             }
             for activity in version.activities.all()
         ],

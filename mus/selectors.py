@@ -52,7 +52,9 @@ def plan_document(version: PlanVersion) -> dict:
         "employee": plan.employee,
         "leader": plan.leader,
         "goals": goals,
-        "activities": list(version.activities.select_related("goal").order_by("order", "pk")),
+        "activities": list(
+            version.activities.select_related("goal", "course", "session").order_by("order", "pk")
+        ),
         "signatures": list(
             version.signatures.select_related(
                 "signer", "delegation__from_leader", "delegation__granted_by"
@@ -62,6 +64,11 @@ def plan_document(version: PlanVersion) -> dict:
         "content_hash": content_hash(version),
         "structure": structure,
     }
+
+
+def activity_row(activity_id: int) -> PlanActivity:
+    """One activity as the plan page's row shows it (after `access` has let it through)."""
+    return PlanActivity.objects.select_related("goal", "course", "session").get(pk=activity_id)
 
 
 def conversations_for(viewer: Person) -> QuerySet[Conversation]:

@@ -24,6 +24,7 @@ these writes; this module never imports it.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -56,6 +57,10 @@ from mus.tasks import render_plan_pdf
 from profiles import services as profile_services
 from profiles.models import Competence
 from profiles.selectors import latest_round_of
+
+if TYPE_CHECKING:
+    # The catalogue builds on MUS (it imports this module): its models only as types.
+    from catalogue.models import Course, CourseSession
 
 DEFAULT_AGENDA = [
     ("Hvordan er det gået siden sidste samtale?", "Opgaver, resultater og samarbejde."),
@@ -512,6 +517,50 @@ def goal_delete(
     return version
 
 
+def _check_course(
+    version: PlanVersion,
+    kind: str,
+    course: Course | None,
+    session: CourseSession | None,
+    *,
+    before: PlanActivity | None = None,
+) -> None:
+    """A catalogue activity names a published course of the plan's kommune and, if
+    any, one of that course's sessions that has not started and is not cancelled;
+    other kinds name none. Each message names the field it is about. An edit that
+    keeps the course or session the activity had (`before`) is no new choice: it is
+    not refused because the course was archived or the session has started since."""
+    if kind != PlanActivity.Kind.CATALOGUE_COURSE:
+        if course is not None or session is not None:
+            raise ValidationError(
+                {"course": _("Kursus: vælg kun et kursus, når typen er »Kursus fra kataloget«.")}
+            )
+        return
+    if course is None:
+        raise ValidationError({"course": _("Kursus: vælg et kursus fra kataloget.")})
+    if course.kommune_id != version.kommune_id:
+        raise ValidationError({"course": _("Kursus: kurset findes ikke i kataloget.")})
+    kept_course = before is not None and before.course_id == course.pk
+    if course.status != course.Status.PUBLISHED and not kept_course:
+        raise ValidationError(
+            {
+                "course": _("Kursus: »%(title)s« er ikke offentliggjort i kataloget.")
+                % {"title": course.title}
+            }
+        )
+    if session is None:
+        return
+    if session.course_id != course.pk:
+        raise ValidationError({"session": _("Hold: holdet hører ikke til det valgte kursus.")})
+    kept_session = before is not None and before.session_id == session.pk
+    if not kept_session and (
+        session.is_cancelled or (session.starts_at and session.starts_at < timezone.now())
+    ):
+        raise ValidationError(
+            {"session": _("Hold: holdet er startet eller aflyst. Vælg et andet hold.")}
+        )
+
+
 @transaction.atomic
 def activity_add(
     *,
@@ -522,9 +571,14 @@ def activity_add(
     description: str = "",
     goal: PlanGoal | None = None,
     deadline: datetime.date | None = None,
+    course: Course | None = None,
+    session: CourseSession | None = None,
     by: Person | None = None,
     refuse_locked: bool = False,
 ) -> PlanActivity:
+    """A new activity; one of kind CATALOGUE_COURSE names its `course` (and maybe
+    `session`), and takes the course's title when given none."""
+    _check_course(version, kind, course, session)
     version = _claim(version, revision, refuse_locked=refuse_locked)
     before = _before(version, by)
     if goal is not None:
@@ -533,10 +587,12 @@ def activity_add(
         kommune_id=version.kommune_id,
         version=version,
         kind=kind,
-        title=title,
+        title=title.strip() or (course.title if course else ""),
         description=description,
         goal=goal,
         deadline=deadline,
+        course=course,
+        session=session,
         order=(version.activities.aggregate(m=Max("order"))["m"] or 0) + 1,
     )
     _record(version, before, by)
@@ -553,16 +609,23 @@ def activity_update(
     description: str = "",
     goal: PlanGoal | None = None,
     deadline: datetime.date | None = None,
+    course: Course | None = None,
+    session: CourseSession | None = None,
     by: Person | None = None,
     refuse_locked: bool = False,
 ) -> PlanActivity:
+    _check_course(activity.version, kind, course, session, before=activity)
     version = _claim(activity.version, revision, refuse_locked=refuse_locked)
     before = _before(version, by)
     activity = _same_item_in(version, activity)
-    activity.kind, activity.title, activity.description = kind, title, description
+    activity.kind, activity.description = kind, description
+    activity.title = title.strip() or (course.title if course else "")
     activity.goal = _same_item_in(version, goal) if goal is not None else None
     activity.deadline = deadline
-    activity.save(update_fields=["kind", "title", "description", "goal", "deadline"])
+    activity.course, activity.session = course, session
+    activity.save(
+        update_fields=["kind", "title", "description", "goal", "deadline", "course", "session"]
+    )
     _record(version, before, by)
     return activity
 

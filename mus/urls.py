@@ -116,5 +116,20 @@ urlpatterns = [
         plans.activity_done,
         name="activity_done",
     ),
+    path(
+        "udviklingsplaner/aktiviteter/<int:activity_id>/tilmeld/",
+        plans.activity_enrol,
+        name="activity_enrol",
+    ),
+    path(
+        "udviklingsplaner/versioner/<int:plan_version_id>/kurser/",
+        plans.plan_course_search,
+        name="plan_course_search",
+    ),
+    path(
+        "udviklingsplaner/versioner/<int:plan_version_id>/kurser/hold/",
+        plans.plan_course_sessions,
+        name="plan_course_sessions",
+    ),
     path("udviklingsplaner/pdf/<int:pdf_id>/", pdfs.plan_pdf_download, name="plan_pdf_download"),
 ]

@@ -267,9 +267,11 @@ def test_the_demo_catalogue_has_courses_a_waiting_list_and_requests_for_the_lead
             assert Course.objects.filter(status="published").count() >= 10
             assert Course.objects.filter(status="draft", proposed_by__isnull=False).exists()
             assert Enrolment.objects.filter(status="waitlisted").count() == 1
-            assert (
-                approvals_for(_login("leder")).count() == 4
-            )  # three team members + the demo employee
+            # three team members, the demo employee, and one asked for from a plan
+            assert approvals_for(_login("leder")).count() == 5
+            assert Enrolment.objects.filter(
+                plan_activity__course__isnull=False, status="requested"
+            ).exists()
             assert Enrolment.objects.filter(status="completed").exists()
 
 
@@ -304,6 +306,8 @@ def test_the_demo_leader_has_upward_feedback_to_show_and_another_leader_too_litt
             # The demo employee has a MUS with the leader this year only when it falls
             # in this year (seeded twelve days ahead); then it is offered.
             employee = _login("medarbejder")
-            conversation = Conversation.objects.get(employee=employee)
+            conversation = Conversation.objects.get(
+                employee=employee, status=Conversation.Status.SCHEDULED
+            )
             if upward.conversation_period(conversation) == period:
                 assert leader in upward.pending_feedback(employee, period)

@@ -8,20 +8,28 @@ what in between (answered 409)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalogue import selectors as catalogue_selectors
+from catalogue import services as catalogue_services
+from catalogue.access import get_session_or_404
+from catalogue.models import Enrolment
 from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, content, selectors, services, signing
 from mus.forms import (
     ActivityDoneForm,
     ActivityForm,
     CheckInForm,
+    CoursePicker,
     GoalForm,
     PlanTextsForm,
     SignatureDelegationForm,
@@ -45,6 +53,7 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
     my_role = signing.signer_role(plan, request.person)
     may_sign = is_current and my_role is not None and my_role not in signed_roles
     may_delegate = is_current and signing.may_delegate_signature(request.person, plan)
+    catalogue_selectors.plan_course_states(plan.pk, document["activities"])
     return {
         **document,
         "version": version,
@@ -60,8 +69,8 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
             levels=levels,
             prefix="goal",
         ),
-        "activity_form": ActivityForm(
-            initial={"revision": version.revision}, goals=version.goals.all(), prefix="activity"
+        "activity_form": _activity_form(
+            version, initial={"revision": version.revision}, choices=writes and not locked
         ),
         "sign_form": SignForm(
             initial={
@@ -99,6 +108,8 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
             if writes and locked
             else None
         ),
+        # The employee asks for a place on a catalogue activity's course from the plan.
+        "may_request": is_current and request.person.pk == plan.employee_id,
     }
 
 
@@ -157,10 +168,43 @@ def _plan_page_conflict(
     elif form_name == "goal_form":
         context[form_name] = _goal_form(current, data)
     else:
-        context[form_name] = ActivityForm(data, goals=current.goals.all(), prefix=prefix[:-1])
+        context[form_name] = _activity_form(current, data)
     context["conflict"] = _conflict(version, revision, error)
     context["conflict_form"] = form_name
     return render(request, "mus/plan_detail.html", context, status=409)
+
+
+def _activity_form(
+    version: PlanVersion,
+    data=None,
+    *,
+    instance: PlanActivity | None = None,
+    initial: dict | None = None,
+    choices: bool = True,
+) -> ActivityForm:
+    """The activity form of `version`, offering the employee's catalogue (`choices`;
+    without them the form shows nothing of the catalogue and is not for saving)."""
+    catalogue = (
+        catalogue_selectors.plan_course_choices(version.plan.employee, keep=instance)
+        if choices
+        else None
+    )
+    return ActivityForm(
+        data,
+        instance=instance,
+        initial=initial,
+        goals=version.goals.all(),
+        catalogue=catalogue,
+        urls=_picker_urls(version),
+        prefix="activity",
+    )
+
+
+def _picker_urls(version: PlanVersion) -> dict:
+    return {
+        "search": reverse("plan_course_search", args=[version.pk]),
+        "sessions": reverse("plan_course_sessions", args=[version.pk]),
+    }
 
 
 def _revision(request: KommuneRequest) -> int:
@@ -288,11 +332,8 @@ def _item_conflict(
         context: dict = {"form": _goal_form(current, typed, current_item), "goal": current_item}
         template = "mus/goal_form.html"
     else:
-        form = ActivityForm(
-            _typed(request, "activity-", current.revision),
-            instance=current_item,
-            goals=current.goals.all(),
-            prefix="activity",
+        form = _activity_form(
+            current, _typed(request, "activity-", current.revision), instance=current_item
         )
         context = {"form": form, "activity": current_item}
         template = "mus/activity_form.html"
@@ -348,7 +389,7 @@ def goal_delete(request: KommuneRequest, goal_id: int) -> HttpResponse:
 @person_required
 def activity_add(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
     version = access.get_version_or_404(request.person, plan_version_id, editing=True)
-    form = ActivityForm(request.POST, goals=version.goals.all(), prefix="activity")
+    form = _activity_form(version, request.POST)
     error = None
     if form.is_valid():
         data = form.cleaned_data
@@ -361,6 +402,8 @@ def activity_add(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
                 description=data["description"],
                 goal=data["goal"],
                 deadline=data["deadline"],
+                course=data["course"],
+                session=data["session"],
                 by=request.person,
                 refuse_locked=True,
             )
@@ -385,9 +428,7 @@ def activity_add(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
 def activity_edit(request: KommuneRequest, activity_id: int) -> HttpResponse:
     activity = access.get_activity_or_404(request.person, activity_id, editing=True)
     version = activity.version
-    form = ActivityForm(
-        request.POST or None, instance=activity, goals=version.goals.all(), prefix="activity"
-    )
+    form = _activity_form(version, request.POST or None, instance=activity)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -400,6 +441,8 @@ def activity_edit(request: KommuneRequest, activity_id: int) -> HttpResponse:
                     description=data["description"],
                     goal=data["goal"],
                     deadline=data["deadline"],
+                    course=data["course"],
+                    session=data["session"],
                     by=request.person,
                     refuse_locked=True,
                 )
@@ -497,3 +540,84 @@ def plan_check_in(request: KommuneRequest, plan_version_id: int) -> HttpResponse
         return after_edit(request, version, exc)
     messages.success(request, _("Opfølgningen er gemt."))
     return redirect("plan_detail", plan_id=version.plan_id)
+
+
+@require_GET
+@person_required
+def plan_course_search(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
+    """The activity form's course select, narrowed to the courses that match the search
+    text (htmx, as one types)."""
+    version = access.get_version_or_404(request.person, plan_version_id, editing=True)
+    catalogue = catalogue_selectors.plan_course_choices(
+        version.plan.employee, text=request.GET.get("q", "")[:200]
+    )
+    form = ActivityForm(
+        goals=version.goals.all(),
+        catalogue=catalogue,
+        urls=_picker_urls(version),
+        prefix="activity",
+    )
+    cast(CoursePicker, form.fields["course"].widget).options_only = True
+    return render(request, "mus/activity_form.html#course_select", {"form": form})
+
+
+@require_GET
+@person_required
+def plan_course_sessions(request: KommuneRequest, plan_version_id: int) -> HttpResponse:
+    """The activity form's session select, with the open sessions of the course just
+    chosen (htmx); no course chosen: every course's."""
+    version = access.get_version_or_404(request.person, plan_version_id, editing=True)
+    value = request.GET.get("activity-course", "")
+    catalogue = catalogue_selectors.plan_course_choices(
+        version.plan.employee, course_id=int(value) if value.isdigit() else None
+    )
+    form = ActivityForm(goals=version.goals.all(), catalogue=catalogue, prefix="activity")
+    return render(request, "mus/activity_form.html#session_select", {"form": form})
+
+
+@require_POST
+@person_required
+def activity_enrol(request: KommuneRequest, activity_id: int) -> HttpResponse:
+    """ "Anmod om plads": the employee asks for a place on the course of a catalogue
+    activity of their current plan, on the activity's session or one they choose; the
+    request goes to their leader as a request from the catalogue does."""
+    activity = access.get_activity_or_404(
+        request.person, activity_id, current=True, employee_only=True
+    )
+    error = ""
+    enrolment = None
+    value = request.POST.get("session", "")
+    if not value.isdigit():
+        error = _("Hold: vælg et hold.")
+    else:
+        try:
+            enrolment = catalogue_services.plan_activity_enrol(
+                activity=activity,
+                session=get_session_or_404(request.person, int(value)),
+                person=request.person,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    feedback = _enrolled_message(enrolment) if enrolment is not None else ""
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, feedback)
+        return redirect("plan_detail", plan_id=activity.version.plan_id)
+    row = selectors.activity_row(activity.pk)
+    catalogue_selectors.plan_course_states(activity.version.plan_id, [row])
+    return render(
+        request,
+        "mus/_plan_body.html#course_cell",
+        {"activity": row, "may_request": True, "feedback": feedback, "error": error},
+        status=422 if error else 200,
+    )
+
+
+def _enrolled_message(enrolment: Enrolment) -> str:
+    return {
+        Enrolment.Status.REQUESTED: _("Din anmodning er sendt til din leder."),
+        Enrolment.Status.CONFIRMED: _("Du har fået en plads."),
+        Enrolment.Status.WAITLISTED: _("Holdet er fuldt. Du er skrevet på ventelisten."),
+    }[Enrolment.Status(enrolment.status)]

@@ -5,6 +5,33 @@
   // Lets CSS hide what only the no-JavaScript fallback needs (e.g. "Gem svar").
   document.documentElement.classList.add("js");
 
+  // A search box inside a form that searches as one types (the plan's course picker):
+  // Enter searches, it does not send the form around it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("[data-no-submit-on-enter]")) {
+      event.preventDefault();
+    }
+  });
+
+  // The plan's activity form: the catalogue's course and session show only while the
+  // kind is "Kursus fra kataloget"; hidden, they are emptied, so the form never sends a
+  // course the person cannot see.
+  function showCatalogueFields(kind) {
+    if (!kind.form) { return; }
+    var shown = kind.value === kind.getAttribute("data-course-kind");
+    kind.form.querySelectorAll("[data-catalogue-field]").forEach(function (select) {
+      var field = select.closest(".field") || select;
+      field.hidden = !shown;
+      if (!shown) { select.value = ""; }
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-course-kind]")) {
+      showCatalogueFields(event.target);
+    }
+  });
+  document.querySelectorAll("select[data-course-kind]").forEach(showCatalogueFields);
+
   // The grouped main menu (<details data-nav-group>): one group open at a time; Escape
   // or a click elsewhere closes it, and Escape gives focus back to its button.
   function navGroups() {
