@@ -64,7 +64,7 @@ class MusEvaluationForm(forms.Form):
         set_option_label(self.fields["unit"], unit_label)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("Til-datoen ligger før fra-datoen."))

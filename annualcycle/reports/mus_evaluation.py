@@ -347,14 +347,6 @@ class MusEvaluation:
     units: list[Row]  # every unit of the subtree with people, in tree order
     generated_at: datetime.datetime
 
-    @property
-    def shown_themes(self) -> list[tuple[str, list[int]]]:
-        return [(t, self.total.themes[t]) for t in self.themes if self.total.themes.get(t)]  # type: ignore[misc]
-
-    @property
-    def hidden_themes(self) -> int:
-        return sum(1 for t in self.themes if self.total.themes.get(t) is None)
-
 
 def _cells(tree: dict[int, int | None], sizes: dict[int, int], k: int) -> anonymity.Cells:
     return anonymity.suppressed_cells(
