@@ -347,6 +347,27 @@ class MusEvaluation:
     units: list[Row]  # every unit of the subtree with people, in tree order
     generated_at: datetime.datetime
 
+    @property
+    def shown_part(self) -> Row | None:
+        """When the total is hidden: the sum of the rows shown beside it, which anyone
+        could add up and so tells nothing new ("uden skjulte tal", as the dashboards
+        show it). None when the total is shown or no row is."""
+        shown = [row for row in self.page if not row.hidden]
+        if not self.total.hidden or not shown:
+            return None
+        counts: dict[str, int | None] = {
+            name: sum(row.counts[name] or 0 for row in shown) for name in COUNTS
+        }
+        return Row(
+            label=self.total.label,
+            unit_id=self.total.unit_id,
+            depth=0,
+            placement="",
+            direct=False,
+            counts=counts,
+            themes=dict.fromkeys(self.themes),
+        )
+
 
 def _cells(tree: dict[int, int | None], sizes: dict[int, int], k: int) -> anonymity.Cells:
     return anonymity.suppressed_cells(

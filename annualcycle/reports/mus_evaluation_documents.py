@@ -123,6 +123,10 @@ def _overview_sheet(book: Book, content: MusEvaluation) -> None:
         sheet.append([label, value])
     sheet.append([_("Dato"), content.generated_at], ["", DATE_FORMAT])
     total = content.total
+    part = content.shown_part
+    if part is not None:
+        sheet.append([_("Den samlede enhed er skjult. Tallene er summen af de viste rækker.")])
+        total = part
     for name, title in COLUMNS:
         sheet.append([str(title), _value(total.count(name))])
     share = total.share_held
@@ -171,11 +175,13 @@ def pdf_bytes(content: MusEvaluation) -> bytes:
 
     from mus.pdf import offline_url_fetcher
 
-    total = content.total
+    total = content.shown_part or content.total
     html = render_to_string(
         "annualcycle/mus_evaluation_pdf.html",
         {
             "content": content,
+            "part": content.shown_part,
+            "shown": total,
             "report": content.report,
             "kommune": content.report.kommune,
             "scope": scope_labels(content),

@@ -433,6 +433,9 @@ def test_the_same_cell_is_hidden_in_every_report_that_shows_it(org_a, case):
         content = evaluation_content(report)
         report = build.mus_evaluation_build(report_id=report.pk)
     assert content.total.hidden and report.people is None
+    # What the report still shows of the whole: the sum of the rows shown.
+    part = content.shown_part
+    assert part is not None and part.people == 3 and part.counts["held"] == 3
     assert [(r.label, r.hidden) for r in content.page] == [
         ("Center for Omsorg", True),
         ("Team Nord", False),
