@@ -15,17 +15,17 @@ urlpatterns = [
     ),
     path("mus-evaluering/", views.mus_evaluation_list, name="mus_evaluation_list"),
     path(
-        "mus-evaluering/<int:report_id>/status/",
+        "mus-evaluering/<int:mus_evaluation_id>/status/",
         views.mus_evaluation_status,
         name="mus_evaluation_status",
     ),
     path(
-        "mus-evaluering/<int:report_id>/igen/",
+        "mus-evaluering/<int:mus_evaluation_id>/igen/",
         views.mus_evaluation_retry,
         name="mus_evaluation_retry",
     ),
     path(
-        "mus-evaluering/<int:report_id>/<str:kind>/",
+        "mus-evaluering/<int:mus_evaluation_id>/<str:kind>/",
         views.mus_evaluation_download,
         name="mus_evaluation_download",
     ),

@@ -169,9 +169,9 @@ def mus_evaluation_list(request: KommuneRequest) -> HttpResponse:
 
 @require_GET
 @person_required
-def mus_evaluation_status(request: KommuneRequest, report_id: int) -> HttpResponse:
+def mus_evaluation_status(request: KommuneRequest, mus_evaluation_id: int) -> HttpResponse:
     """The evaluation's status (polled by HTMX) and, when it is ready, its links."""
-    report = get_mus_evaluation_or_404(request.person, report_id)
+    report = get_mus_evaluation_or_404(request.person, mus_evaluation_id)
     return render(
         request,
         "annualcycle/mus_evaluations.html#status",
@@ -181,9 +181,9 @@ def mus_evaluation_status(request: KommuneRequest, report_id: int) -> HttpRespon
 
 @require_POST
 @person_required
-def mus_evaluation_retry(request: KommuneRequest, report_id: int) -> HttpResponse:
+def mus_evaluation_retry(request: KommuneRequest, mus_evaluation_id: int) -> HttpResponse:
     """ "Prøv igen" on a failed evaluation: HTMX swaps in its status, polling again."""
-    report = get_mus_evaluation_or_404(request.person, report_id)
+    report = get_mus_evaluation_or_404(request.person, mus_evaluation_id)
     services.mus_evaluation_retry(report=report)
     if not request.htmx:
         return redirect("mus_evaluation_list")
@@ -197,8 +197,10 @@ def mus_evaluation_retry(request: KommuneRequest, report_id: int) -> HttpRespons
 
 @require_GET
 @person_required
-def mus_evaluation_download(request: KommuneRequest, report_id: int, kind: str) -> FileResponse:
-    report = get_mus_evaluation_or_404(request.person, report_id)
+def mus_evaluation_download(
+    request: KommuneRequest, mus_evaluation_id: int, kind: str
+) -> FileResponse:
+    report = get_mus_evaluation_or_404(request.person, mus_evaluation_id)
     if kind not in DOWNLOADS or report.status != MusEvaluationReport.Status.READY:
         raise Http404
     extension, content_type = DOWNLOADS[kind]
