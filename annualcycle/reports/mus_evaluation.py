@@ -36,6 +36,11 @@ and every dashboard page agrees:
 * each theme is a family of its own, whose n is the number of people with goals in
   it: a theme is shown in a row only where neither its family nor the row's people
   are hidden.
+
+As on the dashboards, the rule is about the people a figure is built from, within
+one period. Two reports on the same unit for overlapping periods differ by what
+happened between their ends; that difference is about the same unit's people, but
+not hidden when few of them had a conversation or goals in the gap.
 """
 
 from __future__ import annotations
