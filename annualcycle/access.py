@@ -17,7 +17,16 @@ from django.http import Http404
 
 from annualcycle.action_plans import selectors as action_plans
 from annualcycle.dashboards.selectors import committees_of
-from annualcycle.models import ActionPlan, ActionPlanItem, Cycle, GapReport, Phase, Task
+from annualcycle.models import (
+    ActionPlan,
+    ActionPlanItem,
+    Cycle,
+    GapReport,
+    MusEvaluationReport,
+    Phase,
+    Task,
+)
+from annualcycle.reports import mus_evaluation
 from annualcycle.reports.selectors import reports_for
 from kompetence.models import MEDCommittee, OrgUnit, Person
 
@@ -94,6 +103,19 @@ def get_gap_report_or_404(viewer: Person, report_id: int) -> GapReport:
     """A report the viewer ordered, or any report of the kommune for HR for the whole
     kommune. A colleague's report is a 404 like one of another kommune."""
     report = reports_for(viewer).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+# --- MUS evaluations --------------------------------------------------------------------
+
+
+def get_mus_evaluation_or_404(viewer: Person, report_id: int) -> MusEvaluationReport:
+    """An evaluation about a unit the viewer may order one for: a unit their open MED
+    committee covers, or one they administer as HR (kommune HR: every unit). A member
+    of a committee that does not cover the unit gets the same 404 as another kommune."""
+    report = mus_evaluation.reports_for(viewer).filter(pk=report_id).first()
     if report is None:
         raise Http404
     return report

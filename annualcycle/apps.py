@@ -10,10 +10,11 @@ class AnnualcycleConfig(AppConfig):
         from annualcycle import personal_data
         from annualcycle.cycle import panels, services
         from annualcycle.dashboards import invalidation
-        from annualcycle.reports.services import GAP_REPORT_WORK
+        from annualcycle.reports.services import GAP_REPORT_WORK, MUS_EVALUATION_WORK
         from kompetence.infra.background import register_work
 
         register_work(GAP_REPORT_WORK)
+        register_work(MUS_EVALUATION_WORK)
         from kompetence.infra.extensions import (
             NavLink,
             kommune_created,
@@ -36,6 +37,13 @@ class AnnualcycleConfig(AppConfig):
                 "gap_report_list",
                 _("Rapporter"),
                 frozenset({"leader", "hr"}),
+                order=77,
+                group="overview",
+            ),
+            NavLink(
+                "mus_evaluation_list",
+                _("MUS-evaluering"),
+                frozenset({"hr", "med"}),
                 order=77,
                 group="overview",
             ),

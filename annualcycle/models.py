@@ -206,6 +206,56 @@ class GapReport(BackgroundWork):
         return f"{self.unit} {self.requested_at:%Y-%m-%d}"
 
 
+class MusEvaluationReport(BackgroundWork):
+    """HovedMED's yearly evaluation of how MUS is used (the framework agreement on
+    competence development asks the top MED committee for it), for a unit subtree and
+    a period: conversations by kind, plans signed, follow-ups, check-ins and the goals'
+    themes. Ordered by a member of a MED committee covering the unit or by HR, built by
+    a Celery task (XLSX and PDF), always k-anonymous (annualcycle.reports.mus_evaluation)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Under udarbejdelse")
+        READY = "ready", _("Klar")
+        FAILED = "failed", _("Fejlede")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("enhed (med underenheder)"),
+    )
+    period_start = models.DateField(_("fra"))
+    period_end = models.DateField(_("til"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    xlsx = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    # The people in the report, or None when the report's own total is hidden (fewer
+    # than k people): the list of reports must not show what the report hides.
+    people = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("MUS-evaluering")
+        verbose_name_plural = _("MUS-evalueringer")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="mus_evaluation_period_order",
+                violation_error_message=_("Perioden slutter, før den starter."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period_start}–{self.period_end}"
+
+
 class ActionPlan(models.Model):
     """A unit's handlingsplan for a year (Fredericia): priorities, planned activities
     and budget, written by the unit's leader from its gap picture; the MED committee

@@ -10,6 +10,7 @@ from annualcycle.models import (
     ActionPlanItem,
     Cycle,
     GapReport,
+    MusEvaluationReport,
     Phase,
     ReminderSent,
     Task,
@@ -36,6 +37,13 @@ DECISIONS = {
             "kept: a dated report as it was built; its spreadsheet lists the unit's "
             "development-plan activities by employee as they stood that day"
         ),
+    ),
+    MusEvaluationReport: DataDecision(
+        export=Reason(
+            "a k-anonymous report about a unit's MUS that a MED member or HR ordered, "
+            "not about one person"
+        ),
+        erase=Reason("kept: aggregates only, no figure from fewer than k people"),
     ),
     ActionPlanComment: DataDecision(
         export=Reason("a MED member's comment on a unit's action plan, part of that plan"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from annualcycle.cycle.reminders import reminder_deliver, reminders_requeue, reminders_send
-from annualcycle.reports.build import gap_report_build
+from annualcycle.reports.build import gap_report_build, mus_evaluation_build
 from annualcycle.retention.services import retention_apply
 from kompetence.celery import app
 from kompetence.infra.figures import positions_turning
@@ -59,6 +59,18 @@ def requeue_reminders(self, kommune: Kommune) -> int:
 )
 def build_gap_report(self, kommune: Kommune, report_id: int) -> str:
     return gap_report_build(report_id=report_id).status
+
+
+@app.task(
+    base=WorkTask,
+    bind=True,
+    name="annualcycle.build_mus_evaluation",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    work="mus_evaluation",
+)
+def build_mus_evaluation(self, kommune: Kommune, report_id: int) -> str:
+    return mus_evaluation_build(report_id=report_id).status
 
 
 @app.task(name="annualcycle.figures_for_today_all")

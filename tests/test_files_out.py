@@ -179,7 +179,7 @@ def test_the_import_template_comes_from_the_same_writer(org_a):
 
 def test_the_gap_report_writer_stores_formulas_as_strings():
     out = io.BytesIO()
-    book = reports._Book(out)
+    book = reports.Book(out)
     sheet = book.sheet("Ark", [20])
     sheet.header(["Navn"])
     for value in DANGEROUS:

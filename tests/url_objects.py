@@ -61,6 +61,22 @@ def _report(org):
     return org._report
 
 
+def _mus_evaluation(org):
+    import datetime
+
+    from annualcycle.models import MusEvaluationReport
+
+    if not hasattr(org, "_mus_evaluation"):
+        org._mus_evaluation = MusEvaluationReport.objects.create(
+            kommune=org.kommune,
+            requested_by=org.hr,
+            unit=org.root,
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 12, 31),
+        )
+    return org._mus_evaluation
+
+
 def _action_plan(org):
     from annualcycle.models import ActionPlan
 
@@ -126,6 +142,7 @@ OBJECT_IDS = {
     ),
     "committee_id": lambda org: _committee(org).pk,
     "report_id": lambda org: _report(org).pk,
+    "mus_evaluation_id": lambda org: _mus_evaluation(org).pk,
     "action_plan_id": lambda org: _action_plan(org).pk,
     "item_id": lambda org: _action_plan_item(org).pk,
     "job_id": lambda org: _import_job(org).pk,

@@ -37,12 +37,12 @@ PLACEMENT_SEPARATOR = " \u203a "
 # --- The spreadsheet -------------------------------------------------------------------
 
 
-class _Sheet:
+class Sheet:
     """One worksheet, written row after row. XlsxWriter's constant-memory mode sends
     each row to a temporary file once the next begins, so memory stays flat for
     100,000 rows; it writes them about twice as fast as openpyxl."""
 
-    def __init__(self, book: _Book, title: str, widths: list[int]):
+    def __init__(self, book: Book, title: str, widths: list[int]):
         self.book = book
         self.worksheet = book.workbook.add_worksheet(title)
         self.row = 0
@@ -73,7 +73,7 @@ class _Sheet:
         self.row += 1
 
 
-class _Book:
+class Book:
     def __init__(self, target):
         self.workbook = xlsxwriter.Workbook(
             target,
@@ -97,8 +97,8 @@ class _Book:
             self._styles[key] = self.workbook.add_format(properties) if properties else None
         return self._styles[key]
 
-    def sheet(self, title: str, widths: list[int]) -> _Sheet:
-        return _Sheet(self, title, widths)
+    def sheet(self, title: str, widths: list[int]) -> Sheet:
+        return Sheet(self, title, widths)
 
 
 def _mean(value: float | None) -> float | None:
@@ -107,7 +107,7 @@ def _mean(value: float | None) -> float | None:
 
 def write_xlsx(content: ReportContent, target) -> None:
     """The spreadsheet, written to `target` (a path or a binary file)."""
-    book = _Book(target)
+    book = Book(target)
     _overview_sheet(book, content)
     _units_sheet(book, content)
     _competences_sheet(book, content)
@@ -133,7 +133,7 @@ def scope_labels(content: ReportContent) -> list[tuple[str, str]]:
     ]
 
 
-def _overview_sheet(book: _Book, content: ReportContent) -> None:
+def _overview_sheet(book: Book, content: ReportContent) -> None:
     sheet = book.sheet(_("Oversigt"), [36, 48])
     sheet.append([_("Gabrapport")], bold=True)
     for label, value in scope_labels(content):
@@ -162,7 +162,7 @@ def _overview_sheet(book: _Book, content: ReportContent) -> None:
     )
 
 
-def _units_sheet(book: _Book, content: ReportContent) -> None:
+def _units_sheet(book: Book, content: ReportContent) -> None:
     groups = (
         [(g.group.pk, g.group.name) for g in content.structure.groups]
         if content.round and content.structure
@@ -199,7 +199,7 @@ def _units_sheet(book: _Book, content: ReportContent) -> None:
         sheet.append(values, formats)
 
 
-def _competences_sheet(book: _Book, content: ReportContent) -> None:
+def _competences_sheet(book: Book, content: ReportContent) -> None:
     sheet = book.sheet(_("Pr. kompetence"), [24, 40, 14, 14, 14, 14, 14, 8])
     sheet.header(
         [
@@ -230,7 +230,7 @@ def _competences_sheet(book: _Book, content: ReportContent) -> None:
         )
 
 
-def _plans_sheet(book: _Book, content: ReportContent) -> None:
+def _plans_sheet(book: Book, content: ReportContent) -> None:
     sheet = book.sheet(_("Udviklingsplaner"), [28, 28, 12, 40, 26, 48, 12, 14])
     sheet.header(
         [

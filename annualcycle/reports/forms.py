@@ -45,3 +45,27 @@ class GapReportForm(forms.Form):
         cast(forms.ChoiceField, self.fields["group_name"]).choices = group_choices(
             group_names, _("Alle grupper")
         )
+
+
+class MusEvaluationForm(forms.Form):
+    unit = SafeModelChoiceField(
+        label=_("Enhed (med underenheder)"), queryset=OrgUnit.objects, empty_label=None
+    )
+    period_start = forms.DateField(
+        label=_("Fra"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_end = forms.DateField(
+        label=_("Til"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        set_option_label(self.fields["unit"], unit_label)
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("Til-datoen ligger før fra-datoen."))
+        return cleaned

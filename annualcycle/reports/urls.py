@@ -1,4 +1,4 @@
-"""Gap reports: order one, follow it until it is ready, download it."""
+"""Gap reports and MUS evaluations: order one, follow it until it is ready, download it."""
 
 from django.urls import path
 
@@ -12,5 +12,21 @@ urlpatterns = [
         "rapporter/<int:report_id>/<str:kind>/",
         views.gap_report_download,
         name="gap_report_download",
+    ),
+    path("mus-evaluering/", views.mus_evaluation_list, name="mus_evaluation_list"),
+    path(
+        "mus-evaluering/<int:mus_evaluation_id>/status/",
+        views.mus_evaluation_status,
+        name="mus_evaluation_status",
+    ),
+    path(
+        "mus-evaluering/<int:mus_evaluation_id>/igen/",
+        views.mus_evaluation_retry,
+        name="mus_evaluation_retry",
+    ),
+    path(
+        "mus-evaluering/<int:mus_evaluation_id>/<str:kind>/",
+        views.mus_evaluation_download,
+        name="mus_evaluation_download",
     ),
 ]

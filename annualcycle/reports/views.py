@@ -1,8 +1,13 @@
-"""Gap-report pages: order a report, follow it until it is ready, download it.
+"""Gap-report and MUS-evaluation pages: order a report, follow it until it is ready,
+download it.
 
-Leaders order reports for the subtrees they lead, HR for any unit it administers.
-A report is the requester's: only they and HR for the whole kommune see and download
-it; everyone else gets 404."""
+Gap reports: leaders order them for the subtrees they lead, HR for any unit it
+administers. A gap report is the requester's: only they and HR for the whole kommune
+see and download it; everyone else gets 404.
+
+MUS evaluations: members of a MED committee order them for the units it covers, HR for
+the units it administers; everyone who may order one for a unit sees the evaluations
+of that unit (they are k-anonymous); everyone else gets 404."""
 
 from __future__ import annotations
 
@@ -13,11 +18,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annualcycle.access import get_gap_report_or_404
-from annualcycle.models import GapReport
-from annualcycle.reports import selectors, services
+from annualcycle.access import get_gap_report_or_404, get_mus_evaluation_or_404
+from annualcycle.models import GapReport, MusEvaluationReport
+from annualcycle.reports import mus_evaluation, selectors, services
 from annualcycle.reports.documents import XLSX_CONTENT_TYPE
-from annualcycle.reports.forms import GapReportForm
+from annualcycle.reports.forms import GapReportForm, MusEvaluationForm
 from kompetence import permissions
 from kompetence.infra.downloads import attachment_header, filename_part
 from kompetence.infra.http import KommuneRequest, person_required, staff_required
@@ -108,6 +113,104 @@ def gap_report_download(request: KommuneRequest, report_id: int, kind: str) -> F
     filename = (
         f"gabrapport-{filename_part(report.unit.name, str(report.unit_id))}-"
         f"{report.requested_at:%Y-%m-%d}-{report.pk}.{extension}"
+    )
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = attachment_header(filename)
+    return response
+
+
+# --- MUS evaluations ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@person_required
+def mus_evaluation_list(request: KommuneRequest) -> HttpResponse:
+    """The order form and the evaluations of the units the viewer may order for, the
+    newest one on its way polling until it is ready. Only MED members and HR."""
+    viewer = request.person
+    if not mus_evaluation.may_order(viewer):
+        raise Http404
+    start, end = mus_evaluation.default_period()
+    form = MusEvaluationForm(
+        request.POST or None,
+        units=mus_evaluation.orderable_units(viewer),
+        initial={"period_start": start, "period_end": end},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mus_evaluation_request(
+                kommune=request.kommune,
+                requested_by=viewer,
+                unit=form.cleaned_data["unit"],
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Evalueringen bliver lavet. Linkene kommer her på siden, når den er klar."),
+            )
+            return redirect("mus_evaluation_list")
+    rows = mus_evaluation.report_list(viewer)
+    newest_pending = next((r for r in rows if r.status == MusEvaluationReport.Status.PENDING), None)
+    return render(
+        request,
+        "annualcycle/mus_evaluations.html",
+        {
+            "form": form,
+            "reports": rows,
+            "poll_id": newest_pending.pk if newest_pending else None,
+            "k": request.kommune.med_min_group_size,
+        },
+    )
+
+
+@require_GET
+@person_required
+def mus_evaluation_status(request: KommuneRequest, mus_evaluation_id: int) -> HttpResponse:
+    """The evaluation's status (polled by HTMX) and, when it is ready, its links."""
+    report = get_mus_evaluation_or_404(request.person, mus_evaluation_id)
+    return render(
+        request,
+        "annualcycle/mus_evaluations.html#status",
+        {"report": report, "poll_id": report.pk},
+    )
+
+
+@require_POST
+@person_required
+def mus_evaluation_retry(request: KommuneRequest, mus_evaluation_id: int) -> HttpResponse:
+    """ "Prøv igen" on a failed evaluation: HTMX swaps in its status, polling again."""
+    report = get_mus_evaluation_or_404(request.person, mus_evaluation_id)
+    services.mus_evaluation_retry(report=report)
+    if not request.htmx:
+        return redirect("mus_evaluation_list")
+    report.refresh_from_db()
+    return render(
+        request,
+        "annualcycle/mus_evaluations.html#status",
+        {"report": report, "poll_id": report.pk},
+    )
+
+
+@require_GET
+@person_required
+def mus_evaluation_download(
+    request: KommuneRequest, mus_evaluation_id: int, kind: str
+) -> FileResponse:
+    report = get_mus_evaluation_or_404(request.person, mus_evaluation_id)
+    if kind not in DOWNLOADS or report.status != MusEvaluationReport.Status.READY:
+        raise Http404
+    extension, content_type = DOWNLOADS[kind]
+    stored = report.xlsx if kind == "xlsx" else report.pdf
+    if not stored:
+        raise Http404
+    services.mus_evaluation_downloaded(request=request, report=report, extension=extension)
+    filename = (
+        f"mus-evaluering-{filename_part(report.unit.name, str(report.unit_id))}-"
+        f"{report.period_start:%Y-%m-%d}-{report.period_end:%Y-%m-%d}-{report.pk}.{extension}"
     )
     response = FileResponse(stored.open("rb"), content_type=content_type)
     response["Content-Disposition"] = attachment_header(filename)

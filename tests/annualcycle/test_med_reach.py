@@ -50,6 +50,11 @@ NO_FIGURE_PAGES = {
     "my_data": "the member's own data",
     "my_data_download": "the member's own data (ZIP)",
     "action_plan_list": "plans by unit: activities and budget the leader typed",
+    "mus_evaluation_list": (
+        "the order form and the evaluations' list, whose head count is shown only when the "
+        "evaluation's own total is (tests/annualcycle/test_mus_evaluation.py); the figures "
+        "are in the downloads, built by the same tree rule"
+    ),
     "dashboard": "the list of the member's committees",
     "healthz": "the service's health",
     "password_reset_confirm": "a form",

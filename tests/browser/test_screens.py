@@ -124,6 +124,7 @@ def _screens(kommune: Kommune) -> list[Screen]:
         Screen("13-aarshjul", "hr", reverse("cycle")),
         Screen("14-med-dashboard", "med", reverse("med_dashboard", args=[committee.pk])),
         Screen("15-gap-reports", "hr", reverse("gap_report_list")),
+        Screen("17-mus-evaluation", "med", reverse("mus_evaluation_list")),
     ]
 
 
@@ -187,7 +188,7 @@ def _scrolls_sideways(page: Page) -> list[str]:
 def test_the_most_used_pages_on_a_desktop_and_on_a_phone(browser, url_of, settings, tmp_path):
     kommune = _seed(settings, tmp_path)
     screens = _screens(kommune)
-    assert len(screens) == 15
+    assert len(screens) == 16
     windows = Windows(browser, url_of, kommune)
     too_wide: dict[str, list[str]] = {}
     try:
