@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from kompetence import permissions
 from kompetence.models import Kommune, Person, Position
@@ -92,50 +92,6 @@ def preparation_of(conversation: Conversation, author: Person) -> dict:
             subject=conversation.employee, kind=kind
         ).first()
     return {"notes": notes, "evaluation": evaluation}
-
-
-def team_plan_progress(leader: Person) -> list[dict]:
-    """Each person the leader leads, with their latest conversation and plan progress:
-    a fixed number of queries whatever the team's size."""
-    people = list(permissions.persons_led_by(leader).filter(is_active=True).order_by("name"))
-    latest: dict[int, Conversation] = {}
-    conversation: Conversation | None
-    for conversation in (
-        Conversation.objects.filter(employee__in=people)
-        .exclude(status=Conversation.Status.CANCELLED)
-        .select_related("plan")
-        .order_by("employee_id", "-starts_at")
-    ):
-        latest.setdefault(conversation.employee_id, conversation)
-    plan_ids = [c.plan.pk for c in latest.values() if hasattr(c, "plan")]
-    versions: dict[int, PlanVersion] = {}
-    for version in (
-        PlanVersion.objects.filter(plan_id__in=plan_ids)
-        .annotate(
-            signed=Count("signatures", distinct=True),
-            total=Count("activities", distinct=True),
-            done=Count(
-                "activities",
-                filter=Q(activities__status=PlanActivity.Status.DONE),
-                distinct=True,
-            ),
-        )
-        .order_by("plan_id", "-number")
-    ):
-        versions.setdefault(version.plan_id, version)
-    rows = []
-    for person in people:
-        conversation = latest.get(person.pk)
-        plan = getattr(conversation, "plan", None) if conversation else None
-        rows.append(
-            {
-                "person": person,
-                "conversation": conversation,
-                "plan": plan,
-                "version": versions.get(plan.pk) if plan else None,
-            }
-        )
-    return rows
 
 
 def conversation_rows(conversation: Conversation):

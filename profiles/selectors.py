@@ -12,7 +12,6 @@ from django.db.models.functions import Greatest, StrIndex, Substr
 from kompetence import permissions
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
-from profiles.access import visible_rounds
 from profiles.models import (
     Assessment,
     Competence,
@@ -537,15 +536,6 @@ def visible_children(viewer: Person, unit: OrgUnit) -> QuerySet[OrgUnit]:
 def led_units(viewer: Person) -> QuerySet[OrgUnit]:
     """The units `viewer` leads (not those below them)."""
     return permissions.visible_units(viewer).filter(path__in=permissions.led_unit_paths(viewer))
-
-
-def team_sections(viewer: Person) -> list[dict]:
-    """Each open round `viewer` sees with the progress of the people they lead in it;
-    rounds without any of them are left out."""
-    led = permissions.persons_led_by(viewer)
-    rounds = visible_rounds(viewer).filter(status=EvaluationRound.Status.OPEN)
-    sections = [{"round": round_, "rows": round_progress(round_, led)} for round_ in rounds]
-    return [section for section in sections if section["rows"]]
 
 
 def round_page_progress(

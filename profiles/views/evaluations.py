@@ -49,20 +49,6 @@ ROUND_PAGE = 100  # people per page on a round's page
 
 @require_GET
 @staff_required
-def team_overview(request: KommuneRequest) -> HttpResponse:
-    """The leader's people in each open round they can see, with both evaluations' status."""
-    return render(
-        request,
-        "profiles/team_overview.html",
-        {
-            "sections": selectors.team_sections(request.person),
-            "units": selectors.led_units(request.person),
-        },
-    )
-
-
-@require_GET
-@staff_required
 def round_list(request: KommuneRequest) -> HttpResponse:
     return render(
         request, "profiles/round_list.html", {"rounds": access.visible_rounds(request.person)}
