@@ -29,4 +29,5 @@ urlpatterns = [
         "evaluering/<int:evaluation_id>/genaabn/", views.evaluation_reopen, name="evaluation_reopen"
     ),
     path("kompetencer/heatmap/", views.heatmap, name="heatmap"),
+    path("kompetencer/heatmap/personer/", views.heatmap_people, name="heatmap_people"),
 ]
