@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from kompetence import permissions
@@ -21,7 +23,7 @@ from mus.models import (
     SignatureDelegation,
 )
 from profiles.models import Competence, Evaluation
-from profiles.selectors import person_gaps, version_structure
+from profiles.selectors import person_gaps, role_of, version_structure
 
 
 def active_agenda_question_count(kommune: Kommune) -> int:
@@ -132,13 +134,25 @@ def delegation_candidates(plan: Plan) -> QuerySet[Person]:
     )
 
 
-def plan_competences(plan: Plan) -> QuerySet[Competence]:
-    """The competences a plan's goals may name: those of the conversation's round."""
+def plan_competences(plan: Plan, *, keep: Iterable[int] = ()) -> QuerySet[Competence]:
+    """The competences a plan's goals may name: those of the conversation's round that
+    apply to the employee's role (the role their evaluation in the round was given,
+    else the one they have now), and those in `keep` (a goal's stored choices, so that
+    editing it never drops one)."""
+    keep = list(keep)
     if not plan.conversation.round_id:
-        return Competence.objects.none()
+        return Competence.objects.filter(pk__in=keep)
     round_ = plan.conversation.round
     assert round_ is not None  # round_id is set
-    return Competence.objects.filter(version_id=round_.version_id)
+    role = Evaluation.objects.filter(
+        round=round_, subject_id=plan.employee_id, kind=Evaluation.Kind.SELF
+    ).values_list("role", flat=True).first() or role_of(plan.employee)
+    applying = [
+        competence.pk
+        for competence in Competence.objects.filter(version_id=round_.version_id).only("roles")
+        if competence.applies_to(role)
+    ]
+    return Competence.objects.filter(pk__in=[*applying, *keep])
 
 
 def plan_goal_levels(plan: Plan) -> list:
