@@ -208,6 +208,7 @@ def team_overview(
     for person in people:
         evaluation = evaluations.get(person.pk, {})
         self_ev, leader_ev = evaluation.get("self"), evaluation.get("leader")
+        either = self_ev or leader_ev
         held = last_held.get(person.pk)
         plan = plans.get(person.pk)
         version = versions.get(plan.pk) if plan else None
@@ -216,7 +217,7 @@ def team_overview(
         rows.append(
             TeamRow(
                 person=person,
-                round=(self_ev or leader_ev).round if (self_ev or leader_ev) else None,
+                round=either.round if either else None,
                 self_evaluation=self_ev,
                 leader_evaluation=leader_ev,
                 evaluation_state=_evaluation_state(self_ev, leader_ev),
