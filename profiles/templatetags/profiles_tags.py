@@ -19,7 +19,9 @@ def level_label(structure, value):
 @register.filter
 def heat_class(cell) -> str:
     """Colour band of a heat-map cell by the share of people below their required level."""
-    if cell is None or cell.share_below is None or not cell.is_team_figure:
+    # A heat-map cell of one person's level is no team figure and gets no colour;
+    # the dashboards' and action plans' figures, which use this too, are k-checked.
+    if cell is None or cell.share_below is None or not getattr(cell, "is_team_figure", True):
         return "heat-none"
     share = cell.share_below
     if share < 0.10:
