@@ -14,7 +14,6 @@ from annualcycle.team.selectors import EvaluationState, PlanState
 from kompetence.models import Person
 from mus import services as mus_services
 from mus.models import Conversation, PlanCheckIn, PlanVersion
-from profiles import services as profile_services
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PositionFactory
 from tests.mus.factories import build_conversation, build_plan, sign, version_of
@@ -66,7 +65,6 @@ def test_evaluation_status_runs_from_not_started_to_leader_rated(org_a, round_a)
         self_ev.save(update_fields=["answered"])
     assert _row(org_a, org_a.employee).evaluation_state == EvaluationState.IN_PROGRESS
     with org_a.scope():
-        profile_services.ratings_bulk_set(round_=round_a, answers=[], submit=False)
         self_ev.status = self_ev.Status.SUBMITTED
         self_ev.save(update_fields=["status"])
     assert _row(org_a, org_a.employee).evaluation_state == EvaluationState.SUBMITTED
