@@ -25,6 +25,10 @@ class AnnualcycleConfig(AppConfig):
         )
 
         register_nav(
+            # Under the competences: the page began as the team's evaluations.
+            NavLink(
+                "team_overview", _("Mit team"), frozenset({"leader"}), order=20, group="competences"
+            ),
             NavLink("cycle", _("Årshjul"), frozenset({"employee"}), order=85, group="overview"),
             NavLink(
                 "dashboard",

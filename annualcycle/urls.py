@@ -1,6 +1,6 @@
-"""The app's four jobs, each a package with its own pages: the årshjul (`cycle`), the
-dashboards (`dashboards`), gap reports (`reports`) with the units' action plans
-(`action_plans`), and GDPR retention (`retention`)."""
+"""The app's jobs, each a package with its own pages: the årshjul (`cycle`), the
+dashboards (`dashboards`), the leader's team page (`team`), gap reports (`reports`)
+with the units' action plans (`action_plans`), and GDPR retention (`retention`)."""
 
 from django.urls import include, path
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("annualcycle.cycle.urls")),
     path("", include("annualcycle.retention.urls")),
     path("", include("annualcycle.dashboards.urls")),
+    path("", include("annualcycle.team.urls")),
     path("", include("annualcycle.reports.urls")),
     path("", include("annualcycle.action_plans.urls")),
 ]

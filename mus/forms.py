@@ -67,6 +67,11 @@ class GoalForm(RevisionMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["competences"]).queryset = competences
         self.fields["competences"].required = False
+        # The choices are the competences of the employee's role; anything else posted
+        # is refused, naming the field (the views lead each message with its label).
+        self.fields["competences"].error_messages["invalid_choice"] = _(
+            "Vælg kun kompetencer, der gælder for medarbejderens rolle."
+        )
         cast(forms.ChoiceField, self.fields["target_level"]).choices = [
             ("", _("Intet målniveau"))
         ] + [(level.value, level.label) for level in levels if not level.is_not_applicable]

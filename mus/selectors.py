@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from kompetence import permissions
 from kompetence.models import Kommune, Person, Position
@@ -25,7 +26,7 @@ from mus.models import (
     SignatureDelegation,
 )
 from profiles.models import Competence, Evaluation
-from profiles.selectors import person_gaps, version_structure
+from profiles.selectors import person_gaps, role_of, version_structure
 
 
 def active_agenda_question_count(kommune: Kommune) -> int:
@@ -105,50 +106,6 @@ def preparation_of(conversation: Conversation, author: Person) -> dict:
     return {"notes": notes, "evaluation": evaluation}
 
 
-def team_plan_progress(leader: Person) -> list[dict]:
-    """Each person the leader leads, with their latest conversation and plan progress:
-    a fixed number of queries whatever the team's size."""
-    people = list(permissions.persons_led_by(leader).filter(is_active=True).order_by("name"))
-    latest: dict[int, Conversation] = {}
-    conversation: Conversation | None
-    for conversation in (
-        Conversation.objects.filter(employee__in=people)
-        .exclude(status=Conversation.Status.CANCELLED)
-        .select_related("plan")
-        .order_by("employee_id", "-starts_at")
-    ):
-        latest.setdefault(conversation.employee_id, conversation)
-    plan_ids = [c.plan.pk for c in latest.values() if hasattr(c, "plan")]
-    versions: dict[int, PlanVersion] = {}
-    for version in (
-        PlanVersion.objects.filter(plan_id__in=plan_ids)
-        .annotate(
-            signed=Count("signatures", distinct=True),
-            total=Count("activities", distinct=True),
-            done=Count(
-                "activities",
-                filter=Q(activities__status=PlanActivity.Status.DONE),
-                distinct=True,
-            ),
-        )
-        .order_by("plan_id", "-number")
-    ):
-        versions.setdefault(version.plan_id, version)
-    rows = []
-    for person in people:
-        conversation = latest.get(person.pk)
-        plan = getattr(conversation, "plan", None) if conversation else None
-        rows.append(
-            {
-                "person": person,
-                "conversation": conversation,
-                "plan": plan,
-                "version": versions.get(plan.pk) if plan else None,
-            }
-        )
-    return rows
-
-
 def conversation_rows(conversation: Conversation):
     """The conversation screen's rows: required, self, leader and agreed side by side."""
     if conversation.round_id is None:
@@ -187,13 +144,25 @@ def delegation_candidates(plan: Plan) -> QuerySet[Person]:
     )
 
 
-def plan_competences(plan: Plan) -> QuerySet[Competence]:
-    """The competences a plan's goals may name: those of the conversation's round."""
+def plan_competences(plan: Plan, *, keep: Iterable[int] = ()) -> QuerySet[Competence]:
+    """The competences a plan's goals may name: those of the conversation's round that
+    apply to the employee's role (the role their evaluation in the round was given,
+    else the one they have now), and those in `keep` (a goal's stored choices, so that
+    editing it never drops one)."""
+    keep = list(keep)
     if not plan.conversation.round_id:
-        return Competence.objects.none()
+        return Competence.objects.filter(pk__in=keep)
     round_ = plan.conversation.round
     assert round_ is not None  # round_id is set
-    return Competence.objects.filter(version_id=round_.version_id)
+    role = Evaluation.objects.filter(
+        round=round_, subject_id=plan.employee_id, kind=Evaluation.Kind.SELF
+    ).values_list("role", flat=True).first() or role_of(plan.employee)
+    applying = [
+        competence.pk
+        for competence in Competence.objects.filter(version_id=round_.version_id).only("roles")
+        if competence.applies_to(role)
+    ]
+    return Competence.objects.filter(pk__in=[*applying, *keep])
 
 
 def plan_goal_levels(plan: Plan) -> list:

@@ -23,7 +23,7 @@ from django.http import Http404
 
 from kompetence import access as org_access
 from kompetence import permissions
-from kompetence.models import Person, unit_path_ids
+from kompetence.models import OrgUnit, Person, unit_path_ids
 from profiles.models import (
     Competence,
     CompetenceGroup,
@@ -181,3 +181,39 @@ def get_subject_or_404(viewer: Person, person_id: int) -> Person:
     if person is None:
         raise Http404
     return person
+
+
+def get_led_heatmap_unit_or_404(viewer: Person, unit_id: int) -> OrgUnit:
+    """A unit in a subtree `viewer` leads (by position or a substitute grant), for the
+    heat-map's drill-down to the people behind a cell. Only a leader in the line sees
+    those people: HR, MED members and leaders elsewhere get the same 404 as for a
+    unit of another kommune or one that does not exist."""
+    unit = OrgUnit.objects.filter(kommune_id=viewer.kommune_id, pk=unit_id).first()
+    if unit is None or not leads_unit(viewer, unit):
+        raise Http404
+    return unit
+
+
+def leads_unit(viewer: Person, unit: OrgUnit) -> bool:
+    """Whether `unit` lies in a subtree `viewer` leads."""
+    return any(unit.path.startswith(path) for path in permissions.led_unit_paths(viewer))
+
+
+def get_unit_round_competence_or_404(
+    unit: OrgUnit, round_id: int, competence_id: int
+) -> tuple[EvaluationRound, Competence]:
+    """A round that covers `unit` and one of that round's competences (404 otherwise):
+    `unit` has already passed an access helper."""
+    round_ = (
+        EvaluationRound.objects.filter(pk=round_id, unit_id__in=unit.ancestor_ids)
+        .select_related("version__framework")
+        .first()
+    )
+    competence = (
+        Competence.objects.filter(pk=competence_id, version_id=round_.version_id).first()
+        if round_
+        else None
+    )
+    if round_ is None or competence is None:
+        raise Http404
+    return round_, competence

@@ -33,9 +33,6 @@ class ProfilesConfig(AppConfig):
                 group="competences",
             ),
             NavLink(
-                "team_overview", _("Mit team"), frozenset({"leader"}), order=20, group="competences"
-            ),
-            NavLink(
                 "round_list",
                 _("Evalueringer"),
                 frozenset({"leader", "hr"}),

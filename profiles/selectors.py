@@ -12,7 +12,6 @@ from django.db.models.functions import Greatest, StrIndex, Substr
 from kompetence import permissions
 from kompetence.models import Kommune, OrgUnit, Person, Position
 from kompetence.selectors import primary_positions
-from profiles.access import visible_rounds
 from profiles.models import (
     Assessment,
     Competence,
@@ -344,12 +343,23 @@ def person_gaps(person: Person, round_: EvaluationRound) -> list[GapRow]:
     return rows
 
 
+# A heat-map cell is a team's figure only when at least this many people's levels
+# make it: one person's level (often their leader's rating of them) shown as "the
+# team's" would be that person's rating under another name. Below it the cell says
+# how many answered, and the leader may open the people behind it.
+MIN_TEAM_FIGURE = 2
+
+
 @dataclass
 class HeatCell:
     mean: float | None
     count: int
     below: int
     with_required: int
+
+    @property
+    def is_team_figure(self) -> bool:
+        return self.count >= MIN_TEAM_FIGURE
 
     @property
     def share_below(self) -> float | None:
@@ -369,11 +379,15 @@ def heatmap(unit: OrgUnit, round_: EvaluationRound) -> list[HeatRow]:
     directly in the unit and one per child unit (its whole subtree), each cell with the
     mean assessed level, how many are below their required level, and the count.
 
+    The leaders of `unit` itself are left out: their own evaluation is not a figure
+    of the team they lead (the leader of a child unit is in that unit's row, as one
+    of the people `unit`'s leader leads).
+
     One aggregate query, grouped by the first path step below `unit`."""
     prefix_length = len(unit.path)
     rest = Substr("unit__path", prefix_length + 1)
     assessments = (
-        Assessment.objects.filter(round=round_, unit__path__startswith=unit.path)
+        team_assessments(unit, round_)
         # PostgreSQL refuses a negative length, so the people directly in `unit`
         # (whose rest is empty) get length 0, i.e. the bucket "".
         .annotate(bucket=Substr(rest, 1, Greatest(StrIndex(rest, Value("/")) - 1, Value(0))))
@@ -406,6 +420,38 @@ def heatmap(unit: OrgUnit, round_: EvaluationRound) -> list[HeatRow]:
                 HeatRow(label=child.name, unit=child, people=people[key], cells=buckets[key])
             )
     return rows
+
+
+def team_assessments(unit: OrgUnit, round_: EvaluationRound) -> QuerySet[Assessment]:
+    """The assessments in `unit`'s subtree in `round_` that make its team figures:
+    everyone's but those of the leaders of `unit` itself."""
+    unit_leaders = Position.objects.active().filter(unit=unit, is_leader=True)
+    return Assessment.objects.filter(round=round_, unit__path__startswith=unit.path).exclude(
+        person_id__in=unit_leaders.values("person_id")
+    )
+
+
+def heatmap_people(
+    viewer: Person,
+    unit: OrgUnit,
+    round_: EvaluationRound,
+    competence: Competence,
+    *,
+    direct: bool,
+) -> list[Assessment]:
+    """The people behind one heat-map cell, for their leader: the assessments on
+    `competence` of the people `viewer` leads directly in `unit` (`direct`: the row
+    "unit (direkte)" of `unit`'s own heat-map, without its leaders) or in its whole
+    subtree (the row of `unit` on its parent's heat-map), exactly those the cell
+    counts, by name."""
+    if direct:
+        assessments = team_assessments(unit, round_).filter(unit=unit)
+    else:
+        assessments = Assessment.objects.filter(round=round_, unit__path__startswith=unit.path)
+    assessments = assessments.filter(
+        competence=competence, person__in=permissions.persons_led_by(viewer)
+    )
+    return list(assessments.select_related("person").order_by("person__name", "person_id"))
 
 
 def rounds_for_unit(unit: OrgUnit) -> QuerySet[EvaluationRound]:
@@ -537,15 +583,6 @@ def visible_children(viewer: Person, unit: OrgUnit) -> QuerySet[OrgUnit]:
 def led_units(viewer: Person) -> QuerySet[OrgUnit]:
     """The units `viewer` leads (not those below them)."""
     return permissions.visible_units(viewer).filter(path__in=permissions.led_unit_paths(viewer))
-
-
-def team_sections(viewer: Person) -> list[dict]:
-    """Each open round `viewer` sees with the progress of the people they lead in it;
-    rounds without any of them are left out."""
-    led = permissions.persons_led_by(viewer)
-    rounds = visible_rounds(viewer).filter(status=EvaluationRound.Status.OPEN)
-    sections = [{"round": round_, "rows": round_progress(round_, led)} for round_ in rounds]
-    return [section for section in sections if section["rows"]]
 
 
 def round_page_progress(

@@ -30,7 +30,8 @@ def mus_overview(request: KommuneRequest) -> HttpResponse:
         "mus/overview.html",
         {
             "own": selectors.own_conversations(person),
-            "team": selectors.team_plan_progress(person) if permissions.is_leader(person) else [],
+            # The team's conversations and plans are on "Mit team", beside their evaluations.
+            "leads": permissions.is_leader(person),
         },
     )
 

@@ -218,7 +218,9 @@ def _goal_form(version: PlanVersion, data=None, instance: PlanGoal | None = None
     return GoalForm(
         data,
         instance=instance,
-        competences=selectors.plan_competences(plan),
+        competences=selectors.plan_competences(
+            plan, keep=instance.competences.values_list("pk", flat=True) if instance else ()
+        ),
         levels=selectors.plan_goal_levels(plan),
         prefix="goal",
     )

@@ -6,7 +6,6 @@ from profiles.views import evaluations as views
 
 urlpatterns = [
     path("mine-kompetencer/", views.my_competences, name="my_competences"),
-    path("mit-team/", views.team_overview, name="team_overview"),
     path("evalueringer/", views.round_list, name="round_list"),
     path("evalueringer/ny/", views.round_create, name="round_create"),
     path("evalueringer/<int:round_id>/", views.round_detail, name="round_detail"),
@@ -30,4 +29,5 @@ urlpatterns = [
         "evaluering/<int:evaluation_id>/genaabn/", views.evaluation_reopen, name="evaluation_reopen"
     ),
     path("kompetencer/heatmap/", views.heatmap, name="heatmap"),
+    path("kompetencer/heatmap/personer/", views.heatmap_people, name="heatmap_people"),
 ]

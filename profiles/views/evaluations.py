@@ -49,20 +49,6 @@ ROUND_PAGE = 100  # people per page on a round's page
 
 @require_GET
 @staff_required
-def team_overview(request: KommuneRequest) -> HttpResponse:
-    """The leader's people in each open round they can see, with both evaluations' status."""
-    return render(
-        request,
-        "profiles/team_overview.html",
-        {
-            "sections": selectors.team_sections(request.person),
-            "units": selectors.led_units(request.person),
-        },
-    )
-
-
-@require_GET
-@staff_required
 def round_list(request: KommuneRequest) -> HttpResponse:
     return render(
         request, "profiles/round_list.html", {"rounds": access.visible_rounds(request.person)}
@@ -284,6 +270,33 @@ def evaluation_reopen(request: KommuneRequest, evaluation_id: int) -> HttpRespon
 
 @require_GET
 @staff_required
+def heatmap_people(request: KommuneRequest) -> HttpResponse:
+    """The people behind one heat-map cell and their levels, for their leader only."""
+    params = request.GET
+    ids = [params.get(name, "") for name in ("enhed", "runde", "kompetence")]
+    if not all(value.isdigit() for value in ids):
+        raise Http404
+    unit = access.get_led_heatmap_unit_or_404(request.person, int(ids[0]))
+    round_, competence = access.get_unit_round_competence_or_404(unit, int(ids[1]), int(ids[2]))
+    direct = params.get("direkte") == "1"
+    return render(
+        request,
+        "profiles/heatmap_people.html",
+        {
+            "unit": unit,
+            "round": round_,
+            "competence": competence,
+            "direct": direct,
+            "structure": selectors.version_structure(round_.version),
+            "assessments": selectors.heatmap_people(
+                request.person, unit, round_, competence, direct=direct
+            ),
+        },
+    )
+
+
+@require_GET
+@staff_required
 def heatmap(request: KommuneRequest) -> HttpResponse:
     """Units × competences for a subtree the viewer leads or administers."""
     unit_id = request.GET.get("enhed")
@@ -309,7 +322,20 @@ def heatmap(request: KommuneRequest) -> HttpResponse:
         if rows and structure is not None
         else []
     )
-    grid = [(c, [row.cells.get(c.pk) for row in rows]) for c in columns]
+    # The leader in the line may open the people behind a cell; HR sees the figures.
+    people_urls = [""] * len(rows)
+    if round_ and access.leads_unit(request.person, unit):
+        base = reverse("heatmap_people")
+        people_urls = [
+            f"{base}?runde={round_.pk}&enhed={row.unit.pk}"
+            if row.unit
+            else f"{base}?runde={round_.pk}&enhed={unit.pk}&direkte=1"
+            for row in rows
+        ]
+    grid = [
+        (c, [(row.cells.get(c.pk), url) for row, url in zip(rows, people_urls, strict=True)])
+        for c in columns
+    ]
     return render(
         request,
         "profiles/heatmap.html",

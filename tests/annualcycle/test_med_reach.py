@@ -61,6 +61,10 @@ NO_FIGURE_PAGES = {
     "my_competences": "the member's own evaluations",
     "my_courses": "the member's own course places",
     "mus_overview": "the member's own conversations",
+    "upward_results": (
+        "the leaders the member may give feedback on; the upward feedback's figures are "
+        "for leaders and HR, released in steps of k (tests/mus/test_upward_feedback.py)"
+    ),
     "catalogue": "courses and free places: not about any unit's people",
     "course_detail": "a course and its free places: not about any unit's people",
     "cycle": "the årshjul's phases and tasks",

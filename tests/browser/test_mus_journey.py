@@ -40,8 +40,8 @@ def test_schedule_prepare_talk_plan_sign_and_download_the_pdf(
     leader.on("dialog", lambda dialog: dialog.accept())
     log_in(leader, url_of(org_a.kommune, "/log-ind/"), org_a.leader.user.username)
 
-    # The leader schedules the MUS.
-    leader.get_by_role("link", name="MUS", exact=True).click()
+    # The leader schedules the MUS from their team page.
+    leader.get_by_role("link", name="Mit team", exact=True).click()
     assert_accessible(leader)
     leader.get_by_role("link", name=f"Planlæg MUS med {org_a.employee.name}").click()
     when = (timezone.localtime() + datetime.timedelta(days=14)).replace(hour=10, minute=0)

@@ -411,8 +411,8 @@ def test_the_employee_follows_up_without_a_new_version(org_a, round_a):
         assert activity.status == PlanActivity.Status.DONE
         assert plan.versions.count() == 1
         assert all(signing.signature_is_valid(s) for s in version.signatures.all())
-    overview = client_for(org_a.leader).get(reverse("mus_overview"))
-    assert "1 af 3" in overview.text
+    overview = client_for(org_a.leader).get(reverse("team_overview"))
+    assert "1 af 3 aktiviteter gennemført" in overview.text
 
 
 def test_an_older_version_shows_what_changed_in_the_next(org_a, round_a):

@@ -452,13 +452,6 @@ def test_my_competences_query_count_is_the_same_for_10_and_200_people(org_a, whe
     assert "Faglig kompetence" in client.get(reverse("my_competences")).text
 
 
-def test_team_overview_lists_the_leaders_people_only(org_a, round_a):
-    page = client_for(org_a.leader).get(reverse("team_overview"))
-    assert "Eva Medarbejder" in page.text and "Kim Kollega" in page.text
-    assert "Ole Andensen" not in page.text
-    assert client_for(org_a.employee).get(reverse("team_overview")).status_code == 404
-
-
 def test_hr_or_leader_opens_a_round_for_a_subtree(org_a, wheel, django_capture_on_commit_callbacks):
     client = client_for(org_a.leader)
     with django_capture_on_commit_callbacks(execute=True):  # the task that fills the round
