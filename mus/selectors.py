@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from kompetence import permissions
 from kompetence.models import Kommune, Person, Position
@@ -10,6 +10,8 @@ from mus.content import content_hash
 from mus.models import (
     AgendaQuestion,
     Conversation,
+    ConversationGroup,
+    ConversationKind,
     Plan,
     PlanActivity,
     PlanChange,
@@ -25,7 +27,10 @@ from profiles.selectors import person_gaps, version_structure
 
 
 def active_agenda_question_count(kommune: Kommune) -> int:
-    return AgendaQuestion.objects.filter(kommune=kommune, is_active=True).count()
+    """Active questions of the MUS agenda (the one the starter agendas replace)."""
+    return AgendaQuestion.objects.filter(
+        kommune=kommune, kind=ConversationKind.MUS, is_active=True
+    ).count()
 
 
 def current_version(plan: Plan) -> PlanVersion:
@@ -62,7 +67,7 @@ def plan_document(version: PlanVersion) -> dict:
 
 def conversations_for(viewer: Person) -> QuerySet[Conversation]:
     """Conversations the viewer takes part in, leads (their subtree) or, as HR, sees."""
-    conversations = Conversation.objects.select_related("employee", "leader")
+    conversations = Conversation.objects.select_related("employee", "leader", "group")
     if permissions.is_kommune_hr(viewer):
         return conversations
     return conversations.filter(
@@ -232,6 +237,53 @@ def conversation_competence(conversation: Conversation, competence_id: int) -> C
     ).first()
 
 
-def agenda_all(kommune: Kommune) -> QuerySet[AgendaQuestion]:
-    """Every preparation question of the kommune, inactive ones too (HR's list)."""
-    return AgendaQuestion.objects.filter(kommune=kommune)
+def agenda_all(kommune: Kommune, kind: str = ConversationKind.MUS) -> QuerySet[AgendaQuestion]:
+    """Every preparation question of the kommune's agenda for `kind`, inactive ones too
+    (HR's list)."""
+    return AgendaQuestion.objects.filter(kommune=kommune, kind=kind)
+
+
+# --- Group conversations (GRUS/TUS) ---------------------------------------------------------
+
+
+def group_participants(group: ConversationGroup) -> list[Conversation]:
+    """Each participant's conversation in the group, cancelled ones (those who left for
+    an individual MUS) last, with its plan: two queries whatever the group's size."""
+    conversations = list(
+        group.conversations.select_related("employee", "plan").order_by("employee__name", "pk")
+    )
+    conversations.sort(key=lambda c: c.status == Conversation.Status.CANCELLED)
+    plan_ids = [c.plan.pk for c in conversations if hasattr(c, "plan")]
+    versions: dict[int, PlanVersion] = {}
+    for version in (
+        PlanVersion.objects.filter(plan_id__in=plan_ids)
+        .annotate(signed=Count("signatures", distinct=True))
+        .order_by("plan_id", "-number")
+    ):
+        versions.setdefault(version.plan_id, version)
+    for conversation in conversations:
+        plan = getattr(conversation, "plan", None)
+        conversation.plan_version = versions.get(plan.pk) if plan else None  # type: ignore[attr-defined]
+    return conversations
+
+
+def leader_groups(leader: Person) -> QuerySet[ConversationGroup]:
+    """The leader's group conversations, newest first, with how many take part."""
+    return (
+        ConversationGroup.objects.filter(leader=leader)
+        .annotate(
+            participants=Count(
+                "conversations",
+                filter=~Q(conversations__status=Conversation.Status.CANCELLED),
+            ),
+            requests=Count(
+                "conversations",
+                filter=Q(
+                    conversations__individual_requested_at__isnull=False,
+                    conversations__status=Conversation.Status.SCHEDULED,
+                ),
+            ),
+            starts_at=Max("conversations__starts_at"),
+        )
+        .order_by("-created_at", "-pk")
+    )

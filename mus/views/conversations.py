@@ -16,7 +16,7 @@ from kompetence import permissions
 from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, selectors, services
-from mus.forms import ConversationForm
+from mus.forms import ConversationForm, IndividualRequestForm, ScheduleForm
 from mus.models import AgendaQuestion
 
 
@@ -30,6 +30,7 @@ def mus_overview(request: KommuneRequest) -> HttpResponse:
         {
             "own": selectors.own_conversations(person),
             "team": selectors.team_plan_progress(person) if permissions.is_leader(person) else [],
+            "groups": selectors.leader_groups(person) if permissions.is_leader(person) else [],
         },
     )
 
@@ -38,7 +39,11 @@ def mus_overview(request: KommuneRequest) -> HttpResponse:
 @person_required
 def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpResponse:
     employee = access.get_led_person_or_404(request.person, person_id)
-    form = ConversationForm(request.POST or None, initial={"duration_minutes": 60})
+    form = ScheduleForm(
+        request.POST or None,
+        initial={"duration_minutes": 60},
+        with_lus=permissions.is_leader(employee),
+    )
     form.validate_url = request.get_full_path()
     planned = None
     if request.method == "POST":
@@ -53,6 +58,7 @@ def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpRespon
                     duration_minutes=form.cleaned_data["duration_minutes"],
                     is_online=form.cleaned_data["is_online"],
                     location=form.cleaned_data["location"],
+                    kind=form.cleaned_data["kind"],
                 )
             except services.ConversationAlreadyOpen as error:
                 form.add_error(None, error)
@@ -61,7 +67,9 @@ def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpRespon
                 form.add_error(None, error)
             else:
                 messages.success(
-                    request, _("MUS er planlagt. I har begge fået en kalenderinvitation.")
+                    request,
+                    _("%(kind)s er planlagt. I har begge fået en kalenderinvitation.")
+                    % {"kind": conversation.get_kind_display()},
                 )
                 return redirect_after_post(
                     request, reverse("conversation_detail", args=[conversation.pk])
@@ -86,6 +94,7 @@ def conversation_detail(request: KommuneRequest, conversation_id: int) -> HttpRe
             "plan": getattr(conversation, "plan", None),
             "is_party": access.is_party(request.person, conversation),
             "may_manage": access.leads_employee(request.person, conversation.employee),
+            "request_form": IndividualRequestForm(),
         },
     )
 
@@ -141,7 +150,7 @@ def preparation(request: KommuneRequest, conversation_id: int) -> HttpResponse:
     """Each party's private preparation: the agenda with their own notes (saved as they
     type, HTMX; or all at once without JavaScript) and their own evaluation."""
     conversation = access.get_conversation_or_404(request.person, conversation_id, party_only=True)
-    questions = services.agenda_questions(kommune=request.kommune)
+    questions = services.agenda_questions(kommune=request.kommune, kind=conversation.kind)
     if request.method == "POST":
         by_id = {str(q.pk): q for q in questions}
         notes: list[tuple[AgendaQuestion | None, str]] = []
@@ -259,3 +268,23 @@ def agreed_level_save(
         {"competence": competence, "error": error},
         status=422 if error else 200,
     )
+
+
+@require_POST
+@person_required
+def conversation_individual_request(request: KommuneRequest, conversation_id: int) -> HttpResponse:
+    """A GRUS/TUS participant asks for an individual MUS instead of the group."""
+    conversation = access.get_conversation_or_404(request.person, conversation_id, party_only=True)
+    form = IndividualRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("conversation_detail", conversation_id=conversation.pk)
+    try:
+        services.conversation_individual_request(
+            conversation=conversation, by=request.person, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Din leder har fået besked om, at du ønsker en MUS alene."))
+    return redirect("conversation_detail", conversation_id=conversation.pk)
