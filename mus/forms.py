@@ -43,7 +43,8 @@ class ScheduleForm(ConversationForm):
     """Scheduling one employee's conversation: its kind first. LUS is offered only
     when the employee is a leader (`with_lus`), and is then chosen first."""
 
-    kind = forms.ChoiceField(label=_("Samtaletype"))
+    # Not required: a form sent without it (an older page) schedules a MUS.
+    kind = forms.ChoiceField(label=_("Samtaletype"), required=False)
 
     field_order = ["kind", "starts_at", "duration_minutes", "is_online", "location"]
 
@@ -59,6 +60,9 @@ class ScheduleForm(ConversationForm):
             "LUS er en leders egen udviklingssamtale med sin leder. En seniorsamtale er en "
             "MUS med fokus på de kommende år og en eventuel senioraftale."
         )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or ConversationKind.MUS
 
 
 class GroupConversationForm(ConversationForm):

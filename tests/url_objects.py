@@ -5,7 +5,7 @@ here, or the walk fails and says so."""
 from __future__ import annotations
 
 from tests.catalogue.factories import build_catalogue
-from tests.mus.factories import build_mus
+from tests.mus.factories import build_group, build_mus
 from tests.profiles.factories import build_profiles
 
 
@@ -14,6 +14,13 @@ def _mus(org):
         _profiles(org)  # the conversation links to the org's evaluation round
         org._mus = build_mus(org)
     return org._mus
+
+
+def _group(org):
+    if not hasattr(org, "_group"):
+        _mus(org)
+        org._group = build_group(org)
+    return org._group
 
 
 def _catalogue(org):
@@ -108,6 +115,7 @@ OBJECT_IDS = {
     "activity_id": lambda org: _mus(org).activity.pk,
     "pdf_id": lambda org: _mus(org).pdf_id,
     "question_id": lambda org: _mus(org).question.pk,
+    "conversation_group_id": lambda org: _group(org).pk,
     "course_id": lambda org: _catalogue(org).course.pk,
     "session_id": lambda org: _catalogue(org).session.pk,
     "enrolment_id": lambda org: _catalogue(org).enrolment.pk,
