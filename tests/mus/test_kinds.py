@@ -160,9 +160,7 @@ def test_schedule_page_of_another_kommune_or_not_led_is_404(org_a, org_b):
 # --- The kind on every page ----------------------------------------------------------------
 
 
-def test_the_kind_shows_on_overview_conversation_preparation_screen_plan_and_pdf(
-    org_a, tmp_path
-):
+def test_the_kind_shows_on_overview_conversation_preparation_screen_plan_and_pdf(org_a, tmp_path):
     conversation = _schedule_service(
         org_a, employee=org_a.employee, leader=org_a.leader, kind="senior"
     )
