@@ -250,3 +250,57 @@ def test_a_starter_agenda_replaces_only_the_mus_agenda(org_a):
         senior = AgendaQuestion.objects.filter(kommune=org_a.kommune, kind="senior")
         assert senior.exists() and not senior.filter(is_active=False).exists()
         assert AgendaQuestion.objects.filter(kind="mus", is_active=False).exists()
+
+
+# --- Dashboards: conversations held per kind ------------------------------------------------
+
+
+def test_dashboards_count_conversations_held_per_kind_and_med_hides_small_rows(org_a):
+    """Team Nord (nine people): a MUS, a seniorsamtale, a GRUS of two and the leader's
+    LUS held; Team Syd (one person): a MUS, which a MED committee never sees."""
+    from annualcycle.dashboards import selectors as dashboards
+    from tests.annualcycle.test_dashboards import add_people, committee_for
+
+    extra = add_people(org_a, org_a.team, 5)
+    held = [
+        _schedule_service(org_a, employee=org_a.employee, leader=org_a.leader, kind="mus"),
+        _schedule_service(org_a, employee=extra[0], leader=org_a.leader, kind="senior"),
+        _schedule_service(org_a, employee=org_a.leader, leader=org_a.chef, kind="lus"),
+        _schedule_service(org_a, employee=org_a.other_employee, leader=org_a.chef, kind="mus"),
+    ]
+    group = build_group_of(org_a, [org_a.colleague, extra[1]])
+    with org_a.scope():
+        held += list(group.conversations.all())
+        for conversation in held:
+            services.conversation_mark_held(conversation=conversation)
+        centre = type(org_a.centre).objects.get(pk=org_a.centre.pk)
+        period = dashboards.dashboard_period()
+        board = dashboards.unit_dashboard(centre, None, period)
+        rows = {row.label: row for row in board.rows}
+        nord, syd = rows["Team Nord"], rows["Team Syd"]
+        assert [
+            nord.held_mus.value,
+            nord.held_grus.value,
+            nord.held_lus.value,
+            nord.held_senior.value,
+        ] == [1, 2, 1, 1]
+        assert syd.held_mus.value == 1
+        assert board.total.held_mus.value == 2 and board.total.mus.value == 6
+        med = dashboards.unit_dashboard(centre, None, period, k=5)
+        med_rows = {row.label: row for row in med.rows}
+        assert med_rows["Team Nord"].held_grus.hidden == ""
+        assert med_rows["Team Nord"].held_grus.value == 2
+        assert med_rows["Team Syd"].held_mus.hidden == dashboards.SMALL
+        assert med.total.held_mus.hidden == dashboards.COMPLEMENTARY
+
+    page = client_for(org_a.chef).get(reverse("dashboard")).text
+    assert "Samtaler holdt pr. type i Center for Omsorg" in page
+    committee = committee_for(org_a, org_a.centre, [extra[2]])
+    med_page = client_for(extra[2]).get(reverse("med_dashboard", args=[committee.pk])).text
+    assert "Samtaler holdt pr. type i Center for Omsorg" in med_page
+
+
+def build_group_of(org, participants):
+    from tests.mus.factories import build_group
+
+    return build_group(org, leader=org.leader, participants=participants, days=2)
