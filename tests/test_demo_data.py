@@ -279,3 +279,17 @@ def test_demo_course_sessions_fall_on_working_days(seeded):
             assert len(starts) >= 10
             weekend = [s for s in starts if timezone.localtime(s).weekday() >= 5]
             assert weekend == [], (kommune.slug, weekend)
+
+
+def test_the_demo_has_every_kind_of_conversation(seeded):
+    from mus.models import ConversationGroup
+
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            leader, chef = _login("leder"), _login("chef")
+            group = ConversationGroup.objects.get(leader=leader)
+            assert group.conversations.filter(kind="grus").count() == 3
+            assert group.conversations.filter(individual_requested_at__isnull=False).count() == 1
+            assert Conversation.objects.filter(kind="senior", leader=leader).count() == 1
+            lus = Conversation.objects.get(kind="lus")
+            assert (lus.employee, lus.leader) == (leader, chef)
