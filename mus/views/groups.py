@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetence import permissions
-from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
+from kompetence.infra.htmx import redirect_after_post, render_form
 from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, selectors, services
 from mus.forms import GroupConversationForm
@@ -28,10 +28,9 @@ def group_new(request: KommuneRequest) -> HttpResponse:
     form = GroupConversationForm(
         request.POST or None, initial={"duration_minutes": 90}, employees=employees
     )
-    form.validate_url = request.get_full_path()
+    # No inline validation of each field here: re-rendering the participants' boxes
+    # after one is ticked would untick those ticked while the answer was on its way.
     if request.method == "POST":
-        if response := field_validation_response(request, form):
-            return response
         if form.is_valid():
             try:
                 group = services.group_conversation_schedule(
