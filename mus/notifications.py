@@ -31,8 +31,9 @@ def ics_for(conversation: Conversation, *, method: str) -> bytes:
     else:
         summary = _("%(kind)s: %(employee)s og %(leader)s")
     description = kind_description(conversation.kind)
-    if conversation.group_id and conversation.group.title:
-        description = f"{description}: {conversation.group.title}"
+    group = conversation.group
+    if group is not None and group.title:
+        description = f"{description}: {group.title}"
     return ics_event(
         uid=f"{conversation.ical_uid}@kompetence",
         sequence=conversation.ical_sequence,

@@ -246,6 +246,11 @@ def agenda_all(kommune: Kommune, kind: str = ConversationKind.MUS) -> QuerySet[A
 # --- Group conversations (GRUS/TUS) ---------------------------------------------------------
 
 
+def group_candidates(leader: Person) -> QuerySet[Person]:
+    """Whom a leader may invite to a group conversation: the active people they lead."""
+    return permissions.persons_led_by(leader).filter(is_active=True).order_by("name", "pk")
+
+
 def group_participants(group: ConversationGroup) -> list[Conversation]:
     """Each participant's conversation in the group, cancelled ones (those who left for
     an individual MUS) last, with its plan: two queries whatever the group's size."""

@@ -277,7 +277,7 @@ def conversation_individual_request(request: KommuneRequest, conversation_id: in
     conversation = access.get_conversation_or_404(request.person, conversation_id, party_only=True)
     form = IndividualRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["reason"]))
         return redirect("conversation_detail", conversation_id=conversation.pk)
     try:
         services.conversation_individual_request(

@@ -24,32 +24,32 @@ from mus.forms import GroupConversationForm
 def group_new(request: KommuneRequest) -> HttpResponse:
     if not permissions.is_leader(request.person):
         raise Http404
-    employees = permissions.persons_led_by(request.person).filter(is_active=True).order_by("name")
     form = GroupConversationForm(
-        request.POST or None, initial={"duration_minutes": 90}, employees=employees
+        request.POST or None,
+        initial={"duration_minutes": 90},
+        employees=selectors.group_candidates(request.person),
     )
     # No inline validation of each field here: re-rendering the participants' boxes
     # after one is ticked would untick those ticked while the answer was on its way.
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                group = services.group_conversation_schedule(
-                    leader=request.person,
-                    participants=list(form.cleaned_data["participants"]),
-                    title=form.cleaned_data["title"],
-                    starts_at=form.cleaned_data["starts_at"],
-                    duration_minutes=form.cleaned_data["duration_minutes"],
-                    is_online=form.cleaned_data["is_online"],
-                    location=form.cleaned_data["location"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("Gruppesamtalen er planlagt. Hver deltager har fået en kalenderinvitation."),
-                )
-                return redirect_after_post(request, reverse("group_detail", args=[group.pk]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_conversation_schedule(
+                leader=request.person,
+                participants=list(form.cleaned_data["participants"]),
+                title=form.cleaned_data["title"],
+                starts_at=form.cleaned_data["starts_at"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                is_online=form.cleaned_data["is_online"],
+                location=form.cleaned_data["location"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Gruppesamtalen er planlagt. Hver deltager har fået en kalenderinvitation."),
+            )
+            return redirect_after_post(request, reverse("group_detail", args=[group.pk]))
     return render_form(request, "mus/group_form.html", {"form": form})
 
 
