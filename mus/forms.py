@@ -55,7 +55,7 @@ class ScheduleForm(ConversationForm):
             kinds.insert(0, ConversationKind.LUS)
         field = cast(forms.ChoiceField, self.fields["kind"])
         field.choices = [(kind.value, kind.label) for kind in kinds]
-        field.initial = kinds[0].value
+        self.initial.setdefault("kind", kinds[0].value)
         field.help_text = _(
             "LUS er en leders egen udviklingssamtale med sin leder. En seniorsamtale er en "
             "MUS med fokus på de kommende år og en eventuel senioraftale."

@@ -39,10 +39,13 @@ def mus_overview(request: KommuneRequest) -> HttpResponse:
 @person_required
 def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpResponse:
     employee = access.get_led_person_or_404(request.person, person_id)
+    # `?samtaletype=mus` chooses the kind beforehand (the group page's link for a
+    # participant who asked for an individual MUS).
+    initial: dict[str, object] = {"duration_minutes": 60}
+    if request.GET.get("samtaletype") in services.INDIVIDUAL_KINDS:
+        initial["kind"] = request.GET["samtaletype"]
     form = ScheduleForm(
-        request.POST or None,
-        initial={"duration_minutes": 60},
-        with_lus=permissions.is_leader(employee),
+        request.POST or None, initial=initial, with_lus=permissions.is_leader(employee)
     )
     form.validate_url = request.get_full_path()
     planned = None

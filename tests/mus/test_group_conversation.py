@@ -278,7 +278,9 @@ def test_participant_asks_for_an_individual_mus_and_the_leader_schedules_it(
     group_page = leader.get(reverse("group_detail", args=[group.pk])).text
     assert "Jeg vil gerne tale om min arbejdstid." in group_page
     schedule_url = reverse("conversation_schedule", args=[org_a.employee.pk])
-    assert schedule_url in group_page
+    assert schedule_url + "?samtaletype=mus" in group_page
+    form = leader.get(schedule_url + "?samtaletype=mus").text
+    assert '<option value="mus" selected>MUS</option>' in form
     overview = leader.get(reverse("mus_overview")).text
     assert "Ønsker MUS alene" in overview and "1 ønsker MUS alene" in overview
     # The other participant does not see the request.
