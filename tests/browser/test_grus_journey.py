@@ -5,6 +5,7 @@ each participant's plan, adds a goal and signs; each employee signs their own pl
 from __future__ import annotations
 
 import datetime
+import os
 import re
 
 import pytest
@@ -18,6 +19,14 @@ from tests.factories import PersonFactory, PositionFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "test-password-123"
+
+# Set GRUS_SCREENSHOTS=<folder> to keep pictures of the group's pages for review.
+SCREENSHOTS = os.environ.get("GRUS_SCREENSHOTS", "")
+
+
+def _snap(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def test_a_grus_with_three_employees_ends_in_three_signed_individual_plans(
@@ -42,6 +51,7 @@ def test_a_grus_with_three_employees_ends_in_three_signed_individual_plans(
     when = (timezone.localtime() + datetime.timedelta(days=14)).replace(hour=13, minute=0)
     leader.get_by_label("Tidspunkt").fill(when.strftime("%Y-%m-%dT%H:%M"))
     leader.get_by_label("Sted eller link").fill("Mødelokale 1")
+    _snap(leader, "grus-new")
     leader.get_by_role("button", name="Planlæg og send invitationer").click()
     expect(leader.get_by_text("Gruppesamtalen er planlagt.")).to_be_visible()
     expect(leader.get_by_role("heading", level=1)).to_contain_text("Gruppesamtale")
@@ -103,11 +113,17 @@ def test_a_grus_with_three_employees_ends_in_three_signed_individual_plans(
             employee.get_by_role("link", name="Til samtalen").click()
             expect(employee.get_by_role("button", name="Bed om en MUS alene")).to_be_visible()
             assert_accessible(employee)
+            _snap(employee, "grus-participant")
         context.close()
 
     leader.goto(group_url)
     expect(leader.get_by_role("link", name=re.compile("^Underskrevet"))).to_have_count(3)
     assert_accessible(leader)
+    _snap(leader, "grus-group")
+    leader.get_by_role("link", name="Til MUS-oversigten").click()
+    expect(leader.get_by_role("link", name="Team Nords GRUS")).to_be_visible()
+    assert_accessible(leader)
+    _snap(leader, "grus-overview")
     with org_a.scope():
         group = ConversationGroup.objects.get()
         for conversation in group.conversations.select_related("plan"):
