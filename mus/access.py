@@ -20,6 +20,7 @@ from kompetence.models import Person
 from mus.models import (
     AgendaQuestion,
     Conversation,
+    ConversationGroup,
     Plan,
     PlanActivity,
     PlanGoal,
@@ -62,6 +63,16 @@ def get_conversation_or_404(
     ):
         raise Http404
     return conversation
+
+
+def get_group_or_404(viewer: Person, group_id: int) -> ConversationGroup:
+    """A group conversation (GRUS/TUS) the viewer is the leader of: only they run the
+    group page and its shared notes. Participants read the shared notes on their own
+    conversation; anyone else, HR included, gets a 404."""
+    group = ConversationGroup.objects.filter(pk=group_id, leader=viewer).first()
+    if group is None:
+        raise Http404
+    return group
 
 
 def get_led_person_or_404(viewer: Person, person_id: int) -> Person:
@@ -107,7 +118,11 @@ def get_plan_or_404(viewer: Person, plan_id: int, *, delegating: bool = False) -
     conversation's own leader and HR of the employee)."""
     plan = (
         Plan.objects.select_related(
-            "employee__user", "leader", "conversation__round__version", "kommune"
+            "employee__user",
+            "leader",
+            "conversation__round__version",
+            "conversation__group",
+            "kommune",
         )
         .filter(pk=plan_id)
         .first()

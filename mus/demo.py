@@ -1,6 +1,8 @@
 """Demo MUS data: the demo leader's team has conversations in every state, one of them
 with a plan both have signed (and its PDF), and the demo employee has a MUS coming up
-to prepare for, with last year's signed plan and its check-in to follow up on. Rows are created directly (no invitation e-mails during seeding) and
+to prepare for, with last year's signed plan and its check-in to follow up on. Every kind of conversation is there: a group conversation (GRUS/TUS)
+of the leader with three of the team, a seniorsamtale, and the leader's own LUS with
+the chef. Rows are created directly (no invitation e-mails during seeding) and
 found again by employee, so a second run changes nothing."""
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from mus import content, selectors, services
 from mus.models import (
     CheckInActivity,
     Conversation,
+    ConversationGroup,
+    ConversationKind,
     Plan,
     PlanActivity,
     PlanCheckIn,
@@ -33,13 +37,23 @@ def _at(days: int, hour: int) -> datetime.datetime:
 
 
 def _conversation(
-    org: DemoOrg, employee, leader, *, days: int, hour: int, status: str
+    org: DemoOrg,
+    employee,
+    leader,
+    *,
+    days: int,
+    hour: int,
+    status: str,
+    kind: str = ConversationKind.MUS,
+    group: ConversationGroup | None = None,
 ) -> Conversation:
     existing = Conversation.objects.filter(employee=employee).first()
     if existing is not None:
         return existing
     return Conversation.objects.create(
         kommune=org.kommune,
+        kind=kind,
+        group=group,
         employee=employee,
         leader=leader,
         round=latest_round_of(employee),
@@ -227,4 +241,58 @@ def seed(org: DemoOrg) -> None:
         )
         if held:
             _signed_plan(org, conversation)
+    _seed_kinds(org, leader, team)
     upward_demo.seed(org)
+
+
+def _seed_kinds(org: DemoOrg, leader, team) -> None:
+    """A GRUS/TUS of the leader with three of the team (one of whom asks for an
+    individual MUS), a seniorsamtale, and the leader's LUS with the chef; all planned."""
+    chef = org.logins["chef"]
+    for kind in ConversationKind.values:
+        services.agenda_questions(kommune=org.kommune, kind=kind)
+    participants = team[4:7]
+    if (
+        len(participants) == 3
+        and not Conversation.objects.filter(employee__in=participants).exists()
+    ):
+        group = ConversationGroup.objects.create(
+            kommune=org.kommune,
+            leader=leader,
+            title="Teamets gruppesamtale",
+            shared_notes="Fælles mål: bedre overlevering mellem vagterne.",
+        )
+        for person in participants:
+            _conversation(
+                org,
+                person,
+                leader,
+                days=9,
+                hour=13,
+                status=Conversation.Status.SCHEDULED,
+                kind=ConversationKind.GRUS,
+                group=group,
+            )
+        asking = Conversation.objects.get(group=group, employee=participants[-1])
+        asking.individual_requested_at = timezone.now()
+        asking.individual_request_reason = "Jeg vil gerne tale om min arbejdstid alene."
+        asking.save(update_fields=["individual_requested_at", "individual_request_reason"])
+    if len(team) > 7:
+        _conversation(
+            org,
+            team[7],
+            leader,
+            days=15,
+            hour=11,
+            status=Conversation.Status.SCHEDULED,
+            kind=ConversationKind.SENIOR,
+        )
+    _conversation(
+        org,
+        leader,
+        chef,
+        days=20,
+        hour=9,
+        status=Conversation.Status.SCHEDULED,
+        kind=ConversationKind.LUS,
+    )

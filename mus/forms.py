@@ -10,7 +10,14 @@ from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceFie
 
 from kompetence.forms import InlineValidationMixin, set_option_label
 from kompetence.models import Person
-from mus.models import AgendaQuestion, Conversation, PlanActivity, PlanGoal, PlanVersion
+from mus.models import (
+    AgendaQuestion,
+    Conversation,
+    ConversationKind,
+    PlanActivity,
+    PlanGoal,
+    PlanVersion,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -30,6 +37,66 @@ class ConversationForm(InlineValidationMixin, forms.ModelForm):
         if not 15 <= minutes <= 240:
             raise forms.ValidationError(_("Vælg en varighed mellem 15 og 240 minutter."))
         return minutes
+
+
+class ScheduleForm(ConversationForm):
+    """Scheduling one employee's conversation: its kind first. LUS is offered only
+    when the employee is a leader (`with_lus`), and is then chosen first."""
+
+    # Not required: a form sent without it (an older page) schedules a MUS.
+    kind = forms.ChoiceField(label=_("Samtaletype"), required=False)
+
+    field_order = ["kind", "starts_at", "duration_minutes", "is_online", "location"]
+
+    def __init__(self, *args, with_lus: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = [ConversationKind.MUS, ConversationKind.SENIOR]
+        if with_lus:
+            kinds.insert(0, ConversationKind.LUS)
+        field = cast(forms.ChoiceField, self.fields["kind"])
+        field.choices = [(kind.value, kind.label) for kind in kinds]
+        self.initial.setdefault("kind", kinds[0].value)
+        field.help_text = _(
+            "LUS er en leders egen udviklingssamtale med sin leder. En seniorsamtale er en "
+            "MUS med fokus på de kommende år og en eventuel senioraftale."
+        )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or ConversationKind.MUS
+
+
+class GroupConversationForm(ConversationForm):
+    """A GRUS/TUS: who takes part (the leader's own employees), a title and the time."""
+
+    participants = SafeModelMultipleChoiceField(
+        label=_("Deltagere"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Hver deltager får sin egen invitation, sin egen forberedelse og sin egen "
+            "udviklingsplan."
+        ),
+    )
+    title = forms.CharField(
+        label=_("Titel"), max_length=200, required=False, help_text=_("Fx teamets navn.")
+    )
+
+    field_order = ["title", "participants", "starts_at", "duration_minutes", "is_online"]
+
+    def __init__(self, *args, employees, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["participants"]).queryset = employees
+        set_option_label(self.fields["participants"], lambda person: person.name)
+
+
+class IndividualRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrundelse (valgfri)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Din leder ser begrundelsen. De andre deltagere ser den ikke."),
+    )
 
 
 class RevisionMixin(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from kompetence import permissions
 from kompetence.models import Kommune, Person, Position
@@ -14,6 +14,8 @@ from mus.models import (
     AgendaQuestion,
     CheckInActivity,
     Conversation,
+    ConversationGroup,
+    ConversationKind,
     Plan,
     PlanActivity,
     PlanChange,
@@ -30,7 +32,10 @@ from profiles.selectors import person_gaps, role_of, version_structure
 
 
 def active_agenda_question_count(kommune: Kommune) -> int:
-    return AgendaQuestion.objects.filter(kommune=kommune, is_active=True).count()
+    """Active questions of the MUS agenda (the one the starter agendas replace)."""
+    return AgendaQuestion.objects.filter(
+        kommune=kommune, kind=ConversationKind.MUS, is_active=True
+    ).count()
 
 
 def current_version(plan: Plan) -> PlanVersion:
@@ -74,7 +79,7 @@ def activity_row(activity_id: int) -> PlanActivity:
 
 def conversations_for(viewer: Person) -> QuerySet[Conversation]:
     """Conversations the viewer takes part in, leads (their subtree) or, as HR, sees."""
-    conversations = Conversation.objects.select_related("employee", "leader")
+    conversations = Conversation.objects.select_related("employee", "leader", "group")
     if permissions.is_kommune_hr(viewer):
         return conversations
     return conversations.filter(
@@ -212,11 +217,6 @@ def conversation_competence(conversation: Conversation, competence_id: int) -> C
     ).first()
 
 
-def agenda_all(kommune: Kommune) -> QuerySet[AgendaQuestion]:
-    """Every preparation question of the kommune, inactive ones too (HR's list)."""
-    return AgendaQuestion.objects.filter(kommune=kommune)
-
-
 # --- Follow-up: the previous plan, check-ins and follow-up dates ---------------------------
 
 
@@ -316,3 +316,60 @@ def follow_ups_for(person: Person, today: datetime.date) -> list[PlanVersion]:
         or version.follow_up_date is None  # filtered on it above; for the type checker
         or version.last_check_in < version.follow_up_date - datetime.timedelta(days=30)
     ]
+
+
+def agenda_all(kommune: Kommune, kind: str = ConversationKind.MUS) -> QuerySet[AgendaQuestion]:
+    """Every preparation question of the kommune's agenda for `kind`, inactive ones too
+    (HR's list)."""
+    return AgendaQuestion.objects.filter(kommune=kommune, kind=kind)
+
+
+# --- Group conversations (GRUS/TUS) ---------------------------------------------------------
+
+
+def group_candidates(leader: Person) -> QuerySet[Person]:
+    """Whom a leader may invite to a group conversation: the active people they lead."""
+    return permissions.persons_led_by(leader).filter(is_active=True).order_by("name", "pk")
+
+
+def group_participants(group: ConversationGroup) -> list[Conversation]:
+    """Each participant's conversation in the group, cancelled ones (those who left for
+    an individual MUS) last, with its plan: two queries whatever the group's size."""
+    conversations = list(
+        group.conversations.select_related("employee", "plan").order_by("employee__name", "pk")
+    )
+    conversations.sort(key=lambda c: c.status == Conversation.Status.CANCELLED)
+    plan_ids = [c.plan.pk for c in conversations if hasattr(c, "plan")]
+    versions: dict[int, PlanVersion] = {}
+    for version in (
+        PlanVersion.objects.filter(plan_id__in=plan_ids)
+        .annotate(signed=Count("signatures", distinct=True))
+        .order_by("plan_id", "-number")
+    ):
+        versions.setdefault(version.plan_id, version)
+    for conversation in conversations:
+        plan = getattr(conversation, "plan", None)
+        conversation.plan_version = versions.get(plan.pk) if plan else None  # type: ignore[attr-defined]
+    return conversations
+
+
+def leader_groups(leader: Person) -> QuerySet[ConversationGroup]:
+    """The leader's group conversations, newest first, with how many take part."""
+    return (
+        ConversationGroup.objects.filter(leader=leader)
+        .annotate(
+            participants=Count(
+                "conversations",
+                filter=~Q(conversations__status=Conversation.Status.CANCELLED),
+            ),
+            requests=Count(
+                "conversations",
+                filter=Q(
+                    conversations__individual_requested_at__isnull=False,
+                    conversations__status=Conversation.Status.SCHEDULED,
+                ),
+            ),
+            starts_at=Max("conversations__starts_at"),
+        )
+        .order_by("-created_at", "-pk")
+    )

@@ -2,6 +2,12 @@
 
 * only a leader of the employee schedules their MUS; both get a calendar invitation,
   and every change sends an update with the same UID and a higher SEQUENCE;
+* a conversation has a kind (MUS, GRUS/TUS, LUS, seniorsamtale): an LUS is held with a
+  leader by a leader above them; a GRUS/TUS is one meeting of a leader with several
+  of their employees, scheduled as a group in which each participant has their own
+  conversation (and so their own preparation, invitation and plan); a participant may
+  ask for an individual MUS instead, and scheduling it takes them out of the group;
+* HR sets an agenda per kind;
 * preparation notes are private to their author;
 * a plan version is edited until its first signature; after that any change makes a
   new version (copied from the signed one) that both must sign again;
@@ -24,6 +30,7 @@ these writes; this module never imports it.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -43,6 +50,8 @@ from mus.models import (
     AgendaQuestion,
     CheckInActivity,
     Conversation,
+    ConversationGroup,
+    ConversationKind,
     Plan,
     PlanActivity,
     PlanChange,
@@ -71,6 +80,62 @@ DEFAULT_AGENDA = [
     ("Hvad har du brug for fra din leder?", "Støtte, sparring, rammer og tid."),
     ("Andre aftaler", "Fx senioraftale, videreuddannelse, arbejdstid."),
 ]
+
+# The first agenda of each other kind: what the kind of conversation is for, in the
+# order it is usually talked through.
+DEFAULT_AGENDAS: dict[str, list[tuple[str, str]]] = {
+    ConversationKind.MUS: DEFAULT_AGENDA,
+    ConversationKind.GRUS: [
+        (
+            "Hvordan løser vi teamets opgaver i dag?",
+            "Hvad lykkes, og hvor går det trægt – for borgerne og for os.",
+        ),
+        ("Hvordan arbejder vi sammen?", "Videndeling, overlevering, møder og hjælp på tværs."),
+        (
+            "Hvilke fælles udviklingsmål sætter vi for det næste år?",
+            "Hvad skal vi som team blive bedre til, og hvordan lærer vi det sammen?",
+        ),
+        (
+            "Hvad ønsker du for din egen udvikling?",
+            "Tages op med hver enkelt og skrives i din egen udviklingsplan.",
+        ),
+    ],
+    ConversationKind.LUS: [
+        (
+            "Hvordan oplever du din rolle som leder?",
+            "Opgaver, ansvar og det, der fylder mest i hverdagen.",
+        ),
+        ("Hvilke lederkompetencer vil du udvikle?", "Fx forandringsledelse eller kommunikation."),
+        (
+            "Hvilken støtte har du brug for fra mig som din leder?",
+            "Sparring, rammer, beslutninger og tid.",
+        ),
+        (
+            "Hvordan har du det i dit job som leder?",
+            "Arbejdsmængde, balance og hvad der giver dig energi.",
+        ),
+        ("Andre aftaler", "Fx lederuddannelse, netværk eller nye ansvarsområder."),
+    ],
+    ConversationKind.SENIOR: [
+        (
+            "Hvad ønsker du dig af dine kommende år på arbejdspladsen?",
+            "Det, du gerne vil fortsætte med, og det, du gerne vil ændre.",
+        ),
+        (
+            "Hvordan skal din arbejdstid og dine opgaver se ud?",
+            "Fx nedsat tid, færre vagter eller andre opgaver.",
+        ),
+        (
+            "Hvilke tanker har du om din tilbagetrækning?",
+            "Tidspunkt, gradvis overgang og hvad du har brug for at vide.",
+        ),
+        (
+            "Hvordan kan din viden og erfaring gives videre?",
+            "Fx mentorordning, sidemandsoplæring eller beskrevne arbejdsgange.",
+        ),
+        ("Andre aftaler", "Fx en senioraftale."),
+    ],
+}
 
 
 class PlanConflict(ValidationError):
@@ -107,27 +172,42 @@ class ConversationAlreadyOpen(ValidationError):
 # --- Agenda ------------------------------------------------------------------------------
 
 
-def agenda_questions(*, kommune: Kommune) -> list[AgendaQuestion]:
-    """The kommune's active preparation questions; the defaults the first time."""
-    questions = list(AgendaQuestion.objects.filter(kommune=kommune, is_active=True))
-    if questions or AgendaQuestion.objects.filter(kommune=kommune).exists():
+def agenda_questions(*, kommune: Kommune, kind: str = ConversationKind.MUS) -> list[AgendaQuestion]:
+    """The kommune's active preparation questions for one kind of conversation; the
+    kind's defaults the first time."""
+    of_kind = AgendaQuestion.objects.filter(kommune=kommune, kind=kind)
+    questions = list(of_kind.filter(is_active=True))
+    if questions or of_kind.exists():
         return questions
     AgendaQuestion.objects.bulk_create(
-        AgendaQuestion(kommune=kommune, text=text, help_text=help_text, order=index)
-        for index, (text, help_text) in enumerate(DEFAULT_AGENDA, start=1)
+        AgendaQuestion(kommune=kommune, kind=kind, text=text, help_text=help_text, order=index)
+        for index, (text, help_text) in enumerate(DEFAULT_AGENDAS[kind], start=1)
     )
-    return list(AgendaQuestion.objects.filter(kommune=kommune, is_active=True))
+    return list(of_kind.filter(is_active=True))
 
 
 def agenda_question_save(
-    *, kommune: Kommune, question: AgendaQuestion | None, text: str, help_text: str, is_active: bool
+    *,
+    kommune: Kommune,
+    question: AgendaQuestion | None,
+    text: str,
+    help_text: str,
+    is_active: bool,
+    kind: str = ConversationKind.MUS,
 ) -> AgendaQuestion:
+    """Adds a question to the agenda of `kind`, or changes `question` (its kind stays)."""
     if question is None:
         order = (
-            AgendaQuestion.objects.filter(kommune=kommune).aggregate(m=Max("order"))["m"] or 0
+            AgendaQuestion.objects.filter(kommune=kommune, kind=kind).aggregate(m=Max("order"))["m"]
+            or 0
         ) + 1
         return AgendaQuestion.objects.create(
-            kommune=kommune, text=text, help_text=help_text, order=order, is_active=is_active
+            kommune=kommune,
+            kind=kind,
+            text=text,
+            help_text=help_text,
+            order=order,
+            is_active=is_active,
         )
     question.text, question.help_text, question.is_active = text, help_text, is_active
     question.save(update_fields=["text", "help_text", "is_active"])
@@ -140,10 +220,9 @@ def agenda_starter_apply(*, kommune: Kommune, agenda: StarterAgenda) -> int:
     active ones, after those the kommune has. The questions the kommune had are kept,
     inactive, so preparation notes already written keep their question; HR can switch
     any of them on again. Returns how many questions were made inactive."""
-    deactivated = AgendaQuestion.objects.filter(kommune=kommune, is_active=True).update(
-        is_active=False
-    )
-    start = AgendaQuestion.objects.filter(kommune=kommune).aggregate(m=Max("order"))["m"] or 0
+    mus_agenda = AgendaQuestion.objects.filter(kommune=kommune, kind=ConversationKind.MUS)
+    deactivated = mus_agenda.filter(is_active=True).update(is_active=False)
+    start = mus_agenda.aggregate(m=Max("order"))["m"] or 0
     AgendaQuestion.objects.bulk_create(
         AgendaQuestion(
             kommune=kommune, text=question.text, help_text=question.help_text, order=start + index
@@ -161,6 +240,23 @@ def _check_time(starts_at: datetime.datetime) -> None:
         raise ValidationError({"starts_at": _("Tidspunktet ligger i fortiden.")})
 
 
+# The kinds scheduled with one employee; a GRUS/TUS is scheduled as a group.
+INDIVIDUAL_KINDS = (ConversationKind.MUS, ConversationKind.SENIOR, ConversationKind.LUS)
+
+
+def _open_conversation(employee: Person) -> Conversation | None:
+    """The employee's planned conversation, if any. The employee's row is locked first,
+    so two leaders, or one double click, planning at once are answered one after the
+    other."""
+    Person.objects.select_for_update().only("pk").get(pk=employee.pk)
+    return (
+        Conversation.objects.filter(employee=employee, status=Conversation.Status.SCHEDULED)
+        .select_related("employee", "leader")
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def conversation_schedule(
     *,
@@ -170,23 +266,33 @@ def conversation_schedule(
     duration_minutes: int,
     is_online: bool,
     location: str,
+    kind: str = ConversationKind.MUS,
 ) -> Conversation:
+    """Schedules one employee's conversation of `kind` (MUS, seniorsamtale or LUS) and
+    sends both the invitation. One open conversation per employee, except that a
+    GRUS/TUS participant who asked for an individual MUS leaves the group here: their
+    group conversation is cancelled (with its cancellation) before the new one is made."""
+    if kind not in INDIVIDUAL_KINDS:
+        raise ValidationError({"kind": _("Vælg en samtaletype.")})
     if not permissions.leads(leader, employee):
         raise ValidationError(_("Kun medarbejderens leder kan planlægge MUS."))
-    # One open (planned) MUS per employee. The employee's row is locked first, so two
-    # leaders, or one double click, planning at once are answered one after the other.
-    Person.objects.select_for_update().only("pk").get(pk=employee.pk)
-    planned = (
-        Conversation.objects.filter(employee=employee, status=Conversation.Status.SCHEDULED)
-        .select_related("employee")
-        .order_by("starts_at", "pk")
-        .first()
-    )
+    if kind == ConversationKind.LUS and not permissions.is_leader(employee):
+        raise ValidationError(
+            {
+                "kind": _("%(name)s er ikke leder, så samtalen kan ikke være en LUS.")
+                % {"name": employee.name}
+            }
+        )
+    planned = _open_conversation(employee)
+    if planned is not None and planned.group_id and planned.individual_requested_at:
+        conversation_cancel(conversation=planned)
+        planned = None
     if planned is not None:
         raise ConversationAlreadyOpen(planned)
     _check_time(starts_at)
     conversation = Conversation.objects.create(
         kommune_id=employee.kommune_id,
+        kind=kind,
         employee=employee,
         leader=leader,
         round=latest_round_of(employee),
@@ -196,6 +302,112 @@ def conversation_schedule(
         location=location,
     )
     notifications.send_invitation(conversation, method="REQUEST")
+    return conversation
+
+
+@transaction.atomic
+def group_conversation_schedule(
+    *,
+    leader: Person,
+    participants: list[Person],
+    title: str,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    is_online: bool,
+    location: str,
+) -> ConversationGroup:
+    """Schedules a GRUS/TUS: one group and, per participant, their own conversation of
+    kind GRUS at the group's time, each with the invitation a MUS has. Every participant
+    must be one of the leader's employees without a planned conversation; otherwise
+    nothing is scheduled and the message names each person refused."""
+    if len(participants) < 2:
+        raise ValidationError(
+            {"participants": _("Vælg mindst to medarbejdere til en gruppesamtale.")}
+        )
+    led = set(
+        permissions.persons_led_by(leader)
+        .filter(pk__in=[p.pk for p in participants])
+        .values_list("pk", flat=True)
+    )
+    problems = [
+        _("%(name)s er ikke din medarbejder.") % {"name": person.name}
+        for person in participants
+        if person.pk not in led
+    ]
+    if not problems:
+        for person in sorted(participants, key=lambda p: p.pk):
+            if _open_conversation(person) is not None:
+                problems.append(
+                    _("%(name)s har allerede en planlagt samtale.") % {"name": person.name}
+                )
+    if problems:
+        raise ValidationError({"participants": problems})
+    _check_time(starts_at)
+    group = ConversationGroup.objects.create(
+        kommune_id=leader.kommune_id, leader=leader, title=title[:200]
+    )
+    for person in participants:
+        conversation = Conversation.objects.create(
+            kommune_id=leader.kommune_id,
+            kind=ConversationKind.GRUS,
+            group=group,
+            employee=person,
+            leader=leader,
+            round=latest_round_of(person),
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            is_online=is_online,
+            location=location,
+        )
+        notifications.send_invitation(conversation, method="REQUEST")
+    return group
+
+
+class NotesConflict(ValidationError):
+    """The shared notes changed since the editor loaded them."""
+
+
+def notes_hash(text: str) -> str:
+    """What an editor of shared notes saw, to tell whether they changed since."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def group_notes_save(*, group: ConversationGroup, text: str, seen_hash: str) -> ConversationGroup:
+    """The group's shared notes, which every participant reads. Refused, never silently
+    overwritten, when they changed since the editor loaded them (`seen_hash`), as from
+    the leader's other window."""
+    text = text[:20000]
+    current = ConversationGroup.objects.select_for_update().get(pk=group.pk)
+    if notes_hash(current.shared_notes) not in (seen_hash, notes_hash(text)):
+        raise NotesConflict(
+            _(
+                "Noterne er ændret et andet sted, siden du åbnede siden, så din ændring er "
+                "ikke gemt. Kopiér din tekst, og genindlæs siden."
+            )
+        )
+    group.shared_notes = text
+    group.save(update_fields=["shared_notes"])
+    return group
+
+
+@transaction.atomic
+def conversation_individual_request(
+    *, conversation: Conversation, by: Person, reason: str = ""
+) -> Conversation:
+    """A GRUS/TUS participant asks for an individual MUS instead; the leader is told by
+    e-mail and sees the request until they schedule it (which takes the participant
+    out of the group)."""
+    if conversation.group_id is None or by.pk != conversation.employee_id:
+        raise ValidationError(_("Kun en deltager i en gruppesamtale kan bede om en MUS alene."))
+    if conversation.status != Conversation.Status.SCHEDULED:
+        raise ValidationError(_("Gruppesamtalen er ikke længere planlagt."))
+    if conversation.individual_requested_at is not None:
+        return conversation
+    conversation.individual_requested_at = timezone.now()
+    conversation.individual_request_reason = reason.strip()[:500]
+    conversation.save(update_fields=["individual_requested_at", "individual_request_reason"])
+    notifications.send_individual_request(conversation)
     return conversation
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from mus.views import agenda, conversations, pdfs, plans, signing
+from mus.views import agenda, conversations, groups, pdfs, plans, signing
 
 urlpatterns = [
     path("mus/", conversations.mus_overview, name="mus_overview"),
@@ -18,6 +18,18 @@ urlpatterns = [
         "mus/planlaeg/<int:person_id>/",
         conversations.conversation_schedule,
         name="conversation_schedule",
+    ),
+    path("mus/gruppe/ny/", groups.group_new, name="group_new"),
+    path("mus/gruppe/<int:conversation_group_id>/", groups.group_detail, name="group_detail"),
+    path(
+        "mus/gruppe/<int:conversation_group_id>/noter/",
+        groups.group_notes_save,
+        name="group_notes_save",
+    ),
+    path(
+        "mus/<int:conversation_id>/individuel/",
+        conversations.conversation_individual_request,
+        name="conversation_individual_request",
     ),
     path(
         "mus/<int:conversation_id>/",

@@ -311,3 +311,17 @@ def test_the_demo_leader_has_upward_feedback_to_show_and_another_leader_too_litt
             )
             if upward.conversation_period(conversation) == period:
                 assert leader in upward.pending_feedback(employee, period)
+
+
+def test_the_demo_has_every_kind_of_conversation(seeded):
+    from mus.models import ConversationGroup
+
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            leader, chef = _login("leder"), _login("chef")
+            group = ConversationGroup.objects.get(leader=leader)
+            assert group.conversations.filter(kind="grus").count() == 3
+            assert group.conversations.filter(individual_requested_at__isnull=False).count() == 1
+            assert Conversation.objects.filter(kind="senior", leader=leader).count() == 1
+            lus = Conversation.objects.get(kind="lus")
+            assert (lus.employee, lus.leader) == (leader, chef)

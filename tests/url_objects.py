@@ -5,7 +5,7 @@ here, or the walk fails and says so."""
 from __future__ import annotations
 
 from tests.catalogue.factories import build_catalogue
-from tests.mus.factories import build_mus
+from tests.mus.factories import build_group, build_mus
 from tests.profiles.factories import build_profiles
 
 
@@ -20,6 +20,13 @@ def _upward_statement(org):
     from mus.upward import services
 
     return services.upward_questions(kommune=org.kommune)[0]
+
+
+def _group(org):
+    if not hasattr(org, "_group"):
+        _mus(org)
+        org._group = build_group(org)
+    return org._group
 
 
 def _catalogue(org):
@@ -132,6 +139,7 @@ OBJECT_IDS = {
     "question_id": lambda org: _mus(org).question.pk,
     "leader_id": lambda org: org.leader.pk,
     "statement_id": lambda org: _upward_statement(org).pk,
+    "conversation_group_id": lambda org: _group(org).pk,
     "course_id": lambda org: _catalogue(org).course.pk,
     "session_id": lambda org: _catalogue(org).session.pk,
     "enrolment_id": lambda org: _catalogue(org).enrolment.pk,

@@ -40,7 +40,7 @@ from annualcycle.models import Cycle, UnitCompetenceFigures, UnitFigures
 from catalogue.models import Enrolment
 from kompetence import permissions
 from kompetence.models import MEDCommittee, OrgUnit, Person, Position, unit_path_ids
-from mus.models import Conversation, PlanActivity, PlanVersion, Signature
+from mus.models import Conversation, ConversationKind, PlanActivity, PlanVersion, Signature
 from profiles.models import Assessment, Competence, CompetenceGroup, Evaluation, EvaluationRound
 from profiles.selectors import rounds_for_unit, version_structure
 
@@ -123,6 +123,12 @@ class Figures:
     seats: int = 0
     completed: int = 0
     cost: Decimal = Decimal(0)
+    # People who held a conversation of each kind in the period (issue 17.2): one
+    # person may count under several kinds, so these do not add up to `mus_held`.
+    held_mus: int = 0
+    held_grus: int = 0
+    held_lus: int = 0
+    held_senior: int = 0
     groups: dict[int, GroupFigures] = field(default_factory=dict)
     # Competence id → (rated, below, gap_sum), for the largest gaps: filled when the
     # figures are computed and stored in UnitCompetenceFigures, not in `data`; `add`
@@ -143,6 +149,10 @@ class Figures:
         "enrolled_people",
         "seats",
         "completed",
+        "held_mus",
+        "held_grus",
+        "held_lus",
+        "held_senior",
     )
 
     def add(self, other: Figures) -> None:
@@ -290,6 +300,10 @@ def _people_by_unit(units: Units, period: Period) -> QuerySet:
             people=Count("pk"),
             mus_held=Count("pk", filter=Exists(held)),
             plans_signed=Count("pk", filter=Exists(signed)),
+            **{
+                f"held_{kind}": Count("pk", filter=Exists(held.filter(kind=kind)))
+                for kind in ConversationKind.values
+            },
         )
         .order_by()
     )
@@ -454,7 +468,10 @@ def figures_by_unit(
     result: dict[int, Figures] = {}
     for unit_id, version, data in stored:
         if versions.get(unit_id) == version:
-            result[unit_id] = Figures.from_data(orjson.loads(data))
+            parsed = orjson.loads(data)
+            # A row stored before a figure was added is recomputed, as a stale one.
+            if len(parsed["n"]) == len(Figures.COUNTS):
+                result[unit_id] = Figures.from_data(parsed)
     stale = sorted(pk for pk in versions if pk not in result)
     if stale:
         units = Units(ids=tuple(stale)) if len(stale) <= STALE_BY_ID else Units(path=unit.path)
@@ -587,6 +604,10 @@ class Row:
     seats: Cell
     completed: Cell
     cost: Cell
+    held_mus: Cell
+    held_grus: Cell
+    held_lus: Cell
+    held_senior: Cell
     gaps: list[GapCell]
 
     @property
@@ -647,6 +668,11 @@ CELLS = {
     "seats": ("enrolments", lambda f: Cell(f.seats)),
     "completed": ("enrolments", lambda f: Cell(f.completed)),
     "cost": ("enrolments", lambda f: Cell(f.cost)),
+    # Conversations held per kind: counts of the row's people, hidden with its people.
+    "held_mus": ("people", lambda f: Cell(f.held_mus)),
+    "held_grus": ("people", lambda f: Cell(f.held_grus)),
+    "held_lus": ("people", lambda f: Cell(f.held_lus)),
+    "held_senior": ("people", lambda f: Cell(f.held_senior)),
 }
 
 
@@ -908,7 +934,9 @@ def _kept_rows(unit: OrgUnit, units: list[TreeUnit], round_, period: Period):
     states = _states(units, kids)
     versions = {u.pk: u.figures_version for u in units}
     round_key = round_.pk if round_ is not None else 0
-    suffix = f"{round_key}:{period.start}:{period.end}"
+    # The number of figures is in the key: sums kept before a figure was added are
+    # not read back.
+    suffix = f"{round_key}:{period.start}:{period.end}:n{len(Figures.COUNTS)}"
 
     def own(pk: int) -> str:
         return f"dashboard-unit:{pk}:{versions[pk]}:{suffix}"

@@ -1,22 +1,39 @@
-"""HR's agenda: the preparation questions every MUS of the kommune starts from."""
+"""HR's agendas: the preparation questions every conversation of the kommune starts
+from, one agenda per kind of conversation (`?samtaletype=`, MUS when not given)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kompetence.infra.http import KommuneRequest, kommune_hr_required
 from mus import access, agenda_starters, selectors, services
 from mus.forms import AgendaQuestionForm
+from mus.models import ConversationKind
+
+
+def _kind_of(request: KommuneRequest) -> ConversationKind:
+    """The agenda's kind from the query (`samtaletype`); an unknown kind is a 404."""
+    value = request.GET.get("samtaletype", ConversationKind.MUS)
+    if value not in ConversationKind.values:
+        raise Http404
+    return ConversationKind(value)
+
+
+def _agenda_url(kind: str) -> str:
+    url = reverse("agenda")
+    return url if kind == ConversationKind.MUS else f"{url}?samtaletype={kind}"
 
 
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def agenda(request: KommuneRequest) -> HttpResponse:
-    services.agenda_questions(kommune=request.kommune)
+    kind = _kind_of(request)
+    services.agenda_questions(kommune=request.kommune, kind=kind)
     form = AgendaQuestionForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         services.agenda_question_save(
@@ -25,16 +42,20 @@ def agenda(request: KommuneRequest) -> HttpResponse:
             text=form.cleaned_data["text"],
             help_text=form.cleaned_data["help_text"],
             is_active=form.cleaned_data["is_active"],
+            kind=kind,
         )
         messages.success(request, _("Spørgsmålet er tilføjet."))
-        return redirect("agenda")
+        return redirect(_agenda_url(kind))
     return render(
         request,
         "mus/agenda.html",
         {
-            "questions": selectors.agenda_all(request.kommune),
+            "kind": kind,
+            "kinds": [(k, k.label, _agenda_url(k)) for k in ConversationKind],
+            "questions": selectors.agenda_all(request.kommune, kind),
             "form": form,
-            "starters": agenda_starters.starter_agendas(),
+            # The starter agendas are MUS agendas.
+            "starters": (agenda_starters.starter_agendas() if kind == ConversationKind.MUS else ()),
         },
     )
 
@@ -75,5 +96,9 @@ def agenda_question_edit(request: KommuneRequest, question_id: int) -> HttpRespo
             is_active=form.cleaned_data["is_active"],
         )
         messages.success(request, _("Spørgsmålet er gemt."))
-        return redirect("agenda")
-    return render(request, "mus/agenda_question.html", {"form": form, "question": question})
+        return redirect(_agenda_url(question.kind))
+    return render(
+        request,
+        "mus/agenda_question.html",
+        {"form": form, "question": question, "agenda_url": _agenda_url(question.kind)},
+    )

@@ -16,7 +16,7 @@ from kompetence import permissions
 from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, selectors, services
-from mus.forms import ConversationForm
+from mus.forms import ConversationForm, IndividualRequestForm, ScheduleForm
 from mus.models import AgendaQuestion
 from mus.upward import selectors as upward_selectors
 
@@ -32,6 +32,7 @@ def mus_overview(request: KommuneRequest) -> HttpResponse:
             "own": selectors.own_conversations(person),
             # The team's conversations and plans are on "Mit team", beside their evaluations.
             "leads": permissions.is_leader(person),
+            "groups": selectors.leader_groups(person) if permissions.is_leader(person) else [],
         },
     )
 
@@ -40,7 +41,14 @@ def mus_overview(request: KommuneRequest) -> HttpResponse:
 @person_required
 def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpResponse:
     employee = access.get_led_person_or_404(request.person, person_id)
-    form = ConversationForm(request.POST or None, initial={"duration_minutes": 60})
+    # `?samtaletype=mus` chooses the kind beforehand (the group page's link for a
+    # participant who asked for an individual MUS).
+    initial: dict[str, object] = {"duration_minutes": 60}
+    if request.GET.get("samtaletype") in services.INDIVIDUAL_KINDS:
+        initial["kind"] = request.GET["samtaletype"]
+    form = ScheduleForm(
+        request.POST or None, initial=initial, with_lus=permissions.is_leader(employee)
+    )
     form.validate_url = request.get_full_path()
     planned = None
     if request.method == "POST":
@@ -55,6 +63,7 @@ def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpRespon
                     duration_minutes=form.cleaned_data["duration_minutes"],
                     is_online=form.cleaned_data["is_online"],
                     location=form.cleaned_data["location"],
+                    kind=form.cleaned_data["kind"],
                 )
             except services.ConversationAlreadyOpen as error:
                 form.add_error(None, error)
@@ -63,7 +72,9 @@ def conversation_schedule(request: KommuneRequest, person_id: int) -> HttpRespon
                 form.add_error(None, error)
             else:
                 messages.success(
-                    request, _("MUS er planlagt. I har begge fået en kalenderinvitation.")
+                    request,
+                    _("%(kind)s er planlagt. I har begge fået en kalenderinvitation.")
+                    % {"kind": conversation.get_kind_display()},
                 )
                 return redirect_after_post(
                     request, reverse("conversation_detail", args=[conversation.pk])
@@ -88,6 +99,7 @@ def conversation_detail(request: KommuneRequest, conversation_id: int) -> HttpRe
             "plan": getattr(conversation, "plan", None),
             "is_party": access.is_party(request.person, conversation),
             "may_manage": access.leads_employee(request.person, conversation.employee),
+            "request_form": IndividualRequestForm(),
         },
     )
 
@@ -143,7 +155,7 @@ def preparation(request: KommuneRequest, conversation_id: int) -> HttpResponse:
     """Each party's private preparation: the agenda with their own notes (saved as they
     type, HTMX; or all at once without JavaScript) and their own evaluation."""
     conversation = access.get_conversation_or_404(request.person, conversation_id, party_only=True)
-    questions = services.agenda_questions(kommune=request.kommune)
+    questions = services.agenda_questions(kommune=request.kommune, kind=conversation.kind)
     if request.method == "POST":
         by_id = {str(q.pk): q for q in questions}
         notes: list[tuple[AgendaQuestion | None, str]] = []
@@ -264,3 +276,23 @@ def agreed_level_save(
         {"competence": competence, "error": error},
         status=422 if error else 200,
     )
+
+
+@require_POST
+@person_required
+def conversation_individual_request(request: KommuneRequest, conversation_id: int) -> HttpResponse:
+    """A GRUS/TUS participant asks for an individual MUS instead of the group."""
+    conversation = access.get_conversation_or_404(request.person, conversation_id, party_only=True)
+    form = IndividualRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors["reason"]))
+        return redirect("conversation_detail", conversation_id=conversation.pk)
+    try:
+        services.conversation_individual_request(
+            conversation=conversation, by=request.person, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Din leder har fået besked om, at du ønsker en MUS alene."))
+    return redirect("conversation_detail", conversation_id=conversation.pk)

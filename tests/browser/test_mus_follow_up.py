@@ -94,7 +94,7 @@ def test_next_years_preparation_shows_last_years_plan_and_its_follow_up(
     leader_context.set_default_timeout(15_000)
     leader = leader_context.new_page()
     log_in(leader, url_of(org_a.kommune, "/log-ind/"), org_a.leader.user.username)
-    leader.get_by_role("link", name="MUS", exact=True).click()
+    leader.get_by_role("link", name="Mit team", exact=True).click()
     leader.get_by_role("link", name=f"Planlæg MUS med {org_a.employee.name}").click()
     when = (timezone.localtime() + datetime.timedelta(days=14)).replace(hour=10, minute=0)
     leader.get_by_label("Tidspunkt").fill(when.strftime("%Y-%m-%dT%H:%M"))

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from kompetence.infra.tenancy import kommune_scope
 from mus import content, selectors, services, signing
-from mus.models import AgendaQuestion, Conversation, Plan, PlanActivity, PlanGoal, PlanVersion
+from mus.models import (
+    AgendaQuestion,
+    Conversation,
+    ConversationGroup,
+    Plan,
+    PlanActivity,
+    PlanGoal,
+    PlanVersion,
+)
 from profiles.models import Competence
 
 
@@ -24,6 +32,21 @@ def build_conversation(org, *, days: int = 7) -> Conversation:
             duration_minutes=60,
             is_online=False,
             location="Mødelokale 2",
+        )
+
+
+def build_group(org, *, leader=None, participants=None, days: int = 7) -> ConversationGroup:
+    """A GRUS/TUS through the service: by default the chef with the colleague and the
+    employee of the sibling team (the employee is left free for a MUS)."""
+    with kommune_scope(org.kommune):
+        return services.group_conversation_schedule(
+            leader=leader or org.chef,
+            participants=participants or [org.colleague, org.other_employee],
+            title="Teamets GRUS",
+            starts_at=timezone.now() + datetime.timedelta(days=days),
+            duration_minutes=90,
+            is_online=False,
+            location="Mødelokale 3",
         )
 
 
