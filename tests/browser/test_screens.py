@@ -91,7 +91,9 @@ def _screens(kommune: Kommune) -> list[Screen]:
             .first()
         )
         assert leader_evaluation is not None
-        conversation = Conversation.objects.get(employee=employee)
+        conversation = Conversation.objects.get(
+            employee=employee, status=Conversation.Status.SCHEDULED
+        )
         plan = Plan.objects.filter(leader=leader).order_by("pk").first()
         assert plan is not None
         course = Course.objects.filter(status="published").order_by("pk").first()
@@ -270,7 +272,9 @@ def test_the_employee_journey_on_a_phone(browser, url_of, settings, tmp_path):
 
         # The conversation is held and the leader writes the plan; the employee signs.
         with kommune_scope(kommune):
-            conversation = Conversation.objects.get(employee__user__username="medarbejder")
+            conversation = Conversation.objects.get(
+                employee__user__username="medarbejder", status=Conversation.Status.SCHEDULED
+            )
             mus_services.conversation_mark_held(conversation=conversation)
             plan = mus_services.plan_get_or_create(conversation=conversation)
             version = mus_selectors.current_version(plan)
