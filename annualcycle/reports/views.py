@@ -103,17 +103,29 @@ def gap_report_retry(request: KommuneRequest, report_id: int) -> HttpResponse:
 @person_required
 def gap_report_download(request: KommuneRequest, report_id: int, kind: str) -> FileResponse:
     report = get_gap_report_or_404(request.person, report_id)
-    if kind not in DOWNLOADS or report.status != GapReport.Status.READY:
+    stored, extension, content_type = _ready_file(report, kind)
+    services.gap_report_downloaded(request=request, report=report, extension=extension)
+    return _attachment(
+        stored,
+        content_type,
+        f"gabrapport-{filename_part(report.unit.name, str(report.unit_id))}-"
+        f"{report.requested_at:%Y-%m-%d}-{report.pk}.{extension}",
+    )
+
+
+def _ready_file(report: GapReport | MusEvaluationReport, kind: str):
+    """A built report's stored file of `kind` with its extension and content type; 404
+    while the report is not ready or has no such file."""
+    if kind not in DOWNLOADS or report.status != report.Status.READY:
         raise Http404
-    extension, content_type = DOWNLOADS[kind]
     stored = report.xlsx if kind == "xlsx" else report.pdf
     if not stored:
         raise Http404
-    services.gap_report_downloaded(request=request, report=report, extension=extension)
-    filename = (
-        f"gabrapport-{filename_part(report.unit.name, str(report.unit_id))}-"
-        f"{report.requested_at:%Y-%m-%d}-{report.pk}.{extension}"
-    )
+    extension, content_type = DOWNLOADS[kind]
+    return stored, extension, content_type
+
+
+def _attachment(stored, content_type: str, filename: str) -> FileResponse:
     response = FileResponse(stored.open("rb"), content_type=content_type)
     response["Content-Disposition"] = attachment_header(filename)
     return response
@@ -201,17 +213,11 @@ def mus_evaluation_download(
     request: KommuneRequest, mus_evaluation_id: int, kind: str
 ) -> FileResponse:
     report = get_mus_evaluation_or_404(request.person, mus_evaluation_id)
-    if kind not in DOWNLOADS or report.status != MusEvaluationReport.Status.READY:
-        raise Http404
-    extension, content_type = DOWNLOADS[kind]
-    stored = report.xlsx if kind == "xlsx" else report.pdf
-    if not stored:
-        raise Http404
+    stored, extension, content_type = _ready_file(report, kind)
     services.mus_evaluation_downloaded(request=request, report=report, extension=extension)
-    filename = (
+    return _attachment(
+        stored,
+        content_type,
         f"mus-evaluering-{filename_part(report.unit.name, str(report.unit_id))}-"
-        f"{report.period_start:%Y-%m-%d}-{report.period_end:%Y-%m-%d}-{report.pk}.{extension}"
+        f"{report.period_start:%Y-%m-%d}-{report.period_end:%Y-%m-%d}-{report.pk}.{extension}",
     )
-    response = FileResponse(stored.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = attachment_header(filename)
-    return response
