@@ -16,6 +16,7 @@ from kompetence import permissions
 from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.infra.http import KommuneRequest, person_required
 from mus import access, selectors, services
+from mus.extensions import conversation_panels
 from mus.forms import ConversationForm, IndividualRequestForm, ScheduleForm
 from mus.models import AgendaQuestion
 from mus.upward import selectors as upward_selectors
@@ -187,6 +188,7 @@ def preparation(request: KommuneRequest, conversation_id: int) -> HttpResponse:
             "evaluation": preparation["evaluation"],
             "previous": selectors.previous_plan_for(conversation),
             "upward_leader": upward_selectors.feedback_offer(conversation, request.person),
+            "panels": conversation_panels(request, conversation),
         },
     )
 
@@ -214,6 +216,7 @@ def conversation_screen(request: KommuneRequest, conversation_id: int) -> HttpRe
             "may_agree": may_agree,
             "plan": getattr(conversation, "plan", None),
             "previous": selectors.previous_plan_for(conversation),
+            "panels": conversation_panels(request, conversation),
         },
     )
 
