@@ -26,6 +26,9 @@ class CatalogueConfig(AppConfig):
                 "catalogue", _("Kursuskatalog"), frozenset({"employee"}), order=50, group="courses"
             ),
             NavLink(
+                "my_training", _("Mine krav"), frozenset({"employee"}), order=52, group="courses"
+            ),
+            NavLink(
                 "approvals", _("Godkendelser"), frozenset({"leader"}), order=55, group="courses"
             ),
             NavLink(

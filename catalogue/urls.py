@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from catalogue.views import admin, browse
 
 urlpatterns = [
+    path("", include("catalogue.training.urls")),
     path("katalog/", browse.catalogue, name="catalogue"),
     path("katalog/mine/", browse.my_courses, name="my_courses"),
     path("katalog/godkendelser/", browse.approvals, name="approvals"),

@@ -60,6 +60,7 @@ NO_FIGURE_PAGES = {
     "password_reset_confirm": "a form",
     "my_competences": "the member's own evaluations",
     "my_courses": "the member's own course places",
+    "my_training": "the member's own mandatory training and certificates",
     "mus_overview": "the member's own conversations",
     "upward_results": (
         "the leaders the member may give feedback on; the upward feedback's figures are "
