@@ -8,15 +8,18 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         from catalogue import catalogue_import, panels, personal_data
+        from catalogue.training import panels as training_panels
         from kompetence.infra.extensions import (
             NavLink,
             register_data_decisions,
             register_home_panel,
             register_nav,
+            register_person_panel,
             register_personal_data,
             register_personal_data_eraser,
         )
         from kompetence.infra.imports import register_importer
+        from mus.extensions import register_conversation_panel
         from profiles.extensions import register_competence_link
 
         register_importer(catalogue_import.catalogue_importer)
@@ -34,9 +37,18 @@ class CatalogueConfig(AppConfig):
             NavLink(
                 "course_manage", _("Kurser"), frozenset({"kommune_hr"}), order=70, group="courses"
             ),
+            NavLink(
+                "requirement_list",
+                _("Uddannelseskrav"),
+                frozenset({"kommune_hr"}),
+                order=72,
+                group="courses",
+            ),
         )
         register_home_panel(panels.home_courses_panel)
         register_competence_link(panels.courses_for_competence_link)
+        register_conversation_panel(training_panels.conversation_training_panel)
+        register_person_panel(training_panels.person_training_panel)
         register_personal_data(
             personal_data.personal_data_files, description=personal_data.DESCRIPTION
         )

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from catalogue import notifications, selectors
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
+from catalogue.training import services as training_services
 from kompetence import permissions
 from kompetence.audit import audit_record
 from kompetence.models import AuditEntry, Kommune, OrgUnit, Person
@@ -482,9 +483,10 @@ def _promote_waiting(session: CourseSession) -> list[Enrolment]:
 def enrolment_record(
     *, enrolment: Enrolment, status: str, request: HttpRequest | None = None
 ) -> Enrolment:
-    """Attendance and completion. Completion marks the plan activity it came from done.
-    With `request`, the change is written to the audit log as the request's person's,
-    in the same transaction."""
+    """Attendance and completion. Completion marks the plan activity it came from done
+    and gives a certificate for each active requirement the course meets; a completion
+    recorded as anything else takes those certificates back. With `request`, the change
+    is written to the audit log as the request's person's, in the same transaction."""
     if status not in (
         Enrolment.Status.ATTENDED,
         Enrolment.Status.COMPLETED,
@@ -496,6 +498,7 @@ def enrolment_record(
     enrolment.status = status
     enrolment.completed_at = timezone.now() if status == Enrolment.Status.COMPLETED else None
     enrolment.save(update_fields=["status", "completed_at"])
+    training_services.certificates_from_enrolment(enrolment=enrolment)
     if status == Enrolment.Status.COMPLETED and enrolment.plan_activity_id:
         _complete_plan_activity(enrolment)
     if request is not None:

@@ -112,6 +112,37 @@ def _import_job(org):
     return org._import_job
 
 
+def _training(org):
+    """A function with the employee as holder, and a requirement assigned to it."""
+    import datetime
+
+    from catalogue.training import services
+
+    if not hasattr(org, "_training"):
+        function = services.function_create(
+            kommune=org.kommune, actor=org.hr, name="Arbejdsmiljørepræsentant"
+        )
+        holder = services.function_holder_add(
+            function=function,
+            person=org.employee,
+            since=datetime.date(2026, 1, 1),
+            actor=org.hr,
+        )
+        requirement = services.requirement_create(
+            kommune=org.kommune, actor=org.hr, name="Arbejdsmiljøuddannelse"
+        )
+        assignment = services.requirement_assign(
+            requirement=requirement, actor=org.hr, kind="function", function=function
+        )
+        org._training = {
+            "function": function,
+            "holder": holder,
+            "requirement": requirement,
+            "assignment": assignment,
+        }
+    return org._training
+
+
 def _profiles(org):
     if not hasattr(org, "_profiles"):
         org._profiles = build_profiles(org)
@@ -154,4 +185,8 @@ OBJECT_IDS = {
     "action_plan_id": lambda org: _action_plan(org).pk,
     "item_id": lambda org: _action_plan_item(org).pk,
     "job_id": lambda org: _import_job(org).pk,
+    "requirement_id": lambda org: _training(org)["requirement"].pk,
+    "assignment_id": lambda org: _training(org)["assignment"].pk,
+    "function_id": lambda org: _training(org)["function"].pk,
+    "holder_id": lambda org: _training(org)["holder"].pk,
 }

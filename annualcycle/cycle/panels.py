@@ -10,16 +10,25 @@ from django.utils.translation import gettext_lazy as _
 
 from annualcycle.cycle.selectors import current_phases, my_tasks
 from annualcycle.models import Cycle
+from catalogue.training.selectors import statuses_of
 from kompetence.infra.extensions import SetupStep
 from kompetence.models import Kommune
 
 
 def home_tasks_panel(request) -> str:
+    """The current phases' tasks, and the person's mandatory training that asks them
+    to act (missing, expired, expiring or due), worst first."""
     today = timezone.localdate()
     phases = current_phases(today)
+    training = [s for s in statuses_of(request.person, today=today) if s.needs_action]
     return render_to_string(
         "annualcycle/_home_tasks.html",
-        {"tasks": my_tasks(request.person, today), "phases": phases, "today": today},
+        {
+            "tasks": my_tasks(request.person, today),
+            "phases": phases,
+            "today": today,
+            "training": training,
+        },
         request=request,
     )
 
