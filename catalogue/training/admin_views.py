@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,7 +37,7 @@ from kompetence.infra.http import KommuneRequest, kommune_hr_required
 PEOPLE_PER_PAGE = 50
 
 
-def _refused(form: Form, error: ValidationError, *, rename: dict | None = None) -> None:
+def _refused(form: BaseForm, error: ValidationError, *, rename: dict | None = None) -> None:
     """A service's refusal onto the form: by the field it names (renamed to the form's
     field where they differ), or above the form."""
     if not hasattr(error, "error_dict"):
@@ -306,7 +306,7 @@ def function_holder_end(request: KommuneRequest, holder_id: int) -> HttpResponse
         messages.error(
             request,
             _("%(name)s har stadig funktionen: %(error)s")
-            % {"name": holder.person.name, "error": " ".join(form.errors["until"])},
+            % {"name": holder.person.name, "error": " ".join(str(e) for e in form.errors["until"])},
         )
         return redirect_after_post(request, url)
     try:

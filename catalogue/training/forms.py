@@ -28,7 +28,7 @@ class ReminderDaysField(forms.CharField):
     """Days before expiry as comma-separated whole numbers: "90, 30"."""
 
     def to_python(self, value) -> list[int]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         if not text.strip():
             return []
         days = []
@@ -164,12 +164,13 @@ class AssignmentForm(forms.Form):
         cleaned = super().clean()
         assert cleaned is not None  # Form.clean returns cleaned_data
         kind = cleaned.get("kind")
-        target = {
-            RequirementAssignment.Kind.ROLE: ("role", _("Vælg en rolle.")),
-            RequirementAssignment.Kind.JOB_PROFILE: ("job_profile", _("Vælg en jobprofil.")),
-            RequirementAssignment.Kind.UNIT: ("unit", _("Vælg en enhed.")),
-            RequirementAssignment.Kind.FUNCTION: ("function", _("Vælg en funktion.")),
-        }.get(kind)  # type: ignore[call-overload]
+        targets: dict[str, tuple] = {
+            "role": ("role", _("Vælg en rolle.")),
+            "job_profile": ("job_profile", _("Vælg en jobprofil.")),
+            "unit": ("unit", _("Vælg en enhed.")),
+            "function": ("function", _("Vælg en funktion.")),
+        }
+        target = targets.get(kind or "")
         if target and not cleaned.get(target[0]) and target[0] not in self.errors:
             self.add_error(target[0], target[1])
         return cleaned

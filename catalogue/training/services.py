@@ -62,7 +62,7 @@ def _check_requirement(
         errors["name"] = _("Skriv kravets navn.")
     elif (
         TrainingRequirement.objects.filter(kommune=kommune_id, name__iexact=name.strip())
-        .exclude(pk=exclude_pk)
+        .exclude(pk=exclude_pk or 0)
         .exists()
     ):
         errors["name"] = str(REQUIREMENT_NAME_TAKEN)
@@ -214,7 +214,7 @@ def requirement_assign(
         if name == "role" and role not in Role.values:
             raise ValidationError({"role": _("Vælg en af rollerne.")})
         target = given[name]
-        if name != "role" and target.kommune_id != requirement.kommune_id:
+        if name != "role" and getattr(target, "kommune_id", None) != requirement.kommune_id:
             raise ValidationError({name: _("Vælg, hvem kravet skal gælde for.")})
         targets[name] = target
     if RequirementAssignment.objects.filter(

@@ -283,7 +283,7 @@ def test_pages_keep_a_constant_number_of_queries(org_a, django_assert_max_num_qu
             client.get(url)
         counts[url] = len(few.captured_queries)
 
-    for n in range(8):
+    for _n in range(8):
         person = PersonFactory(kommune=org_a.kommune)
         PositionFactory(person=person, unit=org_a.sibling_team)
     other = _requirement(org_a, name="Førstehjælp", courses=[course])
