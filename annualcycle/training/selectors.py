@@ -81,10 +81,7 @@ class Row:
 @dataclass
 class RequirementCounts:
     requirement: TrainingRequirement
-    counts: Counter = field(default_factory=Counter)
-
-    def __getitem__(self, state: str) -> int:
-        return self.counts[state]
+    counts: Counter = field(default_factory=Counter)  # state → people
 
 
 @dataclass
