@@ -19,16 +19,12 @@ def send_training_reminders_all() -> int:
     return each_kommune(send_training_reminders)
 
 
-@app.task(
-    base=KommuneTask, bind=True, name="catalogue.send_training_reminders", acks_late=True
-)
+@app.task(base=KommuneTask, bind=True, name="catalogue.send_training_reminders", acks_late=True)
 def send_training_reminders(self, kommune: Kommune) -> int:
     return reminders_send(kommune=kommune)
 
 
-@app.task(
-    base=KommuneMailTask, bind=True, name="catalogue.send_training_reminder", **MAIL_RETRY
-)
+@app.task(base=KommuneMailTask, bind=True, name="catalogue.send_training_reminder", **MAIL_RETRY)
 def send_training_reminder(self, kommune: Kommune, reminder_id: int) -> bool:
     """One claimed expiry reminder to the mail server; retried through an outage, never
     sent twice (catalogue.training.reminders)."""
@@ -42,8 +38,6 @@ def requeue_training_reminders_all() -> int:
     return each_kommune(requeue_training_reminders)
 
 
-@app.task(
-    base=KommuneTask, bind=True, name="catalogue.requeue_training_reminders", acks_late=True
-)
+@app.task(base=KommuneTask, bind=True, name="catalogue.requeue_training_reminders", acks_late=True)
 def requeue_training_reminders(self, kommune: Kommune) -> int:
     return reminders_requeue()

@@ -261,7 +261,7 @@ def med_overview(
                 states=[Cell(counts[s], reason) for s in MED_STATES],
             )
 
-        total = Counter()
+        total: Counter = Counter()
         rows = []
         if sizes[top]:
             counts = states[(requirement.pk, top)]

@@ -92,7 +92,9 @@ def nearest_leaders(person_ids: Iterable[int]) -> dict[int, set[int]]:
     return found
 
 
-def _claim(status: RequirementStatus, recipient_id: int, days: list[int]) -> RequirementReminder | None:
+def _claim(
+    status: RequirementStatus, recipient_id: int, days: list[int]
+) -> RequirementReminder | None:
     """Claims the nearest of `days` for one recipient, and the farther ones as sent with
     it, in one transaction. None if another run has claimed the nearest already."""
     requirement = status.requirement
@@ -192,9 +194,7 @@ def reminder_deliver(*, kommune: Kommune, reminder_id: int) -> bool:
             return False  # sent already, or another task is sending it right now
         recipient = reminder.recipient
         to_leader = recipient.pk != reminder.person_id
-        link = kommune_url(
-            kommune, reverse("training_overview" if to_leader else "my_training")
-        )
+        link = kommune_url(kommune, reverse("training_overview" if to_leader else "my_training"))
         message = render_to_person(
             recipient,
             subject_template="catalogue/email/training_reminder_subject.txt",

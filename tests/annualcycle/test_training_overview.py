@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kompetence.models import AuditEntry, MEDMembership
 from kompetence import services as org_services
+from kompetence.models import AuditEntry, MEDMembership
 from tests.annualcycle.test_med_reach import (
     Page,
     _training_figures,
@@ -50,9 +50,7 @@ def _people_table(response) -> list[str]:
     return [" | ".join(cell["text"] for cell in row) for row in table["rows"][1:]]
 
 
-def test_a_leader_sees_their_teams_people_who_must_act_and_not_the_sibling_team(
-    org_a, first_aid
-):
+def test_a_leader_sees_their_teams_people_who_must_act_and_not_the_sibling_team(org_a, first_aid):
     response = client_for(org_a.leader).get(URL)
     assert response.status_code == 200
     rows = _people_table(response)
@@ -162,7 +160,7 @@ def _med_case(org):
 
 
 def test_a_med_member_sees_aggregates_with_no_cell_below_k_and_no_names(org_a):
-    member, committee, [centre, big, small] = _med_case(org_a)
+    member, _committee, [centre, big, small] = _med_case(org_a)
     response = client_for(member).get(URL)
     assert response.status_code == 200
     text = response.content.decode()
@@ -185,7 +183,7 @@ def test_a_med_member_sees_aggregates_with_no_cell_below_k_and_no_names(org_a):
 
 
 def test_the_med_total_shows_when_hiding_the_small_team_leaves_a_partner(org_a):
-    member, committee, [centre, big, small] = _med_case(org_a)
+    member, _committee, [centre, big, small] = _med_case(org_a)
     for index in range(5):  # five people directly in the centre
         person = PersonFactory(kommune=org_a.kommune, name=f"Centre person {index}")
         PositionFactory(person=person, unit=centre, job_title="Konsulent")
@@ -239,8 +237,8 @@ def test_the_pages_take_the_same_queries_whatever_the_number_of_people(
 def test_the_med_page_takes_the_same_queries_whatever_the_number_of_people(
     org_a, size, django_assert_max_num_queries
 ):
-    member, committee, [centre, big, small] = _med_case(org_a)
-    for index in range(size):
+    member, _committee, [_centre, big, _small] = _med_case(org_a)
+    for _index in range(size):
         PositionFactory(person=PersonFactory(kommune=org_a.kommune), unit=big)
     client = client_for(member)
     client.get(URL)

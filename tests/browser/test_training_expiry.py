@@ -22,9 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DAY = datetime.timedelta(days=1)
 
 
-def test_the_reminder_goes_once_and_the_leader_sees_the_certificate_expiring(
-    page, url_of, org_a
-):
+def test_the_reminder_goes_once_and_the_leader_sees_the_certificate_expiring(page, url_of, org_a):
     today = datetime.date.today()
     valid_until = today + 120 * DAY
     with org_a.scope():

@@ -206,7 +206,9 @@ def test_the_daily_task_runs_in_each_kommunes_scope(
     assert app.tasks[entry["task"]].name == tasks.send_training_reminders_all.name
     pending = settings.CELERY_BEAT_SCHEDULE["pending-training-reminders"]
     assert app.tasks[pending["task"]].name == tasks.requeue_training_reminders_all.name
-    assert reminders.REQUEUE_AFTER.total_seconds() > 2 * tasks.send_training_reminder.retry_backoff_max
+    assert (
+        reminders.REQUEUE_AFTER.total_seconds() > 2 * tasks.send_training_reminder.retry_backoff_max
+    )
     monkeypatch.setattr(timezone, "localdate", lambda *a: VALID_UNTIL - 90 * DAY)
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_training_reminders_all.delay().get() == 2
