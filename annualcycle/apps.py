@@ -52,6 +52,13 @@ class AnnualcycleConfig(AppConfig):
                 group="overview",
             ),
             NavLink(
+                "training_overview",
+                _("Certifikater"),
+                frozenset({"leader", "hr", "med"}),
+                order=76,
+                group="overview",
+            ),
+            NavLink(
                 "action_plan_list",
                 _("Handlingsplaner"),
                 frozenset({"leader", "hr", "med"}),

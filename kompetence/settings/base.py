@@ -307,6 +307,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mus.send_follow_up_reminders_all",
         "schedule": crontab(hour=6, minute=45),
     },
+    # Mandatory training: reminders before a certificate expires and the escalation
+    # after; safe to run more than once (see catalogue.training.reminders).
+    "training-expiry-reminders": {
+        "task": "catalogue.send_training_reminders_all",
+        "schedule": crontab(hour=6, minute=40),
+    },
+    # Expiry reminders claimed but not sent (their task lost or out of retries).
+    "pending-training-reminders": {
+        "task": "catalogue.requeue_training_reminders_all",
+        "schedule": crontab(minute="5-59/10"),
+    },
     # Positions that start or end today change the dashboards' people counts.
     "figures-for-today": {
         "task": "annualcycle.figures_for_today_all",

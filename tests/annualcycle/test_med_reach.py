@@ -11,6 +11,7 @@ never give Team Lille's figures, on one page or across pages."""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
 from collections import defaultdict
@@ -26,6 +27,7 @@ from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import MEDMembership, OrgUnit
 from profiles import services as profile_services
 from profiles.models import Competence
+from tests.catalogue.training_factories import certificate, requirement_for
 from tests.conftest import Org, client_for
 from tests.factories import OrgUnitFactory, PersonFactory, PositionFactory
 from tests.kompetence.test_tenancy import NON_OBJECT_ARGS, tenant_patterns
@@ -195,7 +197,34 @@ def _action_plan_figures(page: Page, units: dict[str, OrgUnit]) -> set:
     return figures
 
 
+def _training_figures(page: Page, units: dict[str, OrgUnit]) -> set:
+    """The mandatory-training overview's MED aggregates: per requirement (a table with
+    the requirement as its caption) and column, the rows' figures."""
+    found = re.search(r"Krav og certifikater i ([^<]+)</h2>", page.html)
+    if found is None:
+        assert "Personer og krav" not in page.text, "a MED member sees people by name"
+        return set()
+    unit = units[found.group(1)]
+    figures = set()
+    for table in page.tables:
+        header, *rows = table["rows"]
+        columns = [cell["text"] for cell in header[1:]]
+        for row in rows:
+            label = row[0]["text"]
+            if label == "I alt":
+                row_of, scope = unit, "subtree"
+            elif label.endswith(" (direkte)"):
+                row_of, scope = units[label.removesuffix(" (direkte)")], "direct"
+            else:
+                row_of, scope = units[label], "subtree"
+            for column, cell in zip(columns, row[1:], strict=True):
+                if _shown(cell):
+                    figures.add((("training", table["caption"], column), row_of.pk, scope))
+    return figures
+
+
 FIGURE_PAGES = {
+    "training_overview": _training_figures,
     "med_dashboard": _dashboard_figures,
     "action_plan_detail": _action_plan_figures,
     "action_plan_comment": _action_plan_figures,  # the plan page again, with the form
@@ -320,6 +349,17 @@ def build_med_case(org: Org):
     return member, committee, plans, round_, [centre, big, small]
 
 
+def _training_case(case_units) -> None:
+    """A requirement for everyone, met by some of each team: valid, expiring, expired."""
+    [_centre, big, small] = case_units
+    requirement = requirement_for(big.kommune)
+    today = datetime.date.today()
+    for unit in (big, small):
+        people = [p.person for p in unit.positions.select_related("person")]
+        for person, days in zip(people, (400, 30, -5), strict=False):
+            certificate(person, requirement, today + datetime.timedelta(days=days))
+
+
 def _urls(name: str, pattern: URLPattern, org: Org, objects: dict) -> list[str]:
     """The pattern with every combination of the objects its arguments name."""
     choices = []
@@ -339,6 +379,7 @@ def _urls(name: str, pattern: URLPattern, org: Org, objects: dict) -> list[str]:
 def test_no_figure_a_med_member_reaches_gives_away_fewer_than_k_people(org_a):
     member, committee, plans, round_, case_units = build_med_case(org_a)
     with kommune_scope(org_a.kommune):
+        _training_case(case_units)
         all_units = list(OrgUnit.objects.all())
         people = {
             unit.pk: unit.positions.filter(person__is_active=True).count() for unit in all_units
@@ -374,8 +415,9 @@ def test_no_figure_a_med_member_reaches_gives_away_fewer_than_k_people(org_a):
         f"classify these MED-reachable pages: {sorted(set(unclassified))}"
     )
     # The walk reached the pages that matter, and they showed figures.
-    assert {"med_dashboard", "action_plan_detail"} <= reached
+    assert {"med_dashboard", "action_plan_detail", "training_overview"} <= reached
     assert any(unit == case_units[1].pk for _q, unit, _s in shown)
+    assert any(q[0] == "training" and unit == case_units[1].pk for q, unit, _s in shown)
 
     leaks = derivable_small_groups(shown, tree, people)
     assert leaks == [], "\n".join(map(str, leaks))

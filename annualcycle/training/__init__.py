@@ -1,0 +1,1 @@
+"""The mandatory-training overview ("Certifikater") for leaders, HR and MED committees."""
