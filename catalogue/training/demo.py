@@ -199,6 +199,9 @@ def seed(org: DemoOrg) -> None:
     }
     requirements = {}
     for name, description, validity, grace, target in REQUIREMENTS:
+        assignment = _assignment(kommune, target, functions)
+        if assignment is None:
+            continue  # no such job profile in this kommune
         requirement = TrainingRequirement.objects.create(
             kommune=kommune,
             name=name,
@@ -206,9 +209,8 @@ def seed(org: DemoOrg) -> None:
             validity_months=validity,
             grace_days=grace,
         )
-        if not _assign(requirement, target, functions):
-            requirement.delete()  # no such job profile in this kommune
-            continue
+        assignment.requirement = requirement
+        assignment.save()
         requirements[name] = requirement
     _courses(org, requirements, today)
     certificates = _Certificates(org, today)
@@ -219,32 +221,25 @@ def seed(org: DemoOrg) -> None:
     certificates.save()
 
 
-def _assign(
-    requirement: TrainingRequirement, target: str, functions: dict[str, TrainingFunction]
-) -> bool:
-    kommune = requirement.kommune
+def _assignment(
+    kommune, target: str, functions: dict[str, TrainingFunction]
+) -> RequirementAssignment | None:
+    """Whom a requirement is for, unsaved: everyone, a function's holders or a job
+    profile by name (None if the kommune has no such profile)."""
     if target == "everyone":
-        RequirementAssignment.objects.create(
-            kommune=kommune, requirement=requirement, kind=RequirementAssignment.Kind.EVERYONE
-        )
-    elif target in functions:
-        RequirementAssignment.objects.create(
+        return RequirementAssignment(kommune=kommune, kind=RequirementAssignment.Kind.EVERYONE)
+    if target in functions:
+        return RequirementAssignment(
             kommune=kommune,
-            requirement=requirement,
             kind=RequirementAssignment.Kind.FUNCTION,
             function=functions[target],
         )
-    else:
-        profile = JobProfile.objects.filter(kommune=kommune, name=target).first()
-        if profile is None:
-            return False
-        RequirementAssignment.objects.create(
-            kommune=kommune,
-            requirement=requirement,
-            kind=RequirementAssignment.Kind.JOB_PROFILE,
-            job_profile=profile,
-        )
-    return True
+    profile = JobProfile.objects.filter(kommune=kommune, name=target).first()
+    if profile is None:
+        return None
+    return RequirementAssignment(
+        kommune=kommune, kind=RequirementAssignment.Kind.JOB_PROFILE, job_profile=profile
+    )
 
 
 def _courses(org: DemoOrg, requirements: dict, today: datetime.date) -> None:
@@ -306,8 +301,9 @@ def _leader_team(org, requirements, functions, certificates, holders, today) -> 
     )
     certificates.add(employee, info, months_ago(3))
     certificates.add(leader, info, months_ago(2))
-    expiring_first_aid, first_aider, expired, missing, old_amr, *others = team
-    # First aid expiring in seven weeks, and one taken last spring.
+    # The fourth is left without information security: "Mangler".
+    expiring_first_aid, first_aider, expired, _missing, old_amr, *others = team
+    # First aid expiring in seven weeks, and one taken eight months ago.
     for person, valid_until in (
         (expiring_first_aid, today + datetime.timedelta(days=50)),
         (first_aider, None),
@@ -336,7 +332,6 @@ def _leader_team(org, requirements, functions, certificates, holders, today) -> 
     certificates.add(old_amr, amr_yearly, months_ago(5))
     for index, person in enumerate([expiring_first_aid, first_aider, old_amr, *others]):
         certificates.add(person, info, months_ago(1 + index % 8, index))
-    del missing  # kept without a certificate: "Mangler"
     return {leader.pk, employee.pk, *(p.pk for p in team)}
 
 
