@@ -8,6 +8,7 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         from catalogue import catalogue_import, panels, personal_data
+        from catalogue.training import certificate_import
         from catalogue.training import panels as training_panels
         from kompetence.infra.extensions import (
             NavLink,
@@ -23,6 +24,7 @@ class CatalogueConfig(AppConfig):
         from profiles.extensions import register_competence_link
 
         register_importer(catalogue_import.catalogue_importer)
+        register_importer(certificate_import.certificate_importer)
 
         register_nav(
             NavLink(

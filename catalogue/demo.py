@@ -1,6 +1,7 @@
 """Demo catalogue: courses of every form tied to the kommune's framework, sessions
 (one nearly full), enrolments in every state, and requests waiting for the demo
-leader. Courses are found again by title, so a second run changes nothing."""
+leader. Courses are found again by title, so a second run changes nothing. Then the
+mandatory training (`catalogue/training/demo.py`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from catalogue import services
 from catalogue.models import Course, CourseSession, Enrolment
+from catalogue.training import demo as training_demo
 from kompetence.demo import DemoOrg
 from kompetence.models import Person
 from kompetence.permissions import persons_led_by
@@ -158,6 +160,11 @@ def _on_a_weekday(moment: datetime.datetime) -> datetime.datetime:
 
 
 def seed(org: DemoOrg) -> None:
+    _catalogue(org)
+    training_demo.seed(org)
+
+
+def _catalogue(org: DemoOrg) -> None:
     kommune = org.kommune
     if Course.objects.filter(kommune=kommune).exists():
         return

@@ -35,10 +35,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts() -> dict:
+    from catalogue.models import Certificate, FunctionHolder, TrainingRequirement
+
     counts = {}
     for kommune in Kommune.objects.all():
         with kommune_scope(kommune):
             counts[kommune.slug] = {
+                "requirements": TrainingRequirement.objects.count(),
+                "certificates": Certificate.objects.count(),
+                "function_holders": FunctionHolder.objects.count(),
                 "frameworks": Framework.objects.count(),
                 "versions": FrameworkVersion.objects.count(),
                 "competences": Competence.objects.count(),
@@ -325,3 +330,24 @@ def test_the_demo_has_every_kind_of_conversation(seeded):
             assert Conversation.objects.filter(kind="senior", leader=leader).count() == 1
             lus = Conversation.objects.get(kind="lus")
             assert (lus.employee, lus.leader) == (leader, chef)
+
+
+def test_the_demo_leaders_team_has_mandatory_training_in_every_state(seeded):
+    from catalogue.models import Course, TrainingRequirement
+    from catalogue.training.selectors import State, statuses_for, statuses_of
+    from kompetence.permissions import persons_led_by
+
+    for kommune in Kommune.objects.all():
+        with kommune_scope(kommune):
+            assert TrainingRequirement.objects.count() == 6
+            assert (
+                Course.objects.filter(status="published", requirements__isnull=False).count() == 3
+            )
+            leader = _login("leder")
+            team = [leader.pk, *persons_led_by(leader).values_list("pk", flat=True)]
+            states = {status.state for status in statuses_for(team)}
+            assert states == set(State.ORDER), kommune.slug
+            # The demo employee was just elected arbejdsmiljørepræsentant.
+            own = {s.requirement.name: s.state for s in statuses_of(_login("medarbejder"))}
+            assert own["Arbejdsmiljøuddannelse (lovpligtig)"] == State.DUE
+            assert own["Informationssikkerhed"] == State.VALID

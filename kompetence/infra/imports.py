@@ -40,13 +40,18 @@ Progress = Callable[[int], None]  # percent done, 0–100
 @dataclass
 class Plan:
     """What an import would do (or did): changes counted by kind, with examples, or
-    the problems that stop it. `work` is the importer's own data for `apply`."""
+    the problems that stop it. `work` is the importer's own data for `apply`; `actor`
+    is who runs it (the job's uploader), for rows that record who entered them."""
 
     labels: Mapping[str, StrOrPromise]  # change kind → label, in display order
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
     work: Any = None
+    # Kinds listed for HR's information that change nothing ("findes allerede"): shown
+    # with their examples, but not in the total, so the same file twice is "0 ændringer".
+    unchanged: frozenset[str] = frozenset()
+    actor: Person | None = None
 
     def add(self, kind: str, text: str) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -59,7 +64,7 @@ class Plan:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(n for kind, n in self.counts.items() if kind not in self.unchanged)
 
     def as_dict(self) -> dict:
         return {
@@ -68,6 +73,7 @@ class Plan:
                 {
                     "kind": kind,
                     "label": str(label),
+                    "change": kind not in self.unchanged,
                     "count": self.counts.get(kind, 0),
                     "examples": self.examples.get(kind, []),
                 }
@@ -204,10 +210,12 @@ def import_run(
     data: bytes,
     options: dict,
     progress: Progress = lambda percent: None,
+    actor: Person | None = None,
 ) -> Plan:
     """Plans and applies a file at once, all or nothing, without a job: for the command
     line (`manage.py import_org`) and the benchmark. A plan with problems writes nothing."""
     plan = plan_table(kommune=kommune, importer=importer, data=data, options=options)
+    plan.actor = actor
     if not plan.problems:
         importer.apply(kommune=kommune, plan=plan, progress=progress)
     return plan
@@ -278,6 +286,7 @@ def import_apply(*, job_id: int) -> ImportJob:
             )
             if plan.problems:
                 raise _Refused(plan)
+            plan.actor = job.created_by
             importer.apply(kommune=job.kommune, plan=plan, progress=lambda p: progress(50 + p // 2))
             job.result = plan.as_dict()
             job.status = ImportJob.Status.APPLIED
