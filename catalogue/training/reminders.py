@@ -54,6 +54,11 @@ REQUEUE_AFTER = datetime.timedelta(minutes=30)
 # An escalation whose e-mail could not be sent is tried again for this long after the
 # expiry; a reminder before expiry until the expiry itself.
 ESCALATION_REQUEUE_DAYS = 14
+# A certificate that expired longer ago than this when the job first sees it (one
+# imported already expired, or a requirement set up today) is not escalated by e-mail:
+# the overview lists it. Without the window, the first run after an import would send
+# a leader one e-mail per old expiry at once.
+ESCALATION_WITHIN_DAYS = 30
 
 
 def reminder_days(requirement: TrainingRequirement) -> list[int]:
@@ -63,9 +68,10 @@ def reminder_days(requirement: TrainingRequirement) -> list[int]:
 
 def due_days(requirement: TrainingRequirement, days_left: int) -> list[int]:
     """The reminder days due with `days_left` days to expiry, nearest first: every day
-    D with 0 <= days_left <= D; after expiry only the escalation."""
+    D with 0 <= days_left <= D; after expiry only the escalation, within
+    ESCALATION_WITHIN_DAYS of the expiry."""
     if days_left < 0:
-        return [ESCALATION]
+        return [ESCALATION] if -days_left <= ESCALATION_WITHIN_DAYS else []
     return sorted(d for d in reminder_days(requirement) if days_left <= d)
 
 

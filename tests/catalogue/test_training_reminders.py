@@ -115,6 +115,16 @@ def test_an_expired_certificate_escalates_once_to_the_leader_and_the_person(
     assert "ikke længere opfyldt" in to_leader.body
 
 
+def test_an_expiry_long_past_when_first_seen_is_listed_not_escalated(
+    org_a, first_aid, django_capture_on_commit_callbacks
+):
+    """An imported certificate that ended two months ago: no e-mail to anyone."""
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        assert _run(org_a, VALID_UNTIL + 60 * DAY) == 0
+        assert not RequirementReminder.objects.exists()
+    assert mail.outbox == []
+
+
 def test_a_new_certificate_is_reminded_of_again_when_it_in_turn_expires(
     org_a, first_aid, django_capture_on_commit_callbacks
 ):
