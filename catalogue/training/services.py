@@ -119,7 +119,8 @@ def requirement_create(
     )
     _save_requirement(requirement)
     requirement.courses.set(courses)
-    certificates_backfill(requirement=requirement)
+    if requirement.is_active:
+        certificates_backfill(requirement=requirement)
     _audit(
         actor,
         AuditEntry.Action.CREATE,
@@ -405,6 +406,8 @@ def certificates_from_enrolment(*, enrolment: Enrolment) -> list[Certificate]:
     requirements = TrainingRequirement.objects.filter(
         kommune=enrolment.kommune_id, is_active=True, courses=enrolment.course_id
     ).distinct()
+    # Two recordings of one completion at once: the second's certificates are the
+    # first's (the unique constraint), not an error.
     return Certificate.objects.bulk_create(
         [
             Certificate(
@@ -417,7 +420,8 @@ def certificates_from_enrolment(*, enrolment: Enrolment) -> list[Certificate]:
                 enrolment=enrolment,
             )
             for requirement in requirements
-        ]
+        ],
+        ignore_conflicts=True,
     )
 
 
