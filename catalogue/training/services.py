@@ -26,6 +26,7 @@ from catalogue.models import (
     TrainingFunction,
     TrainingRequirement,
 )
+from catalogue.training.admin_selectors import describe_assignment
 from catalogue.training.selectors import certificate_valid_until
 from kompetence.audit import audit_write
 from kompetence.models import AuditEntry, Kommune, OrgUnit, Person
@@ -234,18 +235,6 @@ def requirement_assign(
         % {"name": requirement.name, "target": describe_assignment(assignment)},
     )
     return assignment
-
-
-def describe_assignment(assignment: RequirementAssignment) -> str:
-    """Whom the assignment names, in Danish: "Alle", "Rolle: Medarbejder", …"""
-    kind = assignment.get_kind_display()
-    if assignment.kind == RequirementAssignment.Kind.EVERYONE:
-        return str(kind)
-    if assignment.kind == RequirementAssignment.Kind.ROLE:
-        target = Role(assignment.role).label if assignment.role in Role.values else assignment.role
-    else:
-        target = str(assignment.job_profile or assignment.unit or assignment.function)
-    return f"{kind}: {target}"
 
 
 @transaction.atomic
