@@ -543,4 +543,6 @@ def test_the_person_page_shows_requirements_and_functions_to_leader_and_hr(org_a
         panel = page.split('id="person-training"')[1]
         assert "Arbejdsmiljøuddannelse" in panel and "Mangler" in panel
         assert "Arbejdsmiljørepræsentant" in panel
+        manages = reverse("certificate_record", args=[requirement.pk, org_a.employee.pk]) in panel
+        assert manages == (who == org_a.hr)
     assert client_for(org_a.colleague).get(url).status_code == 404
