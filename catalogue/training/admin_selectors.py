@@ -19,7 +19,7 @@ from catalogue.models import (
 )
 from catalogue.training.selectors import RequirementStatus, State, statuses_for
 from kompetence.models import Kommune, OrgUnit, Person
-from profiles.models import JobProfile
+from profiles.models import JobProfile, Role
 
 # The columns of the overview, in the order HR reads them.
 COUNTED_STATES = (State.VALID, State.EXPIRING, State.EXPIRED, State.MISSING, State.DUE)
@@ -37,6 +37,18 @@ def _with_targets(requirements: QuerySet[TrainingRequirement]) -> QuerySet[Train
     )
 
 
+def describe_assignment(assignment: RequirementAssignment) -> str:
+    """Whom the assignment names, in Danish: "Alle", "Rolle: Medarbejder", …"""
+    kind = assignment.get_kind_display()
+    if assignment.kind == RequirementAssignment.Kind.EVERYONE:
+        return str(kind)
+    if assignment.kind == RequirementAssignment.Kind.ROLE:
+        target = Role(assignment.role).label if assignment.role in Role.values else assignment.role
+    else:
+        target = str(assignment.job_profile or assignment.unit or assignment.function)
+    return f"{kind}: {target}"
+
+
 @dataclass
 class RequirementRow:
     requirement: TrainingRequirement
@@ -45,6 +57,10 @@ class RequirementRow:
     @property
     def subject(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def targets(self) -> list[str]:
+        return [describe_assignment(a) for a in self.requirement.assignments.all()]
 
     @property
     def cells(self) -> list[tuple[str, str, int]]:

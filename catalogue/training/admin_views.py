@@ -30,7 +30,6 @@ from catalogue.training.forms import (
     RequirementForm,
 )
 from catalogue.training.selectors import State
-from catalogue.training.services import describe_assignment
 from kompetence.infra.htmx import redirect_after_post
 from kompetence.infra.http import KommuneRequest, kommune_hr_required
 
@@ -147,7 +146,7 @@ def _requirement_page(
         {
             "requirement": requirement,
             "assignments": [
-                (assignment, describe_assignment(assignment))
+                (assignment, admin_selectors.describe_assignment(assignment))
                 for assignment in requirement.assignments.all()
             ],
             "assignment_form": assignment_form,

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from catalogue.training.admin_selectors import functions_held
 from catalogue.training.selectors import statuses_of
+from kompetence import permissions
 
 
 def conversation_training_panel(request, conversation) -> str:
@@ -36,6 +37,12 @@ def person_training_panel(request, person) -> str:
         return ""
     return render_to_string(
         "catalogue/training/_person_panel.html",
-        {"statuses": statuses, "functions": functions, "subject": person},
+        {
+            "statuses": statuses,
+            "functions": functions,
+            "subject": person,
+            # HR of the whole kommune administers requirements and functions: links there.
+            "manage": permissions.is_kommune_hr(request.person),
+        },
         request=request,
     )

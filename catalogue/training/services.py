@@ -26,6 +26,7 @@ from catalogue.models import (
     TrainingFunction,
     TrainingRequirement,
 )
+from catalogue.training.admin_selectors import describe_assignment
 from catalogue.training.selectors import certificate_valid_until
 from kompetence.audit import audit_write
 from kompetence.models import AuditEntry, Kommune, OrgUnit, Person
@@ -119,7 +120,8 @@ def requirement_create(
     )
     _save_requirement(requirement)
     requirement.courses.set(courses)
-    certificates_backfill(requirement=requirement)
+    if requirement.is_active:
+        certificates_backfill(requirement=requirement)
     _audit(
         actor,
         AuditEntry.Action.CREATE,
@@ -233,18 +235,6 @@ def requirement_assign(
         % {"name": requirement.name, "target": describe_assignment(assignment)},
     )
     return assignment
-
-
-def describe_assignment(assignment: RequirementAssignment) -> str:
-    """Whom the assignment names, in Danish: "Alle", "Rolle: Medarbejder", …"""
-    kind = assignment.get_kind_display()
-    if assignment.kind == RequirementAssignment.Kind.EVERYONE:
-        return str(kind)
-    if assignment.kind == RequirementAssignment.Kind.ROLE:
-        target = Role(assignment.role).label if assignment.role in Role.values else assignment.role
-    else:
-        target = str(assignment.job_profile or assignment.unit or assignment.function)
-    return f"{kind}: {target}"
 
 
 @transaction.atomic
@@ -405,6 +395,8 @@ def certificates_from_enrolment(*, enrolment: Enrolment) -> list[Certificate]:
     requirements = TrainingRequirement.objects.filter(
         kommune=enrolment.kommune_id, is_active=True, courses=enrolment.course_id
     ).distinct()
+    # Two recordings of one completion at once: the second's certificates are the
+    # first's (the unique constraint), not an error.
     return Certificate.objects.bulk_create(
         [
             Certificate(
@@ -417,7 +409,8 @@ def certificates_from_enrolment(*, enrolment: Enrolment) -> list[Certificate]:
                 enrolment=enrolment,
             )
             for requirement in requirements
-        ]
+        ],
+        ignore_conflicts=True,
     )
 
 

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from catalogue import services as catalogue_services
 from tests.browser.conftest import assert_accessible, log_in, menu_link
 from tests.catalogue.factories import build_course, build_session
+from tests.mus.factories import build_conversation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +97,21 @@ def test_hr_sets_a_requirement_the_employee_lacks_it_completes_the_course_and_is
     expect(employee.get_by_role("region", name="Mine opgaver nu")).not_to_contain_text(
         "Arbejdsmiljøuddannelse"
     )
+    # …and the MUS preparation shows it too.
+    conversation = build_conversation(org_a)
+    employee.goto(url_of(org_a.kommune, reverse("preparation", args=[conversation.pk])))
+    panel = employee.get_by_role("region", name="Uddannelseskrav")
+    expect(panel).to_contain_text("Arbejdsmiljøuddannelse")
+    expect(panel).to_contain_text("Gyldig")
+    assert_accessible(employee)
     context.close()
+
+    # HR sees it on the employee's page, with the function.
+    page.goto(url_of(org_a.kommune, reverse("person_detail", args=[org_a.employee.pk])))
+    panel = page.get_by_role("region", name="Uddannelseskrav")
+    expect(panel).to_contain_text("Gyldig")
+    expect(panel).to_contain_text("Arbejdsmiljørepræsentant")
+    assert_accessible(page)
 
     page.goto(url_of(org_a.kommune, reverse("requirement_list")))
     expect(page.get_by_role("table")).to_contain_text("Arbejdsmiljøuddannelse")

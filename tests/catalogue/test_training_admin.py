@@ -176,6 +176,8 @@ def test_an_assignment_needs_its_target_and_a_unit_of_the_kommune(org_a, org_b):
     again = client.post(url, {"kind": "unit", "unit": org_a.team.pk})
     assert "Kravet gælder allerede for dem." in again.text
     assert client.post(url, {"kind": "role", "role": "medarbejder"}).status_code == 302
+    listing = client.get(reverse("requirement_list")).text
+    assert "Rolle: Medarbejder" in listing and "Enhed (med underenheder): Team Nord" in listing
     with org_a.scope():
         assert RequirementAssignment.objects.count() == 2
         assignment = RequirementAssignment.objects.get(kind="unit")
@@ -541,4 +543,6 @@ def test_the_person_page_shows_requirements_and_functions_to_leader_and_hr(org_a
         panel = page.split('id="person-training"')[1]
         assert "Arbejdsmiljøuddannelse" in panel and "Mangler" in panel
         assert "Arbejdsmiljørepræsentant" in panel
+        manages = reverse("certificate_record", args=[requirement.pk, org_a.employee.pk]) in panel
+        assert manages == (who == org_a.hr)
     assert client_for(org_a.colleague).get(url).status_code == 404
