@@ -8,6 +8,7 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         from catalogue import catalogue_import, panels, personal_data
+        from catalogue.training.evidence_panel import evidence_conversation_panel
         from kompetence.infra.extensions import (
             NavLink,
             register_data_decisions,
@@ -17,6 +18,7 @@ class CatalogueConfig(AppConfig):
             register_personal_data_eraser,
         )
         from kompetence.infra.imports import register_importer
+        from mus.extensions import register_conversation_panel
         from profiles.extensions import register_competence_link
 
         register_importer(catalogue_import.catalogue_importer)
@@ -32,6 +34,13 @@ class CatalogueConfig(AppConfig):
                 "approvals", _("Godkendelser"), frozenset({"leader"}), order=55, group="courses"
             ),
             NavLink(
+                "evidence_review",
+                _("Dokumentation"),
+                frozenset({"leader"}),
+                order=56,
+                group="courses",
+            ),
+            NavLink(
                 "course_manage", _("Kurser"), frozenset({"kommune_hr"}), order=70, group="courses"
             ),
         )
@@ -41,4 +50,11 @@ class CatalogueConfig(AppConfig):
             personal_data.personal_data_files, description=personal_data.DESCRIPTION
         )
         register_personal_data_eraser(personal_data.erase, count=personal_data.erase_counts)
+        register_personal_data(
+            personal_data.training_files, description=personal_data.TRAINING_DESCRIPTION
+        )
+        register_personal_data_eraser(
+            personal_data.training_erase, count=personal_data.training_erase_counts
+        )
+        register_conversation_panel(evidence_conversation_panel)
         register_data_decisions(personal_data.DECISIONS)

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from catalogue.training import selectors
+from catalogue.training import evidence_selectors, selectors
 from kompetence.infra.http import KommuneRequest, person_required
 
 
@@ -16,5 +16,8 @@ def my_training(request: KommuneRequest) -> HttpResponse:
     return render(
         request,
         "catalogue/training/my_training.html",
-        {"statuses": selectors.statuses_of(request.person)},
+        {
+            "statuses": selectors.statuses_of(request.person),
+            "evidence": evidence_selectors.evidence_of(request.person),
+        },
     )
