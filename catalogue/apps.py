@@ -53,8 +53,5 @@ class CatalogueConfig(AppConfig):
         register_personal_data(
             personal_data.training_files, description=personal_data.TRAINING_DESCRIPTION
         )
-        register_personal_data_eraser(
-            personal_data.training_erase, count=personal_data.training_erase_counts
-        )
         register_conversation_panel(evidence_conversation_panel)
         register_data_decisions(personal_data.DECISIONS)

@@ -75,14 +75,6 @@ def personal_data_files(person: Person) -> dict[str, bytes]:
     return {"kursustilmeldinger.json": json_bytes(data)}
 
 
-def erase(person: Person) -> None:
-    Enrolment.objects.filter(person=person).update(motivation="", decision_reason="")
-
-
-def erase_counts(person_ids: list[int]) -> dict[str, int]:
-    return {"enrolments": Enrolment.objects.filter(person_id__in=person_ids).count()}
-
-
 TRAINING_DESCRIPTION = _(
     "certifikater.json: dine certifikater for obligatorisk uddannelse – krav, gennemført, "
     "gyldig til og hvor certifikatet kommer fra. funktioner.json: de funktioner, du har "
@@ -171,7 +163,20 @@ def training_files(person: Person) -> dict[str, bytes]:
     return files
 
 
-def training_erase(person: Person) -> None:
+def erase(person: Person) -> None:
+    Enrolment.objects.filter(person=person).update(motivation="", decision_reason="")
+    _training_erase(person)
+
+
+def erase_counts(person_ids: list[int]) -> dict[str, int]:
+    return {
+        "enrolments": Enrolment.objects.filter(person_id__in=person_ids).count(),
+        "certificates": Certificate.objects.filter(person_id__in=person_ids).count(),
+        "evidence": Evidence.objects.filter(person_id__in=person_ids).count(),
+    }
+
+
+def _training_erase(person: Person) -> None:
     evidence = Evidence.objects.filter(person=person)
     for name in evidence.exclude(file="").values_list("file", flat=True):
         # After the commit: a rolled-back run must not have lost the files.
@@ -182,13 +187,6 @@ def training_erase(person: Person) -> None:
     RequirementReminder.objects.filter(Q(person=person) | Q(recipient=person)).delete()
 
 
-def training_erase_counts(person_ids: list[int]) -> dict[str, int]:
-    return {
-        "certificates": Certificate.objects.filter(person_id__in=person_ids).count(),
-        "evidence": Evidence.objects.filter(person_id__in=person_ids).count(),
-    }
-
-
 CATALOGUE = "the kommune's course catalogue; who proposed a course is kept as its author"
 TRAINING = "the kommune's mandatory training: what is required, of whom"
 
@@ -197,15 +195,15 @@ DECISIONS = {
     Course: not_personal_data(CATALOGUE),
     CourseCompetence: not_personal_data(CATALOGUE),
     CourseSession: not_personal_data(CATALOGUE),
-    Certificate: DataDecision(export=training_files, erase=training_erase),
-    FunctionHolder: DataDecision(export=training_files, erase=training_erase),
-    Evidence: DataDecision(export=training_files, erase=training_erase),
+    Certificate: DataDecision(export=training_files, erase=erase),
+    FunctionHolder: DataDecision(export=training_files, erase=erase),
+    Evidence: DataDecision(export=training_files, erase=erase),
     RequirementReminder: DataDecision(
         export=Reason(
             "the claim that one expiry reminder e-mail was sent, kept so it is sent once; "
             "the certificate it was about is in the export"
         ),
-        erase=training_erase,
+        erase=erase,
     ),
     TrainingFunction: not_personal_data(TRAINING),
     TrainingRequirement: not_personal_data(TRAINING),
