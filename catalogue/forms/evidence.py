@@ -87,6 +87,7 @@ class EvidenceForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         issued_on, expires_on = cleaned.get("issued_on"), cleaned.get("expires_on")
         if issued_on and expires_on and expires_on < issued_on:
             self.add_error("expires_on", _("Udløbsdatoen ligger før udstedelsesdatoen."))

@@ -137,7 +137,7 @@ def evidence_upload(
         with transaction.atomic():
             evidence.save()
     except BaseException:
-        evidence.file.storage.delete(evidence.file.name)
+        evidence.file.storage.delete(str(evidence.file.name))
         raise
     return evidence
 

@@ -12,7 +12,7 @@ from catalogue.models import Evidence, TrainingRequirement
 from catalogue.selectors import competence_names
 from catalogue.training.selectors import statuses_of
 from kompetence import permissions
-from kompetence.models import Person
+from kompetence.models import Person, Position
 from profiles.models import Competence, FrameworkVersion, JobProfileAssignment
 
 
@@ -20,7 +20,8 @@ def _with_competence_names(evidence: list[Evidence]) -> list[Evidence]:
     """Sets `competence_name` on each row proving a competence: one query for all."""
     names = competence_names({e.competence_key for e in evidence if e.competence_key})
     for item in evidence:
-        item.competence_name = names.get(item.competence_key, "") if item.competence_key else ""
+        name = names.get(item.competence_key, "") if item.competence_key else ""
+        item.competence_name = name  # type: ignore[attr-defined]
     return evidence
 
 
@@ -78,7 +79,7 @@ def competences_of(person: Person) -> list[CompetenceChoice]:
     framework_ids = set(
         JobProfileAssignment.objects.filter(
             position__person=person,
-            position__in=person.positions.active(),
+            position__in=Position.objects.active().filter(person=person),
         ).values_list("job_profile__framework_id", flat=True)
     )
     versions = FrameworkVersion.objects.filter(

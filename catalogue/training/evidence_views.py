@@ -82,8 +82,8 @@ def _review_page(
     and what the leader typed kept."""
     pending = selectors.evidence_to_review(request.person)
     for item in pending:
-        item.reason_errors = (errors or {}).get(item.pk, [])
-        item.typed_reason = (reasons or {}).get(item.pk, "")
+        item.reason_errors = (errors or {}).get(item.pk, [])  # type: ignore[attr-defined]
+        item.typed_reason = (reasons or {}).get(item.pk, "")  # type: ignore[attr-defined]
     return render(request, "catalogue/training/evidence_review.html", {"pending": pending})
 
 
