@@ -145,7 +145,7 @@ def evidence_upload(
 def _pending_for(evidence: Evidence, leader: Person) -> Evidence:
     """The evidence locked for the decision, if `leader` may still make it."""
     evidence = (
-        Evidence.objects.select_for_update()
+        Evidence.objects.select_for_update(of=("self",))
         .select_related("person__user", "requirement", "kommune", "decided_by")
         .get(pk=evidence.pk)
     )
