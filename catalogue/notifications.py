@@ -91,3 +91,15 @@ def evidence_decided(evidence: Evidence) -> None:
             "url": kommune_url(evidence.kommune, reverse("my_training")),
         },
     )
+
+
+def evidence_uploaded(evidence: Evidence, leaders) -> None:
+    """The person's nearest leaders hear that proof waits for their decision."""
+    url = kommune_url(evidence.kommune, reverse("evidence_review"))
+    for leader in leaders:
+        send_to_person(
+            leader,
+            subject_template="catalogue/email/evidence_uploaded_subject.txt",
+            body_template="catalogue/email/evidence_uploaded_body.txt",
+            context={"evidence": evidence, "url": url},
+        )

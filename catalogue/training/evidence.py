@@ -33,6 +33,7 @@ from catalogue.training.access import may_decide_evidence_of
 from catalogue.training.selectors import certificate_valid_until
 from kompetence.audit import audit_write
 from kompetence.models import AuditEntry, Person
+from kompetence.selectors import nearest_leaders
 
 # The content types accepted, with the file name extensions that fit each; the first is
 # the one a stored file gets.
@@ -109,7 +110,8 @@ def evidence_upload(
     """Stores the person's proof for `requirement` or for the competence
     (`framework_id`, `competence_key`), pending their leader's decision. The caller has
     checked that the requirement applies to the person or the competence is one of
-    theirs. Nothing is stored when the file or the dates are refused."""
+    theirs. Nothing is stored when the file or the dates are refused. The person's
+    nearest leaders get an e-mail."""
     if (requirement is None) == (competence_key is None) or (
         (competence_key is None) != (framework_id is None)
     ):
@@ -139,6 +141,7 @@ def evidence_upload(
     except BaseException:
         evidence.file.storage.delete(str(evidence.file.name))
         raise
+    notifications.evidence_uploaded(evidence, nearest_leaders(person))
     return evidence
 
 

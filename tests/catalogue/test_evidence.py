@@ -96,7 +96,9 @@ def evidence_of(org, person, requirement, *, data: bytes = PDF, **fields) -> Evi
 # --- Upload --------------------------------------------------------------------------
 
 
-def test_the_person_uploads_proof_stored_under_a_random_name(org_a, media):
+def test_the_person_uploads_proof_stored_under_a_random_name(
+    org_a, media, django_capture_on_commit_callbacks
+):
     requirement = requirement_for_everyone(org_a)
     client = client_for(org_a.employee)
     page = client.get(reverse("evidence_upload") + f"?krav={requirement.pk}")
@@ -105,7 +107,8 @@ def test_the_person_uploads_proof_stored_under_a_random_name(org_a, media):
     assert 'enctype="multipart/form-data"' in html
     assert f'value="krav:{requirement.pk}" selected' in html
 
-    response = upload(client, requirement, name='../../Mit bevis\x00 "første".PDF')
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, requirement, name='../../Mit bevis\x00 "første".PDF')
     assert response.status_code == 302 and response.url == reverse("my_training")
     with org_a.scope():
         evidence = Evidence.objects.get()
@@ -119,6 +122,11 @@ def test_the_person_uploads_proof_stored_under_a_random_name(org_a, media):
     assert "bevis" not in evidence.file.name and "første" not in evidence.file.name
     assert default_storage.exists(evidence.file.name)
     assert [path.read_bytes() for path in stored_files(media)] == [PDF]
+    # The nearest leader hears that it waits for them.
+    [message] = mail.outbox
+    assert message.to == [org_a.leader.email]
+    assert "Dokumentation fra Eva Medarbejder venter på dig" in message.subject
+    assert "/krav/dokumentation/godkendelse/" in message.body
 
     mine = client.get(reverse("my_training")).content.decode()
     assert "Afventer leder" in mine and "Førstehjælp, 12 timer" in mine
