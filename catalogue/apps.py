@@ -10,6 +10,7 @@ class CatalogueConfig(AppConfig):
         from catalogue import catalogue_import, panels, personal_data
         from catalogue.training import certificate_import
         from catalogue.training import panels as training_panels
+        from catalogue.training.evidence_panel import evidence_conversation_panel
         from kompetence.infra.extensions import (
             NavLink,
             register_data_decisions,
@@ -37,6 +38,13 @@ class CatalogueConfig(AppConfig):
                 "approvals", _("Godkendelser"), frozenset({"leader"}), order=55, group="courses"
             ),
             NavLink(
+                "evidence_review",
+                _("Dokumentation"),
+                frozenset({"leader"}),
+                order=56,
+                group="courses",
+            ),
+            NavLink(
                 "course_manage", _("Kurser"), frozenset({"kommune_hr"}), order=70, group="courses"
             ),
             NavLink(
@@ -55,4 +63,8 @@ class CatalogueConfig(AppConfig):
             personal_data.personal_data_files, description=personal_data.DESCRIPTION
         )
         register_personal_data_eraser(personal_data.erase, count=personal_data.erase_counts)
+        register_personal_data(
+            personal_data.training_files, description=personal_data.TRAINING_DESCRIPTION
+        )
+        register_conversation_panel(evidence_conversation_panel)
         register_data_decisions(personal_data.DECISIONS)

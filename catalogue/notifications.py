@@ -1,14 +1,17 @@
-"""E-mails for each step of an enrolment, sent after the transaction commits."""
+"""E-mails for each step of an enrolment, and for the decision on proof a person
+uploaded, sent after the transaction commits."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from catalogue.models import Enrolment
+from catalogue.models import Enrolment, Evidence
 from kompetence.infra.calendar import ics_event
 from kompetence.infra.mail import language_of, send_to_person
+from kompetence.infra.tenancy import kommune_url
 
 
 def _session_ics(enrolment: Enrolment, *, method: str = "REQUEST") -> list[tuple[str, bytes, str]]:
@@ -75,3 +78,28 @@ def declined(enrolment: Enrolment) -> None:
 
 def session_cancelled(enrolment: Enrolment) -> None:
     _send(enrolment, "session_cancelled")
+
+
+def evidence_decided(evidence: Evidence) -> None:
+    """The person's proof was approved or rejected (with the leader's reason)."""
+    send_to_person(
+        evidence.person,
+        subject_template="catalogue/email/evidence_subject.txt",
+        body_template="catalogue/email/evidence_body.txt",
+        context={
+            "evidence": evidence,
+            "url": kommune_url(evidence.kommune, reverse("my_training")),
+        },
+    )
+
+
+def evidence_uploaded(evidence: Evidence, leaders) -> None:
+    """The person's nearest leaders hear that proof waits for their decision."""
+    url = kommune_url(evidence.kommune, reverse("evidence_review"))
+    for leader in leaders:
+        send_to_person(
+            leader,
+            subject_template="catalogue/email/evidence_uploaded_subject.txt",
+            body_template="catalogue/email/evidence_uploaded_body.txt",
+            context={"evidence": evidence, "url": url},
+        )

@@ -15,7 +15,7 @@ from kompetence.infra.tenancy import kommune_scope
 
 # A menu of more entries than this (counting "Forside") is shown in groups; fewer stay
 # flat, as an employee's, a MED member's and a leader's do.
-FLAT_MENU_MAX = 12
+FLAT_MENU_MAX = 14
 # A flat menu of more entries than this is one row that scrolls sideways on a phone.
 STRIP_AFTER = 6
 

@@ -4,6 +4,8 @@ here, or the walk fails and says so."""
 
 from __future__ import annotations
 
+import datetime
+
 from tests.catalogue.factories import build_catalogue
 from tests.mus.factories import build_group, build_mus
 from tests.profiles.factories import build_profiles
@@ -143,6 +145,28 @@ def _training(org):
     return org._training
 
 
+def _evidence(org):
+    """Proof the employee uploaded for a competence (its file need not exist: the walk
+    asks for it as an outsider)."""
+    from catalogue.models import Evidence
+
+    if not hasattr(org, "_evidence"):
+        version = _profiles(org).version
+        org._evidence = Evidence.objects.create(
+            kommune=org.kommune,
+            person=org.employee,
+            framework=version.framework,
+            competence_key=version.competences.order_by("pk").first().key,
+            title="Diplom",
+            file="evidence/2026/01/walk.pdf",
+            filename="diplom.pdf",
+            content_type="application/pdf",
+            size=1,
+            issued_on=datetime.date(2026, 1, 1),
+        )
+    return org._evidence
+
+
 def _profiles(org):
     if not hasattr(org, "_profiles"):
         org._profiles = build_profiles(org)
@@ -189,4 +213,5 @@ OBJECT_IDS = {
     "assignment_id": lambda org: _training(org)["assignment"].pk,
     "function_id": lambda org: _training(org)["function"].pk,
     "holder_id": lambda org: _training(org)["holder"].pk,
+    "evidence_id": lambda org: _evidence(org).pk,
 }

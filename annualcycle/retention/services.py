@@ -11,9 +11,11 @@ knows no app's models. Today that deletes their evaluations (every answer and th
 rows), their MUS conversations with preparation notes, and their development plans with
 every version, signature and stored PDF; it clears the free texts of their course
 enrolments (the places and their cost stay, so the unit's figures for past years still
-add up); it replaces their name, e-mail and employee number and deletes their login. The
-audit entries about them stay, as the record of who saw their data, now about an
-anonymous person; one more says that the person was made anonymous, and under which rule.
+add up); it deletes their training certificates, the functions they held, their expiry
+reminders and the proof they uploaded, with its files; it replaces their name, e-mail
+and employee number and deletes their login. The audit entries about them stay, as the
+record of who saw their data, now about an anonymous person; one more says that the
+person was made anonymous, and under which rule.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class Outcome:
     conversations: int = 0
     plans: int = 0
     enrolments: int = 0
+    certificates: int = 0
+    evidence: int = 0
 
 
 def _counts(person_ids: list[int]) -> dict:

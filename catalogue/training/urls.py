@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from catalogue.training import admin_views, views
 
@@ -39,4 +39,5 @@ urlpatterns = [
         admin_views.function_holder_end,
         name="function_holder_end",
     ),
+    path("", include("catalogue.training.evidence_urls")),
 ]

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from catalogue.training import admin_selectors, selectors
+from catalogue.training import admin_selectors, evidence_selectors, selectors
 from kompetence.infra.http import KommuneRequest, person_required
 
 
@@ -19,5 +19,6 @@ def my_training(request: KommuneRequest) -> HttpResponse:
         {
             "statuses": selectors.statuses_of(request.person),
             "functions": admin_selectors.functions_held(request.person),
+            "evidence": evidence_selectors.evidence_of(request.person),
         },
     )

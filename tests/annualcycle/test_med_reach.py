@@ -63,6 +63,7 @@ NO_FIGURE_PAGES = {
     "my_competences": "the member's own evaluations",
     "my_courses": "the member's own course places",
     "my_training": "the member's own mandatory training and certificates",
+    "evidence_upload": "a form for the member's own proof of training",
     "mus_overview": "the member's own conversations",
     "upward_results": (
         "the leaders the member may give feedback on; the upward feedback's figures are "
