@@ -38,13 +38,6 @@ class CatalogueConfig(AppConfig):
                 "approvals", _("Godkendelser"), frozenset({"leader"}), order=55, group="courses"
             ),
             NavLink(
-                "evidence_review",
-                _("Dokumentation"),
-                frozenset({"leader"}),
-                order=56,
-                group="courses",
-            ),
-            NavLink(
                 "course_manage", _("Kurser"), frozenset({"kommune_hr"}), order=70, group="courses"
             ),
             NavLink(

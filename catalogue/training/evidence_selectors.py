@@ -59,6 +59,15 @@ def evidence_to_review(viewer: Person) -> list[Evidence]:
     )
 
 
+def evidence_waiting_count(viewer: Person) -> int:
+    """How much evidence waits for the viewer's decision: one query."""
+    return Evidence.objects.filter(
+        kommune=viewer.kommune_id,
+        status=Evidence.Status.PENDING,
+        person__in=reviewable_people(viewer).values("pk"),
+    ).count()
+
+
 def requirements_of(person: Person) -> list[TrainingRequirement]:
     """The requirements that apply to the person, worst status first."""
     return [status.requirement for status in statuses_of(person)]

@@ -20,6 +20,7 @@ from catalogue.access import (
 )
 from catalogue.forms.browse import BulkDecisionForm, CatalogueFilterForm, DecisionForm, EnrolForm
 from catalogue.models import Enrolment
+from catalogue.training import evidence_selectors
 from kompetence.infra.http import KommuneRequest, person_required, staff_required
 
 
@@ -157,7 +158,11 @@ def approvals(request: KommuneRequest) -> HttpResponse:
     return render(
         request,
         "catalogue/approvals.html",
-        {"requests": selectors.approval_requests(request.person), "form": DecisionForm()},
+        {
+            "requests": selectors.approval_requests(request.person),
+            "form": DecisionForm(),
+            "evidence_waiting": evidence_selectors.evidence_waiting_count(request.person),
+        },
     )
 
 

@@ -54,11 +54,15 @@ def test_upload_approve_and_the_requirement_counts(
     expect(evidence_row).to_contain_text("Afventer leder")
     assert_accessible(page)
 
-    # The leader approves it under Dokumentation.
+    # The leader approves it.
     leader_context = browser.new_context(locale="da-DK")
     leader = leader_context.new_page()
     log_in(leader, url_of(org_a.kommune, "/log-ind/"), org_a.leader.user.username)
-    leader.locator("nav.main-nav").get_by_role("link", name="Dokumentation", exact=True).click()
+    # It waits on Godkendelser, beside the leader's other decisions.
+    leader.locator("nav.main-nav").get_by_role("link", name="Godkendelser", exact=True).click()
+    leader.get_by_role(
+        "link", name="1 certifikat eller bevis venter også på din godkendelse"
+    ).click()
     expect(leader.get_by_role("heading", name="Dokumentation, der venter på dig")).to_be_visible()
     assert_accessible(leader)
     with leader.expect_download() as download:
