@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from catalogue.models import Certificate
 from catalogue.training.reminders import reminders_send
-from tests.browser.conftest import assert_accessible, log_in, menu_link
+from tests.browser.conftest import assert_accessible, log_in
 from tests.catalogue.training_factories import certificate, requirement_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def test_the_reminder_goes_once_and_the_leader_sees_the_certificate_expiring(pag
             certificate(person, requirement, today + 600 * DAY)
 
     log_in(page, url_of(org_a.kommune, "/log-ind/"), org_a.leader.user.username)
-    menu_link(page, "Overblik", "Certifikater")
+    page.locator("nav.main-nav").get_by_role("link", name="Certifikater", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Certifikater")
     people = page.get_by_role("table", name="Personer og krav, der skal handles på")
     expect(people).to_contain_text("Ingen personer med denne status.")
