@@ -11,6 +11,7 @@ phases and the cycle's own first and last day.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from zoneinfo import ZoneInfo
 
@@ -71,7 +72,18 @@ def organisation(django_db_setup, django_db_blocker):
     cache.clear()
 
 
-@pytest.mark.parametrize("day", DATES, ids=[f"{d:%m-%d}" for d in DATES])
+# Every date on the embedded database (`make test`); on PostgreSQL, where one seed takes
+# about half a minute, the cycle's first and last day and a day inside a phase: the
+# seeding is the same code, and CI runs both.
+ON_POSTGRES = "DATABASE_URL" in os.environ
+RUN_DATES = (
+    [datetime.date(2027, 1, 1), datetime.date(2027, 6, 30), datetime.date(2027, 12, 31)]
+    if ON_POSTGRES
+    else DATES
+)
+
+
+@pytest.mark.parametrize("day", RUN_DATES, ids=[f"{d:%m-%d}" for d in RUN_DATES])
 def test_every_demo_login_has_tasks_now_whatever_the_date(organisation, day):
     # Framework structures are cached by primary key, which a rollback hands out again.
     cache.clear()
