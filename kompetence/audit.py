@@ -15,6 +15,7 @@ def audit_record(
     subject: Person | None,
     obj: models.Model | None = None,
     summary: str = "",
+    details: dict | None = None,
 ) -> AuditEntry | None:
     """Writes who (the request's person) did `action` to whose data (`subject`).
 
@@ -26,6 +27,7 @@ def audit_record(
         subject=subject,
         obj=obj,
         summary=summary,
+        details=details,
     )
 
 
@@ -37,6 +39,7 @@ def audit_write(
     subject: Person | None,
     obj: models.Model | None = None,
     summary: str = "",
+    details: dict | None = None,
 ) -> AuditEntry | None:
     """`audit_record` for services, which get the actor from their caller rather than
     a request."""
@@ -51,4 +54,5 @@ def audit_write(
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         summary=summary[:300],
+        details=details or {},
     )

@@ -72,6 +72,15 @@ class Kommune(models.Model):
         _("år før fratrådtes data slettes"), null=True, blank=True
     )
     retention_active = models.BooleanField(_("slet automatisk"), default=False)
+    # The common data-processing agreement keeps the log of use of personal data for a
+    # set period; the nightly job deletes older audit entries. Empty keeps them.
+    audit_retention_months = models.PositiveSmallIntegerField(
+        _("måneder adgangsloggen gemmes"),
+        null=True,
+        blank=True,
+        default=6,
+        help_text=_("Logposter ældre end dette slettes hver nat. Tom: gemmes altid."),
+    )
     password_login = models.BooleanField(
         _("log ind med adgangskode"),
         default=True,
@@ -477,6 +486,8 @@ class AuditEntry(models.Model):
         DELETE = "delete", _("Slettet")
         EXPORT = "export", _("Eksporteret")
         SIGN = "sign", _("Underskrevet")
+        SEARCH = "search", _("Søgt")
+        API = "api", _("Hentet via API")
 
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -490,6 +501,10 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64, blank=True)
     summary = models.CharField(max_length=300, blank=True)
+    # What was asked for: a search's criteria and filters, an export's scope, an API
+    # call's path and parameters (the data-processing agreement asks that searches over
+    # people are logged with what was searched for).
+    details = models.JSONField(default=dict, blank=True)
 
     objects = TenantManager()
 
