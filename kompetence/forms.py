@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from kompetence.infra import tabular
-from kompetence.models import Kommune, MEDCommittee, MEDMembership, OrgUnit, Person, Position
+from kompetence.models import (
+    AuditEntry,
+    Kommune,
+    MEDCommittee,
+    MEDMembership,
+    OrgUnit,
+    Person,
+    Position,
+)
 from kompetence.selectors import email_taken
 from kompetence.services import EMAIL_TAKEN, EMPLOYEE_NUMBER_TAKEN
 
@@ -205,8 +213,18 @@ class KommuneSettingsForm(InlineValidationMixin, forms.ModelForm):
 
     class Meta:
         model = Kommune
-        fields = ["accessibility_statement_url"]
-        widgets = {"accessibility_statement_url": forms.URLInput(attrs={"autocomplete": "url"})}
+        fields = ["accessibility_statement_url", "audit_retention_months"]
+        widgets = {
+            "accessibility_statement_url": forms.URLInput(attrs={"autocomplete": "url"}),
+            "audit_retention_months": forms.NumberInput(attrs={"min": 1, "max": 120}),
+        }
+        labels = {"audit_retention_months": _("Gem adgangsloggen i (måneder)")}
+        help_texts = {
+            "audit_retention_months": _(
+                "Logposter ældre end dette slettes hver nat. Databehandleraftalens "
+                "standard er 6 måneder. Lad feltet stå tomt for at gemme loggen altid."
+            )
+        }
 
     def clean_accessibility_statement_url(self) -> str:
         url = self.cleaned_data["accessibility_statement_url"].strip()
@@ -215,6 +233,22 @@ class KommuneSettingsForm(InlineValidationMixin, forms.ModelForm):
                 _("Adressen skal begynde med https://, så den åbnes sikkert.")
             )
         return url
+
+    def clean_audit_retention_months(self) -> int | None:
+        months = self.cleaned_data["audit_retention_months"]
+        if months is not None and not 1 <= months <= AUDIT_RETENTION_MAX_MONTHS:
+            raise forms.ValidationError(
+                _(
+                    "Gem adgangsloggen i (måneder) skal være et helt tal fra 1 til "
+                    "%(max)s – eller tomt, så gemmes loggen altid."
+                )
+                % {"max": AUDIT_RETENTION_MAX_MONTHS}
+            )
+        return months
+
+
+# Ten years: longer than any agreement asks, short enough to catch a typo in days.
+AUDIT_RETENTION_MAX_MONTHS = 120
 
 
 class AuditFilterForm(forms.Form):
@@ -225,6 +259,11 @@ class AuditFilterForm(forms.Form):
         label=_("Læst eller ændret af (navn eller medarbejdernummer)"),
         required=False,
         max_length=200,
+    )
+    action = forms.ChoiceField(
+        label=_("Handling"),
+        required=False,
+        choices=[("", _("Alle handlinger")), *AuditEntry.Action.choices],
     )
 
 

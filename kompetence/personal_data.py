@@ -167,6 +167,7 @@ def _core_files(person: Person) -> dict[str, bytes]:
             "object_type": entry.object_type,
             "object_id": entry.object_id,
             "summary": entry.summary,
+            "details": entry.details,
         }
         for entry in entries
     ]
@@ -372,6 +373,7 @@ def personal_data_export(*, request, subject: Person) -> PersonalDataExport:
         subject=subject,
         obj=subject,
         summary=_("Persondata (ZIP)") if private else _("Persondata (ZIP, uden private noter)"),
+        details={"format": "ZIP"},
     )
     content = personal_data_zip(subject, private=private)
     today = timezone.localdate().isoformat()

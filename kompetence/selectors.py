@@ -174,15 +174,21 @@ def audit_entries(*, subject: Person | None = None, actor: Person | None = None)
     return entries
 
 
-def audit_log(viewer: Person, *, subject_text: str = "", actor_text: str = ""):
-    """The audit log HR reads: the entries about the people `viewer` is HR for,
-    narrowed to subjects and actors among them that match the texts (`person_search`)."""
+def audit_log(viewer: Person, *, subject_text: str = "", actor_text: str = "", action: str = ""):
+    """The audit log HR reads: the entries about the people `viewer` is HR for, and
+    the entries about no one in particular (searches, exports of lists) written by
+    them; narrowed to subjects and actors among them that match the texts
+    (`person_search`) and to one action."""
     administered = permissions.persons_administered_by(viewer)
-    entries = audit_entries().filter(subject__in=administered)
+    entries = audit_entries().filter(
+        Q(subject__in=administered) | Q(subject=None, actor__in=administered)
+    )
     if subject_text:
         entries = entries.filter(subject__in=person_search(administered, subject_text))
     if actor_text:
         entries = entries.filter(actor__in=person_search(administered, actor_text))
+    if action:
+        entries = entries.filter(action=action)
     return entries
 
 

@@ -460,19 +460,29 @@ def med_committee_close(
 
 @transaction.atomic
 def kommune_settings_update(
-    *, kommune: Kommune, accessibility_statement_url: str, actor: Person | None = None
+    *,
+    kommune: Kommune,
+    accessibility_statement_url: str,
+    audit_retention_months: int | None,
+    actor: Person | None = None,
 ) -> None:
     """The settings the kommune's HR keeps for the kommune itself."""
     kommune.accessibility_statement_url = accessibility_statement_url
-    kommune.save(update_fields=["accessibility_statement_url"])
+    kommune.audit_retention_months = audit_retention_months
+    kommune.save(update_fields=["accessibility_statement_url", "audit_retention_months"])
     if actor is not None:
         _audit(
             actor,
             AuditEntry.Action.CHANGE,
             subject=None,
             obj=kommune,
-            summary=_("Tilgængelighedserklæring: %(url)s")
-            % {"url": kommune.accessibility_statement_url or "–"},
+            summary=_("Tilgængelighedserklæring: %(url)s. Adgangsloggen gemmes: %(months)s")
+            % {
+                "url": kommune.accessibility_statement_url or "–",
+                "months": _("%(n)s måneder") % {"n": audit_retention_months}
+                if audit_retention_months
+                else _("altid"),
+            },
         )
 
 

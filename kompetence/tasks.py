@@ -8,6 +8,7 @@ from typing import Any
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import Retry
 
+from kompetence.audit_retention import audit_purge
 from kompetence.celery import app
 from kompetence.infra import background, imports
 from kompetence.infra.mail import Message, message_send
@@ -76,6 +77,18 @@ def sweep_work_all() -> int:
 @app.task(base=KommuneTask, bind=True, name="kompetence.sweep_work", acks_late=True)
 def sweep_work(self, kommune: Kommune) -> dict[str, int]:
     return background.work_sweep()
+
+
+@app.task(name="kompetence.purge_audit_all")
+def purge_audit_all() -> int:
+    """Celery beat, every night: each kommune's audit entries older than its retention
+    period are deleted (`kompetence.audit_retention`)."""
+    return each_kommune(purge_audit)
+
+
+@app.task(base=KommuneTask, bind=True, name="kompetence.purge_audit", acks_late=True)
+def purge_audit(self, kommune: Kommune) -> int:
+    return audit_purge(kommune=kommune)
 
 
 def _retry_or_raise(task: DjangoTask, exc: BaseException | None) -> None:

@@ -1030,4 +1030,5 @@ def plan_pdf_export_log(*, request, pdf: PlanPdf) -> None:
         subject=pdf.version.plan.employee,
         obj=pdf.version,
         summary="PDF",
+        details={"format": "PDF"},
     )

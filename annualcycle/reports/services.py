@@ -73,6 +73,7 @@ def gap_report_downloaded(*, request, report: GapReport, extension: str) -> None
         subject=None,
         obj=report,
         summary=f"{_('Gabrapport')} {extension.upper()}: {report.unit.name}",
+        details={"criteria": {"enhed": report.unit.name}, "format": extension.upper()},
     )
 
 
@@ -133,4 +134,5 @@ def mus_evaluation_downloaded(*, request, report: MusEvaluationReport, extension
         subject=None,
         obj=report,
         summary=f"{_('MUS-evaluering')} {extension.upper()}: {report.unit.name}",
+        details={"criteria": {"enhed": report.unit.name}, "format": extension.upper()},
     )

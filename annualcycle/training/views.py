@@ -75,6 +75,7 @@ def training_overview(request: KommuneRequest) -> HttpResponse:
     if not selectors.may_see_people(person):
         raise Http404
     filters = _filters(request)
+    services.training_overview_searched(request=request, **filters)
     return render(
         request,
         "annualcycle/training/overview.html",
@@ -97,7 +98,7 @@ def training_overview_export(request: KommuneRequest) -> HttpResponse:
     filters = _filters(request)
     overview = selectors.overview(request.person, **filters)
     content = documents.overview_xlsx(overview)
-    services.training_overview_exported(request=request, unit=filters["unit"], rows=overview.total)
+    services.training_overview_exported(request=request, rows=overview.total, **filters)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = f"certifikater-{timezone.localdate().isoformat()}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)

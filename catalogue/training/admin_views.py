@@ -30,6 +30,7 @@ from catalogue.training.forms import (
     RequirementForm,
 )
 from catalogue.training.selectors import State
+from kompetence.audit import audit_search
 from kompetence.infra.htmx import redirect_after_post
 from kompetence.infra.http import KommuneRequest, kommune_hr_required
 
@@ -137,6 +138,12 @@ def _requirement_page(
     state = request.GET.get("status", "")
     if state not in State.LABELS:
         state = ""
+    if state:
+        audit_search(
+            request,
+            summary=_("Filtrering af personer med uddannelseskrav"),
+            criteria={"krav": requirement.name, "status": str(State.LABELS[state])},
+        )
     page = Paginator(
         admin_selectors.requirement_people(requirement, state=state), PEOPLE_PER_PAGE
     ).get_page(request.GET.get("page"))

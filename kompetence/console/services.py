@@ -112,7 +112,9 @@ def kommune_accessibility_update(
     *, operator: User, kommune: Kommune, accessibility_statement_url: str
 ) -> None:
     org_services.kommune_settings_update(
-        kommune=kommune, accessibility_statement_url=accessibility_statement_url
+        kommune=kommune,
+        accessibility_statement_url=accessibility_statement_url,
+        audit_retention_months=kommune.audit_retention_months,
     )
     _record(
         operator=operator,

@@ -328,6 +328,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annualcycle.apply_retention_all",
         "schedule": crontab(hour=2, minute=15),
     },
+    # The audit log kept for each kommune's period (six months by default), as the
+    # common data-processing agreement asks; older entries are deleted.
+    "audit-retention": {
+        "task": "kompetence.purge_audit_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # django-guardian: no anonymous user row; every grant belongs to a kommune's person.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetence import access, getting_started, invitations, permissions, selectors, services
+from kompetence.audit import audit_search, detail_lines
 from kompetence.forms import AuditFilterForm, LoginLockForm, PersonForm, PositionForm, UnitForm
 from kompetence.infra.extensions import HOME_PANELS, PERSON_PANELS
 from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
@@ -27,6 +28,7 @@ from kompetence.infra.http import (
     staff_required,
 )
 from kompetence.infra.login_locks import pair_cool_off, pair_failure_limit
+from kompetence.models import AuditEntry
 
 if TYPE_CHECKING:
     from django.core.paginator import Page
@@ -131,6 +133,14 @@ def person_list(request: KommuneRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     for person in page:
         person.account_label = invitations.AccountState.labels[person.account_state]
+    audit_search(
+        request,
+        summary=_("Søgning i personer"),
+        criteria={
+            "q": query.strip()[:200],
+            "adgang": str(invitations.AccountState.labels.get(state, "")) if state else "",
+        },
+    )
     return render(
         request,
         "kompetence/person_list.html",
@@ -282,12 +292,25 @@ def position_edit(request: KommuneRequest, position_id: int) -> HttpResponse:
 def audit_log(request: KommuneRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    action = filters.get("action", "")
+    audit_search(
+        request,
+        summary=_("Søgning i adgangsloggen"),
+        criteria={
+            "hvis": filters.get("subject", "").strip(),
+            "hvem": filters.get("actor", "").strip(),
+            "handling": str(AuditEntry.Action(action).label) if action else "",
+        },
+    )
     entries = selectors.audit_log(
         request.person,
         subject_text=filters.get("subject", ""),
         actor_text=filters.get("actor", ""),
+        action=action,
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.detail_lines = detail_lines(entry.details)
     return render(request, "kompetence/audit_log.html", {"form": form, "page": page})
 
 

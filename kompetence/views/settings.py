@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kompetence import selectors, services
+from kompetence import audit_retention, selectors, services
 from kompetence.forms import KommuneSettingsForm
 from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.infra.http import KommuneRequest, kommune_hr_required
@@ -31,4 +31,8 @@ def kommune_settings(request: KommuneRequest) -> HttpResponse:
             )
             messages.success(request, _("Indstillingerne er gemt."))
             return redirect_after_post(request, reverse("kommune_settings"))
-    return render_form(request, "kompetence/kommune_settings.html", {"form": form})
+    return render_form(
+        request,
+        "kompetence/kommune_settings.html",
+        {"form": form, "last_purge": audit_retention.last_purge(request.kommune)},
+    )

@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from kompetence import access as org_access
 from kompetence import permissions
+from kompetence.audit import audit_search
 from kompetence.infra.htmx import field_validation_response, redirect_after_post, render_form
 from kompetence.infra.http import KommuneRequest, person_required, staff_required
 from profiles import access, charts, selectors, services
@@ -279,6 +280,18 @@ def heatmap_people(request: KommuneRequest) -> HttpResponse:
     unit = access.get_led_heatmap_unit_or_404(request.person, int(ids[0]))
     round_, competence = access.get_unit_round_competence_or_404(unit, int(ids[1]), int(ids[2]))
     direct = params.get("direkte") == "1"
+    # The drill-down is a filter over people (their levels in one competence): logged
+    # with its criteria, as every search over people is.
+    audit_search(
+        request,
+        summary=_("Personerne bag et felt i heatmap"),
+        criteria={
+            "enhed": unit.name,
+            "runde": round_.name,
+            "kompetence": competence.name,
+            "direkte": direct or "",
+        },
+    )
     return render(
         request,
         "profiles/heatmap_people.html",
