@@ -42,7 +42,7 @@ class SamlProviderForm(forms.ModelForm):
             ) from error
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if (
             cleaned.get("enabled")
             and not cleaned.get("metadata_file")

@@ -101,6 +101,7 @@ def _outstanding(request: HttpRequest) -> dict[str, str]:
     try:
         value = json.loads(
             request.get_signed_cookie(REQUEST_COOKIE, salt=REQUEST_COOKIE, max_age=REQUEST_MAX_AGE)
+            or ""
         )
     except (KeyError, signing.BadSignature, ValueError):
         return {}
@@ -186,7 +187,8 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
 def saml_metadata(request: HttpRequest) -> HttpResponse:
     """Our service provider's metadata on this kommune host: public, for the kommune to
     register at its identity provider."""
-    if getattr(request, "kommune", None) is None:
+    kommune = getattr(request, "kommune", None)
+    if kommune is None:
         raise Http404
     try:
         xml = sp.metadata_xml(request)
@@ -194,7 +196,7 @@ def saml_metadata(request: HttpRequest) -> HttpResponse:
         return _unavailable(request)
     response = HttpResponse(xml, content_type="application/samlmetadata+xml")
     response["Content-Disposition"] = (
-        f'attachment; filename="kompetence-{request.kommune.slug}-saml-metadata.xml"'
+        f'attachment; filename="kompetence-{kommune.slug}-saml-metadata.xml"'
     )
     return response
 
