@@ -108,6 +108,11 @@ async function readBody(req) {
 async function handle(req, res, base) {
   const url = new URL(req.url, base);
   const { config, idp, sp } = entities(base);
+  if (url.pathname === '/favicon.ico') {
+    // A browser asks for it; a 404 would count as a page error in the browser tests.
+    res.writeHead(204);
+    return res.end();
+  }
   if (req.method === 'GET' && url.pathname === '/metadata') {
     res.writeHead(200, { 'Content-Type': 'application/samlmetadata+xml' });
     return res.end(idp.getMetadata());
