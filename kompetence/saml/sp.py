@@ -127,7 +127,11 @@ def client(request: HttpRequest, provider: SamlProvider) -> Saml2Client:
 
 def metadata_xml(request: HttpRequest) -> str:
     """Our metadata on this kommune host, for the kommune to register at its IdP."""
-    return str(entity_descriptor(config(request, None)))
+    descriptor = entity_descriptor(config(request, None))
+    # pysaml2 lists every algorithm xmlsec1 knows (MD5 and SHA-1 included) as supported;
+    # we sign with RSA-SHA256 and say nothing more.
+    descriptor.extensions = None
+    return str(descriptor)
 
 
 LOGIN_BINDING = BINDING_HTTP_REDIRECT

@@ -152,3 +152,9 @@ def test_no_privileges_and_unreadable_privileges():
         attributes.privileges({attributes.PRIVILEGES: ["bm90IHhtbA=="]})
     with pytest.raises(attributes.BadPrivileges):
         attributes.privileges({attributes.PRIVILEGES: [base64.b64encode(b"<Other/>").decode()]})
+
+
+@pytest.mark.django_db
+def test_the_metadata_offers_no_weak_algorithms(org_a):
+    xml = client_for(None, org_a.kommune).get(reverse("saml_metadata")).content.decode()
+    assert "md5" not in xml and "sha1" not in xml
