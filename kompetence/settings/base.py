@@ -384,6 +384,10 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         # django-axes logs every reset of the failure count at INFO; lockouts are WARNING.
         "axes": {"level": "WARNING"},
+        # pysaml2 logs each assertion's NameID and attributes at INFO (personal data);
+        # xmlschema, which it loads, narrates its schema loading.
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
 FORM_RENDERER = "kompetence.forms.FormRenderer"
