@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from kompetence.audit import audit_write
 from kompetence.models import AuditEntry, Kommune, OrgUnit, Person, Position, User
-from kompetence.saml.attributes import Privilege
+from kompetence.saml.attributes import EMAIL, Privilege
 from kompetence.saml.models import SamlProvider
-from kompetence.services import sso_user_for
+from kompetence.services import SsoRefused, sso_user_for
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +97,20 @@ def saml_sign_in(
     """The login a checked assertion signs in to (or SsoRefused), with the roles it
     carries applied as the module docstring says."""
     kommune = provider.kommune
-    user = sso_user_for(
-        kommune=kommune,
-        issuer=issuer,
-        subject=subject,
-        claims=lambda: {kommune.sso_claim: email},
-    )
+
+    def claims() -> dict[str, str]:
+        # Asked only at the first sign-in, when the person is found by the e-mail.
+        if not email:
+            raise SsoRefused(
+                _(
+                    "Kommunens login sendte ingen e-mailadresse (attributten %(name)s), så "
+                    "Kompetence kan ikke finde dig første gang. Kontakt kommunens IT."
+                )
+                % {"name": EMAIL}
+            )
+        return {kommune.sso_claim: email}
+
+    user = sso_user_for(kommune=kommune, issuer=issuer, subject=subject, claims=claims)
     person = user.person
     names = {privilege.name for privilege in privileges}
     if provider.hr_privilege:

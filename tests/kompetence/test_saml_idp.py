@@ -342,3 +342,13 @@ def test_a_leader_privilege_is_checked_against_the_positions(org_a, idp):
     page = client.get(reverse("home")).content.decode()
     assert "leder af Center for Omsorg, men det står ikke i Kompetence" in page
     assert "leder af Team Nord" not in page
+
+
+def test_no_email_at_the_first_sign_in_is_named(org_a, idp):
+    nameless = account(org_a.employee)
+    del nameless["attributes"][EMAIL]
+    idp.set(users={"eva": nameless})
+    client = client_for(None, org_a.kommune)
+    response = post_to_acs(client, at_idp(client, "eva"))
+    assert response.status_code == 403
+    assert "sendte ingen e-mailadresse (attributten" in response.content.decode()
