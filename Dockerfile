@@ -5,10 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=kompetence.settings.production
 
-# WeasyPrint needs Pango and fonts; gettext compiles the translations.
+# WeasyPrint needs Pango and fonts; gettext compiles the translations; pysaml2 signs,
+# checks and decrypts SAML messages with the xmlsec1 program.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -18,7 +18,7 @@ BENCH_ARGS ?=
 
 # Debian packages: WeasyPrint's Pango and fonts, gettext for translations (runtime);
 # Chromium and pdftotext for the browser and PDF tests.
-RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext xmlsec1
 TEST_DEBS := chromium poppler-utils
 
 .PHONY: demo test test-pg install install-dev system-deps system-deps-test messages messages-update static \
@@ -42,9 +42,15 @@ $(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.
 	@command -v npm >/dev/null || { echo "The SSO tests need Node.js 20+ with npm." >&2; exit 1; }
 	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error
 
+# The real SAML identity provider the SAML login tests start (samlify, Node.js 20+).
+SAML_IDP := tests/saml_idp
+$(SAML_IDP)/node_modules/.package-lock.json: $(SAML_IDP)/package-lock.json
+	@command -v npm >/dev/null || { echo "The SAML tests need Node.js 20+ with npm." >&2; exit 1; }
+	npm ci --prefix $(SAML_IDP) --no-audit --no-fund --loglevel=error
+
 install: system-deps $(VENV)/.installed messages
 
-install-dev: system-deps system-deps-test $(VENV)/.installed-dev $(OIDC_PROVIDER)/node_modules/.package-lock.json messages
+install-dev: system-deps system-deps-test $(VENV)/.installed-dev $(OIDC_PROVIDER)/node_modules/.package-lock.json $(SAML_IDP)/node_modules/.package-lock.json messages
 
 system-deps:
 	@scripts/apt-ensure $(RUNTIME_DEBS)

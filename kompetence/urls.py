@@ -98,6 +98,7 @@ urlpatterns = [
         name="person_data_download",
     ),
     # The apps further along the data flow.
+    path("", include("kompetence.saml.urls")),
     path("", include("profiles.urls.evaluations")),
     path("", include("profiles.urls.frameworks")),
     path("", include("mus.urls")),

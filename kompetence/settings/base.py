@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "kompetence",
+    "kompetence.saml",
     "profiles",
     "mus",
     "catalogue",
@@ -389,6 +390,18 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         # django-axes logs every reset of the failure count at INFO; lockouts are WARNING.
         "axes": {"level": "WARNING"},
+        # pysaml2 logs each assertion's NameID and attributes at INFO (personal data);
+        # xmlschema, which it loads, narrates its schema loading.
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
 FORM_RENDERER = "kompetence.forms.FormRenderer"
+
+# SAML 2.0 login (kompetence.saml): the service provider's signing and decryption key and
+# its certificate, PEM files, one pair for every kommune (each kommune's metadata carries
+# the certificate). Without them a throwaway pair is made per process, which suits tests
+# and the demo only: production refuses to start SAML without the files (SAML_DEV_KEYS).
+SAML_SP_KEY_FILE = env("SAML_SP_KEY_FILE", default="")
+SAML_SP_CERT_FILE = env("SAML_SP_CERT_FILE", default="")
+SAML_DEV_KEYS = env.bool("SAML_DEV_KEYS", default=True)

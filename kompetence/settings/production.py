@@ -5,6 +5,8 @@ from .base import env, mailers_from_env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# A per-process SAML key would differ between the web processes: SAML needs the files.
+SAML_DEV_KEYS = False
 
 # The web, worker and beat processes log in as DATABASE_APP_ROLE, which cannot leave
 # row-level security; only the migrate step logs in as the owner (and sets this false).
