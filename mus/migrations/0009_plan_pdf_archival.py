@@ -4,24 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kompetence', '0011_audit_retention_and_details'),
-        ('mus', '0008_upward_feedback'),
+        ("kompetence", "0011_audit_retention_and_details"),
+        ("mus", "0008_upward_feedback"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='planpdf',
-            name='plan_pdf_per_language',
+            model_name="planpdf",
+            name="plan_pdf_per_language",
         ),
         migrations.AddField(
-            model_name='planpdf',
-            name='archival',
+            model_name="planpdf",
+            name="archival",
             field=models.BooleanField(default=False),
         ),
         migrations.AddConstraint(
-            model_name='planpdf',
-            constraint=models.UniqueConstraint(fields=('version', 'language', 'archival'), name='plan_pdf_per_language'),
+            model_name="planpdf",
+            constraint=models.UniqueConstraint(
+                fields=("version", "language", "archival"), name="plan_pdf_per_language"
+            ),
         ),
     ]

@@ -38,9 +38,7 @@ def plan_pdf_download(request: KommuneRequest, pdf_id: int) -> FileResponse:
     services.plan_pdf_export_log(request=request, pdf=pdf)
     plan = pdf.version.plan
     suffix = "-arkiv" if pdf.archival else ""
-    filename = (
-        f"udviklingsplan-{plan.employee.employee_number}-v{pdf.version.number}{suffix}.pdf"
-    )
+    filename = f"udviklingsplan-{plan.employee.employee_number}-v{pdf.version.number}{suffix}.pdf"
     return FileResponse(
         pdf.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
     )

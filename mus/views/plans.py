@@ -97,9 +97,7 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
         ],
         "pdf": selectors.version_pdf(version, request.LANGUAGE_CODE),
         "archive_pdf": (
-            selectors.version_pdf(version, request.LANGUAGE_CODE, archival=True)
-            if locked
-            else None
+            selectors.version_pdf(version, request.LANGUAGE_CODE, archival=True) if locked else None
         ),
         "versions": selectors.plan_versions(plan),
         "done_form": ActivityDoneForm(initial={"done_on": timezone.localdate()}),
