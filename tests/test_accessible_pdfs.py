@@ -79,8 +79,8 @@ def test_the_plan_pdf_is_pdf_ua_with_row_headers_and_the_body_font(org_a, round_
     pdf = assert_pdf_ua(
         data, title=f"Udviklingsplan for {org_a.employee.name}", lang="da", roles=PLAN_ROLES
     )
-    # The label/value tables' labels are row headers: some TH has Scope-less Headers
-    # links from the cells beside it, i.e. there are more TH than the activities' four.
+    # The label/value tables' labels are row headers too: more TH than the four column
+    # headers of the activities.
     assert structure_roles(pdf)["TH"] > 4
 
 
