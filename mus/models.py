@@ -491,6 +491,8 @@ class PlanPdf(BackgroundWork):
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="pdfs")
     language = models.CharField(max_length=8, default="da")
+    # The archival PDF/A copy of a signed version, beside the accessible PDF/UA one.
+    archival = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="plans/%Y/%m/", blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
@@ -504,11 +506,13 @@ class PlanPdf(BackgroundWork):
         verbose_name = _("plan-PDF")
         verbose_name_plural = _("plan-PDF'er")
         constraints = [
-            models.UniqueConstraint(fields=["version", "language"], name="plan_pdf_per_language")
+            models.UniqueConstraint(
+                fields=["version", "language", "archival"], name="plan_pdf_per_language"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"PDF {self.version} ({self.language})"
+        return f"PDF {self.version} ({self.language}{', PDF/A' if self.archival else ''})"
 
 
 # --- Upward feedback on the leader (see mus.upward) -------------------------------------

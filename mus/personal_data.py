@@ -131,7 +131,9 @@ def _plans(person: Person):
         ),
         Prefetch(
             "pdfs",
-            queryset=PlanPdf.objects.filter(status=PlanPdf.Status.READY).order_by("language"),
+            queryset=PlanPdf.objects.filter(status=PlanPdf.Status.READY).order_by(
+                "language", "archival"
+            ),
         ),
     )
     return (
@@ -242,7 +244,8 @@ def personal_data_files(person: Person) -> dict[str, bytes]:
             for pdf in version.pdfs.all():
                 data = _pdf_bytes(pdf)
                 if data is not None:
-                    name = f"{stem}-{pdf.language}.pdf"
+                    suffix = "-arkiv" if pdf.archival else ""
+                    name = f"{stem}-{pdf.language}{suffix}.pdf"
                     files[name] = data
                     pdf_names.append(name)
             files[f"{stem}.json"] = json_bytes(_version_data(plan, version, latest, pdf_names))

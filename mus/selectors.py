@@ -176,9 +176,10 @@ def plan_goal_levels(plan: Plan) -> list:
     return version_structure(round_.version).levels if round_ else []
 
 
-def version_pdf(version: PlanVersion, language: str) -> PlanPdf | None:
-    """The version's PDF in the language, or else the Danish one."""
-    pdfs = {pdf.language: pdf for pdf in version.pdfs.all()}
+def version_pdf(version: PlanVersion, language: str, *, archival: bool = False) -> PlanPdf | None:
+    """The version's PDF (or its archival PDF/A copy) in the language, or else the
+    Danish one."""
+    pdfs = {pdf.language: pdf for pdf in version.pdfs.all() if pdf.archival == archival}
     return pdfs.get(language) or pdfs.get("da")
 
 

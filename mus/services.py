@@ -969,13 +969,17 @@ def plan_check_in_record(
 # --- PDF -------------------------------------------------------------------------------
 
 
-def pdf_request(*, version: PlanVersion, language: str = "da") -> PlanPdf:
+def pdf_request(*, version: PlanVersion, language: str = "da", archival: bool = False) -> PlanPdf:
     """Asks for the PDF of a version in a language; made by a Celery task after commit.
     Asking again while one is ready or on its way changes nothing; asking again for one
     that failed ("Prøv igen") sends it again. Each version's PDF is its own row and
-    task, so one stuck or failed never holds back another version's."""
+    task, so one stuck or failed never holds back another version's. `archival` asks
+    for the PDF/A copy, which the views offer only for a version both have signed."""
     pdf, created = PlanPdf.objects.get_or_create(
-        version=version, language=language, defaults={"kommune_id": version.kommune_id}
+        version=version,
+        language=language,
+        archival=archival,
+        defaults={"kommune_id": version.kommune_id},
     )
     if created:
         render_plan_pdf.delay_on_commit(version.kommune_id, pdf.pk)

@@ -281,10 +281,8 @@ def _plans_sheet(book: Book, content: ReportContent) -> None:
 
 def pdf_bytes(content: ReportContent) -> bytes:
     """The one-page-or-so summary: scope, totals, competence groups and the top gaps.
-    Aggregates only, no names of people. Drawn by WeasyPrint without network access."""
-    from weasyprint import HTML
-
-    from mus.pdf import offline_url_fetcher
+    Aggregates only, no names of people. Drawn by WeasyPrint without network access, as PDF/UA-1."""
+    from mus.pdf import html_to_pdf
 
     html = render_to_string(
         "annualcycle/gap_report_pdf.html",
@@ -296,4 +294,4 @@ def pdf_bytes(content: ReportContent) -> bytes:
             "top_gaps": content.top_gaps,
         },
     )
-    return HTML(string=html, url_fetcher=offline_url_fetcher()).write_pdf()
+    return html_to_pdf(html)

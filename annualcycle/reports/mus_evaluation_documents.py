@@ -170,10 +170,8 @@ def _themes_sheet(book: Book, content: MusEvaluation) -> None:
 def pdf_bytes(content: MusEvaluation) -> bytes:
     """The summary: scope, the subtree's figures, the goals' themes and a row per child
     unit. Aggregates only, no names of people. Drawn by WeasyPrint without network
-    access."""
-    from weasyprint import HTML
-
-    from mus.pdf import offline_url_fetcher
+    access, as PDF/UA-1."""
+    from mus.pdf import html_to_pdf
 
     total = content.shown_part or content.total
     html = render_to_string(
@@ -191,4 +189,4 @@ def pdf_bytes(content: MusEvaluation) -> bytes:
             "definitions": definitions(content),
         },
     )
-    return HTML(string=html, url_fetcher=offline_url_fetcher()).write_pdf()
+    return html_to_pdf(html)

@@ -96,6 +96,9 @@ def plan_context(request: KommuneRequest, plan: Plan, version: PlanVersion | Non
             (s, s.content_hash == document["content_hash"]) for s in document["signatures"]
         ],
         "pdf": selectors.version_pdf(version, request.LANGUAGE_CODE),
+        "archive_pdf": (
+            selectors.version_pdf(version, request.LANGUAGE_CODE, archival=True) if locked else None
+        ),
         "versions": selectors.plan_versions(plan),
         "done_form": ActivityDoneForm(initial={"done_on": timezone.localdate()}),
         "may_follow_up": writes,
