@@ -82,7 +82,54 @@ class TokenThrottle(SimpleRateThrottle):
         return None if token is None else f"api-throttle:{token.token_hash}"
 
 
-api = NinjaAPI(
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details, in Danish (English for Accept-Language: en).",
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"parameter": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+_PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+ERROR_RESPONSES = {
+    "400": {"description": "Ugyldig parameter", "content": _PROBLEM_CONTENT},
+    "401": {
+        "description": "Manglende, ukendt, tilbagekaldt eller udløbet nøgle",
+        "content": _PROBLEM_CONTENT,
+    },
+    "404": {"description": "Findes ikke", "content": _PROBLEM_CONTENT},
+    "405": {"description": "Kun GET er tilladt", "content": _PROBLEM_CONTENT},
+    "429": {
+        "description": "For mange kald",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": _PROBLEM_CONTENT,
+    },
+}
+
+
+class KompetenceAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):  # type: ignore[no-untyped-def]
+        """Ninja's description, with the problem+json errors every operation may give."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for item in schema["paths"].values():
+            for operation in item.values():
+                operation["responses"].update(ERROR_RESPONSES)
+        return schema
+
+
+api = KompetenceAPI(
     title="Kompetence BI-API",
     version="1",
     description=(
