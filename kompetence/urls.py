@@ -5,8 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kompetence import accounts, sso
-from kompetence.api.api import api_urls
 from kompetence.api import views as api_views
+from kompetence.api.api import api_urls
 from kompetence.infra import health
 from kompetence.views import imports, invitations, med, organisation, personal_data
 from kompetence.views import settings as settings_views

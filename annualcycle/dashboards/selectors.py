@@ -1138,6 +1138,5 @@ def kommune_unit_totals(
         if u.parent_id is not None:
             sums[u.parent_id].add(sums[u.pk])
     return [
-        (u, _row(Row.TOTAL, u.name, u, u.pk, sums[u.pk], groups, hiding, families))
-        for u in units
+        (u, _row(Row.TOTAL, u.name, u, u.pk, sums[u.pk], groups, hiding, families)) for u in units
     ]

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import path
+from django.urls import URLPattern, path
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -160,7 +160,7 @@ def problem(
     )
 
 
-def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _unauthorized(request: HttpRequest, exc: Any) -> HttpResponse:
     response = problem(
         request,
         401,
@@ -171,7 +171,7 @@ def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
-def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+def _throttled(request: HttpRequest, exc: Any) -> HttpResponse:
     wait = math.ceil(exc.wait) if exc.wait else None
     detail = (
         _("Nøglen har brugt sine kald for nu. Prøv igen om %(seconds)s sekunder.")
@@ -185,9 +185,12 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return response
 
 
-def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+def _invalid(request: HttpRequest, exc: Any) -> HttpResponse:
     errors = [
-        {"parameter": ".".join(str(part) for part in error.get("loc", ())[1:]), "reason": error.get("msg", "")}
+        {
+            "parameter": ".".join(str(part) for part in error.get("loc", ())[1:]),
+            "reason": error.get("msg", ""),
+        }
         for error in exc.errors
     ]
     return problem(
@@ -195,11 +198,11 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     )
 
 
-def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem(request, 404, _("Findes ikke"), _("Der er ingen ressource på denne adresse."))
 
 
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem(request, exc.status_code, str(exc))
 
 
@@ -271,9 +274,11 @@ def api_urls() -> list:
     """The API's URL patterns, each audited, and a problem+json 404 for the rest."""
     from kompetence.api import endpoints  # noqa: F401  (registers the operations)
 
-    patterns = [pattern for pattern in api.urls[0] if pattern.name != "api-root"]
-    for pattern in patterns:
-        pattern.callback = audited(pattern.callback)
+    patterns: list[URLPattern] = []
+    for pattern in api.urls[0]:
+        if isinstance(pattern, URLPattern) and pattern.name != "api-root":
+            pattern.callback = audited(pattern.callback)
+            patterns.append(pattern)
     patterns.append(path("<path:rest>", audited(not_found), name="api-not-found"))
     patterns.append(path("", audited(not_found), name="api-root"))
     return patterns

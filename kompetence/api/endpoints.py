@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
@@ -23,7 +23,6 @@ from kompetence.models import OrgUnit, unit_path_ids
 from profiles.models import Competence, EvaluationRound, Framework, FrameworkVersion
 
 MAX_PAGE_SIZE = 500
-Item = TypeVar("Item", bound=Schema)
 
 
 class Links(Schema):
@@ -34,7 +33,7 @@ class Links(Schema):
     last: str
 
 
-class Page(Schema, Generic[Item]):
+class Page[Item: Schema](Schema):
     items: list[Item]
     page: int
     pageSize: int
@@ -492,9 +491,7 @@ def unit_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict:
         if round_ is None:
             raise Http404
     period = dashboards.dashboard_period()
-    rows = dashboards.kommune_unit_totals(
-        kommune.pk, round_, period, k=kommune.med_min_group_size
-    )
+    rows = dashboards.kommune_unit_totals(kommune.pk, round_, period, k=kommune.med_min_group_size)
     page = paged(request, rows, filters, _unit_figures)
     page.update(
         minGroupSize=kommune.med_min_group_size,

@@ -35,7 +35,12 @@ def api_token_list(request: KommuneRequest) -> HttpResponse:
     response = render(
         request,
         "api/api_tokens.html",
-        {"form": form, "issued": issued, "tokens": tokens, "api_base": request.build_absolute_uri("/api/v1/")},
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": tokens,
+            "api_base": request.build_absolute_uri("/api/v1/"),
+        },
     )
     # The page holds a secret once: no copy of it in any cache.
     response["Cache-Control"] = "no-store"

@@ -189,9 +189,7 @@ def test_the_catalogue_and_frameworks_of_the_kommune(org_a, org_b, secret):
     assert [(s["id"], s["courseId"]) for s in sessions] == [(session.pk, course.pk)]
     frameworks = call(org_a, "/api/v1/competence-frameworks", secret).json()["items"]
     assert frameworks[0]["versions"][0]["id"] == version.pk
-    competences = call(
-        org_a, f"/api/v1/competences?frameworkVersionId={version.pk}", secret
-    ).json()
+    competences = call(org_a, f"/api/v1/competences?frameworkVersionId={version.pk}", secret).json()
     assert competences["totalItems"] > 0
     assert {c["frameworkVersionId"] for c in competences["items"]} == {version.pk}
 
@@ -213,9 +211,7 @@ def test_unit_figures_hide_groups_smaller_than_the_kommunes_minimum(org_a, secre
     assert figures[org_a.team.pk]["people"] == 3
 
 
-def test_unit_figures_of_a_round_show_evaluations_and_gaps_of_large_groups(
-    org_a, secret, seeded
-):
+def test_unit_figures_of_a_round_show_evaluations_and_gaps_of_large_groups(org_a, secret, seeded):
     body = call(org_a, f"/api/v1/unit-figures?evaluationRoundId={seeded.pk}", secret).json()
     assert body["minGroupSize"] == 5
     assert body["evaluationRoundId"] == seeded.pk
@@ -255,7 +251,9 @@ def test_pages_link_to_each_other(org_a, secret):
     seen = [item["id"] for item in first["items"]]
     page = first
     while page["links"]["next"]:
-        page = call(org_a, page["links"]["next"].removeprefix("http://alfa.localhost"), secret).json()
+        page = call(
+            org_a, page["links"]["next"].removeprefix("http://alfa.localhost"), secret
+        ).json()
         seen += [item["id"] for item in page["items"]]
     assert page["page"] == 3 and page["links"]["last"] == page["links"]["self"]
     assert len(seen) == len(set(seen)) == 5
@@ -323,7 +321,9 @@ def _queries(org, path: str, secret: str) -> int:
 
 
 @pytest.mark.parametrize("path", LISTS)
-def test_queries_do_not_grow_with_the_data(org_a, secret, seeded, path, django_assert_max_num_queries):
+def test_queries_do_not_grow_with_the_data(
+    org_a, secret, seeded, path, django_assert_max_num_queries
+):
     before = _queries(org_a, path, secret)
     add_people(org_a, org_a.team, 4)
     build_session(build_course(org_a.kommune, title="Endnu et kursus"))

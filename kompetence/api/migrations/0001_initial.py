@@ -8,32 +8,59 @@ from kompetence.infra import rls
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('kompetence', '0011_audit_retention_and_details'),
+        ("kompetence", "0011_audit_retention_and_details"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Hvad nøglen bruges til, fx »Power BI, HR-stab«.', max_length=200, verbose_name='navn')),
-                ('prefix', models.CharField(editable=False, max_length=16)),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='udløber')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='kompetence.person')),
-                ('kommune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='kompetence.kommune')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Hvad nøglen bruges til, fx »Power BI, HR-stab«.",
+                        max_length=200,
+                        verbose_name="navn",
+                    ),
+                ),
+                ("prefix", models.CharField(editable=False, max_length=16)),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="udløber")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="kompetence.person",
+                    ),
+                ),
+                (
+                    "kommune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="kompetence.kommune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API-nøgle',
-                'verbose_name_plural': 'API-nøgler',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "API-nøgle",
+                "verbose_name_plural": "API-nøgler",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.RunPython(rls.install, migrations.RunPython.noop, elidable=False),
