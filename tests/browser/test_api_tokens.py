@@ -30,7 +30,6 @@ def test_hr_issues_and_revokes_an_api_key(page, url_of, org_a):
     expect(page.get_by_text("Nøglen Power BI, HR-stab er tilbagekaldt.")).to_be_visible()
     assert_accessible(page)
 
-
     user = org_a.hr.user
     user.language = "en"
     user.save(update_fields=["language"])
