@@ -1113,17 +1113,11 @@ def kommune_unit_totals(
     the total of that unit's MED dashboard shows them (for the read-only API): the same
     stored figures and the same tree rule over the whole kommune, so no figure is shown
     here that a MED committee's page hides, and none can be worked out from the others."""
-    units = [
-        TreeUnit(*row)
-        for row in OrgUnit.objects.order_by("path").values_list(
-            "pk", "parent_id", "name", "path", "figures_version"
-        )
-    ]
+    # Every unit's path starts with "/": a stand-in for the top of the whole kommune.
+    everything = OrgUnit(kommune_id=kommune_id, path="/")
+    units = subtree_units(everything)
     if not units:
         return []
-    # Every unit's path starts with "/": this stand-in covers the whole kommune when
-    # `figures_by_unit` reads many stale units by path instead of by id.
-    everything = OrgUnit(kommune_id=kommune_id, path="/")
     by_unit = figures_by_unit(everything, round_, period, {u.pk: u.figures_version for u in units})
     tree = {u.pk: u.parent_id for u in units}
     structure = version_structure(round_.version) if round_ is not None else None

@@ -17,7 +17,8 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Schema
 
 from annualcycle.dashboards import selectors as dashboards
-from catalogue.models import Course, CourseSession
+from annualcycle.training import selectors as training
+from catalogue.models import Course, CourseSession, TrainingRequirement
 from kompetence.api.api import api
 from kompetence.models import OrgUnit, unit_path_ids
 from profiles.models import Competence, EvaluationRound, Framework, FrameworkVersion
@@ -498,4 +499,88 @@ def unit_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict:
         period={"start": period.start, "end": period.end},
         evaluationRoundId=round_.pk if round_ is not None else None,
     )
+    return page
+
+
+# --- Mandatory training --------------------------------------------------------------------
+
+
+class TrainingRequirementOut(Schema):
+    id: int
+    name: str
+    description: str
+    validityMonths: int | None
+    isActive: bool
+
+
+def _requirement(requirement: dict) -> dict:
+    return {
+        "id": requirement["pk"],
+        "name": requirement["name"],
+        "description": requirement["description"],
+        "validityMonths": requirement["validity_months"],
+        "isActive": requirement["is_active"],
+    }
+
+
+@api.get(
+    "/training-requirements",
+    response=Page[TrainingRequirementOut],
+    summary="Obligatoriske uddannelseskrav",
+    tags=["catalogue"],
+    operation_id="listTrainingRequirements",
+)
+def training_requirements(request: HttpRequest, paging: Query[Paging]) -> dict:
+    """The kommune's mandatory training requirements (certificates to hold)."""
+    rows = TrainingRequirement.objects.order_by("name", "pk").values(
+        "pk", "name", "description", "validity_months", "is_active"
+    )
+    return paged(request, rows, paging, _requirement)
+
+
+class RequirementFiguresOut(Schema):
+    requirementId: int
+    people: int | None
+    valid: int | None
+    expiring: int | None
+    expired: int | None
+    due: int | None
+    missing: int | None
+
+
+class UnitRequirementFiguresOut(Schema):
+    unitId: int
+    requirements: list[RequirementFiguresOut]
+
+
+class UnitRequirementFiguresPage(Page[UnitRequirementFiguresOut]):
+    minGroupSize: int
+
+
+def _unit_requirements(item: tuple) -> dict:
+    unit, figures = item
+    return {
+        "unitId": unit.pk,
+        "requirements": [
+            {"requirementId": f.requirement.pk, "people": f.people, **f.states} for f in figures
+        ],
+    }
+
+
+@api.get(
+    "/training-requirement-figures",
+    response=UnitRequirementFiguresPage,
+    summary="Anonyme tal for uddannelseskrav pr. enhed",
+    tags=["figures"],
+    operation_id="listTrainingRequirementFigures",
+)
+def training_requirement_figures(request: HttpRequest, paging: Query[Paging]) -> dict:
+    """Per unit and requirement, the people of the unit's subtree subject to it and
+    how many are in each state today, as the total of the unit's MED table shows
+    them: figures built from fewer than `minGroupSize` people, and figures that would
+    give one away, are null."""
+    kommune = request.kommune  # type: ignore[attr-defined]
+    rows = training.kommune_requirement_totals(kommune.pk, kommune.med_min_group_size)
+    page = paged(request, rows, paging, _unit_requirements)
+    page["minGroupSize"] = kommune.med_min_group_size
     return page

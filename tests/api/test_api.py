@@ -22,6 +22,7 @@ from kompetence.models import AuditEntry, OrgUnit, Person
 from profiles.models import Evaluation
 from tests.annualcycle.test_dashboards import add_people, add_unit, answer_all
 from tests.catalogue.factories import build_course, build_session
+from tests.catalogue.training_factories import certificate, requirement_for
 from tests.conftest import host_of
 from tests.profiles.factories import build_framework, open_round
 
@@ -35,6 +36,8 @@ LISTS = [
     "/api/v1/competences",
     "/api/v1/evaluation-rounds",
     "/api/v1/unit-figures",
+    "/api/v1/training-requirements",
+    "/api/v1/training-requirement-figures",
 ]
 
 
@@ -76,6 +79,9 @@ def seeded(org_a):
     session = build_session(course)
     with org_a.scope():
         catalogue_services.enrolment_request(session=session, person=staff[1])
+        requirement = requirement_for(org_a.kommune, grace_days=0)
+        certificate(staff[0], requirement, today + datetime.timedelta(days=400))
+        certificate(org_a.employee, requirement, today - datetime.timedelta(days=3))
     return round_
 
 
@@ -224,6 +230,42 @@ def test_unit_figures_of_a_round_show_evaluations_and_gaps_of_large_groups(org_a
     assert figures[org_a.team.pk]["selfEvaluationsSubmitted"] == {"count": None, "of": None}
 
 
+def test_training_figures_hide_groups_smaller_than_the_minimum(org_a, secret):
+    today = timezone.localdate()
+    with org_a.scope():
+        requirement = requirement_for(org_a.kommune, grace_days=0)
+        certificate(org_a.employee, requirement, today - datetime.timedelta(days=3))
+        certificate(org_a.colleague, requirement, today + datetime.timedelta(days=30))
+        certificate(org_a.leader, requirement, today + datetime.timedelta(days=400))
+    listed = call(org_a, "/api/v1/training-requirements", secret).json()["items"]
+    assert [r["id"] for r in listed] == [requirement.pk]
+    body = call(org_a, "/api/v1/training-requirement-figures", secret).json()
+    figures = {item["unitId"]: item["requirements"] for item in body["items"]}
+    # Team Nord: three people subject (hidden at k = 5); the centre: five (shown).
+    assert figures[org_a.team.pk] == [
+        {
+            "requirementId": requirement.pk,
+            "people": None,
+            "valid": None,
+            "expiring": None,
+            "expired": None,
+            "due": None,
+            "missing": None,
+        }
+    ]
+    assert figures[org_a.centre.pk] == [
+        {
+            "requirementId": requirement.pk,
+            "people": 5,
+            "valid": 1,
+            "expiring": 1,
+            "expired": 1,
+            "due": 2,  # no certificate, first day, grace of 0 days
+            "missing": 0,
+        }
+    ]
+
+
 def test_no_response_names_a_person(org_a, org_b, secret, seeded):
     with org_a.scope():
         people = list(Person.objects.all())
@@ -328,5 +370,5 @@ def test_queries_do_not_grow_with_the_data(
     add_people(org_a, org_a.team, 4)
     build_session(build_course(org_a.kommune, title="Endnu et kursus"))
     assert _queries(org_a, path, secret) == before
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):
         call(org_a, path, secret)
