@@ -119,7 +119,7 @@ ERROR_RESPONSES = {
 
 
 class KompetenceAPI(NinjaAPI):
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):  # type: ignore[no-untyped-def]
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Ninja's description, with the problem+json errors every operation may give."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema["components"].setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
