@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kompetence import accounts, sso
+from kompetence.api import views as api_views
+from kompetence.api.api import api_urls
 from kompetence.infra import health
 from kompetence.views import imports, invitations, med, organisation, personal_data
 from kompetence.views import settings as settings_views
@@ -73,6 +75,14 @@ urlpatterns = [
         name="med_committee_close",
     ),
     path("indstillinger/", settings_views.kommune_settings, name="kommune_settings"),
+    path("indstillinger/api-noegler/", api_views.api_token_list, name="api_token_list"),
+    path(
+        "indstillinger/api-noegler/<int:token_id>/tilbagekald/",
+        api_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
+    # The read-only API for BI tools (kompetence.api): a token, not a session.
+    path("api/v1/", include((api_urls(), "api-v1"))),
     path("import/<str:importer>/", imports.import_upload, name="import_upload"),
     path(
         "import/<str:importer>/skabelon.csv",

@@ -31,6 +31,14 @@ def _group(org):
     return org._group
 
 
+def _api_token(org):
+    from kompetence.api import services
+
+    if not hasattr(org, "_api_token"):
+        org._api_token = services.api_token_create(actor=org.hr, name="Power BI").token
+    return org._api_token
+
+
 def _catalogue(org):
     if not hasattr(org, "_catalogue"):
         org._catalogue = build_catalogue(org)
@@ -196,6 +204,7 @@ OBJECT_IDS = {
     "statement_id": lambda org: _upward_statement(org).pk,
     "conversation_group_id": lambda org: _group(org).pk,
     "course_id": lambda org: _catalogue(org).course.pk,
+    "token_id": lambda org: _api_token(org).pk,
     "session_id": lambda org: _catalogue(org).session.pk,
     "enrolment_id": lambda org: _catalogue(org).enrolment.pk,
     "cycle_id": lambda org: _cycle(org).pk,

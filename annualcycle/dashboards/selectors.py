@@ -1104,3 +1104,33 @@ def subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
 def ancestors_within(unit: OrgUnit, units: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
     """The units above `unit` that are among `units`, top first (the breadcrumb)."""
     return units.filter(pk__in=unit.ancestor_ids[:-1]).order_by("depth")
+
+
+def kommune_unit_totals(
+    kommune_id: int, round_: EvaluationRound | None, period: Period, *, k: int
+) -> list[tuple[TreeUnit, Row]]:
+    """Every unit of the kommune, in tree order, with its subtree's figures exactly as
+    the total of that unit's MED dashboard shows them (for the read-only API): the same
+    stored figures and the same tree rule over the whole kommune, so no figure is shown
+    here that a MED committee's page hides, and none can be worked out from the others."""
+    # Every unit's path starts with "/": a stand-in for the top of the whole kommune.
+    everything = OrgUnit(kommune_id=kommune_id, path="/")
+    units = subtree_units(everything)
+    if not units:
+        return []
+    by_unit = figures_by_unit(everything, round_, period, {u.pk: u.figures_version for u in units})
+    tree = {u.pk: u.parent_id for u in units}
+    structure = version_structure(round_.version) if round_ is not None else None
+    groups = [g.group for g in structure.groups] if structure else []
+    families = dict(FAMILIES)
+    families.update({("group", group.pk): _group_size(group.pk) for group in groups})
+    hiding = _Hiding(tree, by_unit, families, k)
+    sums: dict[int, Figures] = defaultdict(Figures)
+    for u in reversed(units):  # descendants before their ancestors
+        if u.pk in by_unit:
+            sums[u.pk].add(by_unit[u.pk])
+        if u.parent_id is not None:
+            sums[u.parent_id].add(sums[u.pk])
+    return [
+        (u, _row(Row.TOTAL, u.name, u, u.pk, sums[u.pk], groups, hiding, families)) for u in units
+    ]

@@ -277,3 +277,63 @@ def med_overview(
         rows.append(row(unit.name, "total", sum(sizes.values()), total, top in cells.units))
         tables.append(MedTable(requirement=requirement, rows=rows))
     return MedOverview(committee=committee, unit=unit, k=k, tables=tables)
+
+
+@dataclass(frozen=True)
+class UnitRequirementFigures:
+    requirement: TrainingRequirement
+    people: int | None  # people subject to it in the unit's subtree; None: hidden
+    states: dict[str, int | None]  # MED_STATES → people in that state; None: hidden
+
+
+def kommune_requirement_totals(
+    kommune_id: int, k: int, *, today: datetime.date | None = None
+) -> list[tuple[TreeUnit, list[UnitRequirementFigures]]]:
+    """Every unit of the kommune, in tree order, with per requirement its subtree's
+    people in each state, as the total row of that unit's MED table shows it (for the
+    read-only API): the same tree rule, decided once over the whole kommune, so no
+    figure is shown here that a MED committee's page hides."""
+    today = today or timezone.localdate()
+    # Every unit's path starts with "/": a stand-in for the top of the whole kommune.
+    everything = OrgUnit(kommune_id=kommune_id, path="/")
+    units = subtree_units(everything)
+    if not units:
+        return []
+    parents = {u.pk: u.parent_id for u in units}
+    main = _main_units(everything, units, today)
+    requirement_list = list(requirements().prefetch_related("assignments__unit"))
+    statuses = statuses_for(list(main), today=today, requirement_list=requirement_list)
+    direct: dict[int, Counter] = defaultdict(Counter)  # requirement → unit → n subject
+    states: dict[tuple[int, int], Counter] = defaultdict(Counter)  # (req, unit) → state → n
+    for status in statuses:
+        unit_id = main[status.person_id]
+        direct[status.requirement.pk][unit_id] += 1
+        states[(status.requirement.pk, unit_id)][status.state] += 1
+    figures: dict[int, list[UnitRequirementFigures]] = defaultdict(list)
+    for requirement in requirement_list:
+        by_unit = direct.get(requirement.pk)
+        if not by_unit:
+            continue  # applies to no one
+        cells = anonymity.suppressed_cells(
+            {pk: (parent, by_unit.get(pk, 0)) for pk, parent in parents.items()}, k
+        )
+        size: Counter = Counter()
+        counts: dict[int, Counter] = defaultdict(Counter)
+        for u in reversed(units):  # descendants before their ancestors
+            size[u.pk] += by_unit.get(u.pk, 0)
+            counts[u.pk].update(states[(requirement.pk, u.pk)])
+            if u.parent_id is not None:
+                size[u.parent_id] += size[u.pk]
+                counts[u.parent_id].update(counts[u.pk])
+        for u in units:
+            if not size[u.pk]:
+                continue
+            hidden = u.pk in cells.units
+            figures[u.pk].append(
+                UnitRequirementFigures(
+                    requirement=requirement,
+                    people=None if hidden else size[u.pk],
+                    states={s: None if hidden else counts[u.pk][s] for s in MED_STATES},
+                )
+            )
+    return [(u, figures.get(u.pk, [])) for u in units]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "mus",
     "catalogue",
     "annualcycle",
+    "kompetence.api",
     "kompetence.bench",
     "kompetence.console",
 ]
@@ -74,6 +75,9 @@ MIDDLEWARE = [
     "kompetence.infra.htmx.VaryOnHtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The read-only BI API (kompetence.api): calls per token, "number/period" (s, min, h, d).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="60/min")
 
 # `make bench`: a query count on every response and a trivial page as the floor.
 BENCH_DIAGNOSTICS = env.bool("BENCH_DIAGNOSTICS", default=False)

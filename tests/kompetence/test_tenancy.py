@@ -98,6 +98,7 @@ NON_OBJECT_ARGS = {
     "token": lambda org: "abc-123",
     "kind": lambda org: "xlsx",
     "importer": lambda org: "organisation",
+    "rest": lambda org: "ingen-ressource",
     "slug": lambda org: "fredericia-kompetencehjulet",
 }
 
