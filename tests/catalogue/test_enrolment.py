@@ -18,6 +18,7 @@ from profiles.models import Competence
 from tests.catalogue.factories import build_course, build_session
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PositionFactory
+from tests.invitations import ics_text
 from tests.mus.factories import build_plan, version_of
 from tests.profiles.factories import build_framework, competence, evaluation_of, open_round
 
@@ -58,7 +59,7 @@ def test_request_approve_confirm_with_ics(org_a, django_capture_on_commit_callba
     assert "har fået en plads" in response.text
     assert mail.outbox[0].to == [org_a.employee.email]
     assert mail.outbox[0].subject.startswith("Du har fået plads")
-    ics = Calendar.from_ical(mail.outbox[0].attachments[0][1])
+    ics = Calendar.from_ical(ics_text(mail.outbox[0]))
     assert ics.walk("VEVENT")[0]["SUMMARY"] == "Konflikthåndtering i praksis"
 
 
