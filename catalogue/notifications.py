@@ -26,6 +26,10 @@ def session_url(session: CourseSession) -> str:
     return kommune_url(session.kommune, f"{path}#session-{session.pk}")
 
 
+# An e-mail address somewhere in a course's free-text contact field.
+_ADDRESS = re.compile(r"[^\s<>,;:()]+@[^\s<>,;:()]+")
+
+
 def _organizer(course: Course) -> tuple[str, str]:
     """The course's contact as the invitation's organizer when the contact field holds
     an e-mail address ("Personale og Udvikling <pu@kommune.dk>"); otherwise the address
@@ -40,9 +44,6 @@ def _organizer(course: Course) -> tuple[str, str]:
             name = _ADDRESS.sub("", course.contact).strip(" <>,;:()-") or course.contact
             return found.group(), name
     return sender_address(), course.contact or course.kommune.name
-
-
-_ADDRESS = re.compile(r"[^\s<>,;:()]+@[^\s<>,;:()]+")
 
 
 def _invitation(enrolment: Enrolment, *, method: str = "REQUEST") -> Invitation | None:

@@ -21,6 +21,7 @@ again.
 
 from __future__ import annotations
 
+import email.message
 import logging
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -69,24 +70,28 @@ class InvitationEmail(EmailMessage):
 
     This is the structure Google Calendar sends and Exchange reads as a meeting
     request. The calendar part must be an alternative of the text with the method on
-    its Content-Type: as an attachment only (what we sent before) Outlook offers it as
-    a file to import. The `invite.ics` copy is for clients that do not read calendar
-    alternatives (Apple Mail, webmail without calendar); as `application/ics` rather
-    than `text/calendar` Outlook does not take it for a second invitation."""
+    its Content-Type: as an attachment only (what we sent before) Outlook offered it
+    as a file to import. The `invite.ics` copy, typed `application/ics` as Google types
+    it, is for mail clients that show no calendar alternative, so they can still add
+    the event; calendar clients act on the alternative."""
 
     def __init__(self, *, invitation: Invitation, **kwargs) -> None:
         super().__init__(**kwargs)
         self.invitation = invitation
         self.attach("invite.ics", invitation["ics"].encode(), "application/ics")
 
-    def _add_bodies(self, msg):
-        super()._add_bodies(msg)
+    def _add_bodies(self, msg: email.message.EmailMessage) -> None:
         # Django's own alternatives cannot carry the method parameter, hence this part
-        # is added here, with the standard library's API.
+        # is added here, with the standard library's API, in the hook Django builds the
+        # text with (django-stubs leave the private hook out).
+        super()._add_bodies(msg)  # type: ignore[misc]
+        # Quoted-printable keeps the iCalendar lines as text lines, which travel with
+        # CRLF as RFC 5545 wants (base64 would carry the bare newlines of the string).
         msg.add_alternative(
             self.invitation["ics"],
             subtype="calendar",
             charset="utf-8",
+            cte="quoted-printable",
             params={"method": self.invitation["method"]},
         )
 

@@ -43,6 +43,7 @@ def check_invitation(message, *, method: str, kommune) -> dict:
     part = calendar_part(message)
     assert part.get_param("method") == method
     assert part.get_content_charset() == "utf-8"
+    assert part["Content-Transfer-Encoding"] == "quoted-printable"
     attachment = next(p for p in mime(message).iter_attachments())
     assert attachment.get_filename() == "invite.ics"
     assert attachment.get_content_type() == "application/ics"
