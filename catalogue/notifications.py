@@ -1,7 +1,7 @@
 """E-mails for each step of an enrolment, and for the decision on proof a person
 uploaded, sent after the transaction commits. A place on a dated session comes as a
-meeting request (`kompetence.infra.calendar`), and a moved or cancelled session updates
-or cancels it; every e-mail links to its page in Kompetence."""
+meeting request (`kompetence.infra.calendar`), and a moved or cancelled session, or a
+place given up, updates or cancels it; every e-mail links to its page in Kompetence."""
 
 from __future__ import annotations
 
@@ -87,6 +87,7 @@ def _send(enrolment: Enrolment, kind: str, *, method: str | None = None) -> None
                 "kind": kind,
                 "url": session_url(enrolment.session),
                 "invitation": invitation is not None,
+                "method": method,
             },
             invitation=invitation,
         )
@@ -123,6 +124,12 @@ def promoted(enrolment: Enrolment) -> None:
 
 def declined(enrolment: Enrolment) -> None:
     _send(enrolment, "declined")
+
+
+def cancelled(enrolment: Enrolment) -> None:
+    """The person gave up their place (or someone did for them): the calendar entry
+    goes."""
+    _send(enrolment, "cancelled", method="CANCEL")
 
 
 def session_changed(enrolment: Enrolment) -> None:

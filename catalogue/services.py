@@ -448,8 +448,15 @@ def enrolment_cancel(*, enrolment: Enrolment) -> Enrolment:
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if not enrolment.can_cancel:
         raise ValidationError(_("Tilmeldingen kan ikke afmeldes."))
+    had_place = enrolment.status == Enrolment.Status.CONFIRMED
     enrolment.status = Enrolment.Status.CANCELLED
     enrolment.save(update_fields=["status"])
+    if had_place and session.starts_at:
+        # The person's calendar entry is cancelled; a CANCEL needs a higher SEQUENCE
+        # than the invitation it cancels.
+        session.calendar_sequence += 1
+        session.save(update_fields=["calendar_sequence"])
+        notifications.cancelled(enrolment)
     _promote_waiting(session)
     return enrolment
 

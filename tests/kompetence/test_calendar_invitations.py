@@ -234,3 +234,19 @@ def test_every_enrolment_mail_links_to_its_page(org_a, django_capture_on_commit_
     assert f"https://alfa.localhost/katalog/{session.course_id}/#session-{session.pk}" in (
         by_person[org_a.employee.email].body
     )
+
+
+def test_giving_up_a_place_cancels_the_calendar_entry(org_a, django_capture_on_commit_callbacks):
+    session = build_session(build_course(org_a.kommune, requires_approval=False))
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        enrolment = catalogue_services.enrolment_request(session=session, person=org_a.employee)
+    invited = check_invitation(mail.outbox[0], method="REQUEST", kommune=org_a.kommune)
+    mail.outbox.clear()
+    with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        catalogue_services.enrolment_cancel(enrolment=enrolment)
+    assert [m.to for m in mail.outbox] == [[org_a.employee.email]]
+    assert mail.outbox[0].subject.startswith("Du er afmeldt")
+    assert "Aflysningen til din kalender er vedhæftet." in mail.outbox[0].body
+    cancelled = check_invitation(mail.outbox[0], method="CANCEL", kommune=org_a.kommune)
+    assert cancelled["uid"] == invited["uid"]
+    assert cancelled["sequence"] > invited["sequence"]
