@@ -9,7 +9,8 @@
 * completion marks the development-plan activity the enrolment came from as done.
 
 Every step sends the person concerned a Danish (or English) e-mail; a confirmed place
-comes as a calendar invitation, which a moved or cancelled session updates.
+comes as a calendar invitation, which a moved or cancelled session, or the place given
+up, updates or cancels.
 """
 
 from __future__ import annotations
