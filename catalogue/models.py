@@ -158,6 +158,9 @@ class CourseSession(models.Model):
     )
     registration_deadline = models.DateField(_("tilmeldingsfrist"), null=True, blank=True)
     is_cancelled = models.BooleanField(_("aflyst"), default=False)
+    # The SEQUENCE of the session's calendar invitations: raised by each change of time
+    # or place and by the cancellation, or calendars ignore the update as old.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = TenantManager()
 

@@ -9,7 +9,8 @@
 * completion marks the development-plan activity the enrolment came from as done.
 
 Every step sends the person concerned a Danish (or English) e-mail; a confirmed place
-comes with an .ics calendar file.
+comes as a calendar invitation, which a moved or cancelled session, or the place given
+up, updates or cancels.
 """
 
 from __future__ import annotations
@@ -253,10 +254,15 @@ def session_update(
         registration_deadline=registration_deadline,
         is_cancelled=is_cancelled,
     )
+    moved = any(
+        name in fields and fields[name] != getattr(session, name)
+        for name in ("starts_at", "ends_at", "place")
+    )
     for name, value in fields.items():
         setattr(session, name, value)
     _check_session(session)
     if session.is_cancelled and not was_cancelled:
+        session.calendar_sequence += 1  # under the row lock taken above
         session.save()
         _cancel_enrolments(session)
         return session
@@ -265,7 +271,13 @@ def session_update(
         raise ValidationError(
             {"capacity": _("Der er allerede %(n)s bekræftede deltagere.") % {"n": seated}}
         )
+    if moved and not session.is_cancelled:
+        session.calendar_sequence += 1
     session.save()
+    if moved and not session.is_cancelled:
+        confirmed = session.enrolments.filter(status=Enrolment.Status.CONFIRMED)
+        for enrolment in confirmed.select_related("course", "session", "person"):
+            notifications.session_changed(enrolment)
     _promote_waiting(session)
     return session
 
@@ -437,8 +449,15 @@ def enrolment_cancel(*, enrolment: Enrolment) -> Enrolment:
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if not enrolment.can_cancel:
         raise ValidationError(_("Tilmeldingen kan ikke afmeldes."))
+    had_place = enrolment.status == Enrolment.Status.CONFIRMED
     enrolment.status = Enrolment.Status.CANCELLED
     enrolment.save(update_fields=["status"])
+    if had_place and session.starts_at:
+        # The person's calendar entry is cancelled; a CANCEL needs a higher SEQUENCE
+        # than the invitation it cancels.
+        session.calendar_sequence += 1
+        session.save(update_fields=["calendar_sequence"])
+        notifications.cancelled(enrolment)
     _promote_waiting(session)
     return enrolment
 
@@ -454,9 +473,10 @@ def _cancel_enrolments(session: CourseSession) -> None:
         ]
     ).select_related("course", "session", "person")
     for enrolment in live:
+        had_place = enrolment.status == Enrolment.Status.CONFIRMED
         enrolment.status = Enrolment.Status.CANCELLED
         enrolment.save(update_fields=["status"])
-        notifications.session_cancelled(enrolment)
+        notifications.session_cancelled(enrolment, had_place=had_place)
 
 
 def _promote_waiting(session: CourseSession) -> list[Enrolment]:

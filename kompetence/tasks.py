@@ -137,8 +137,8 @@ MAIL_RETRY: dict[str, Any] = {
 @app.task(base=MailTask, bind=True, name="kompetence.send_email", **MAIL_RETRY)
 def send_email(self, message: Message) -> None:
     """Sends one e-mail rendered by `kompetence.infra.mail` (JSON: subject, body, to,
-    attachments as text). A retry sends the same message again: the server refused or
-    never answered the last try."""
+    attachments and calendar invitation as text). A retry sends the same message again:
+    the server refused or never answered the last try."""
     message_send(message)
 
 

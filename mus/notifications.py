@@ -1,6 +1,7 @@
-"""Calendar invitations for MUS conversations: an e-mail to each party with an .ics
-file (iTIP REQUEST for new and moved meetings, CANCEL for cancelled ones); and the
-leader's notice that a GRUS/TUS participant asks for an individual MUS."""
+"""Calendar invitations for MUS conversations: to each party an e-mail that is a meeting
+request (iTIP REQUEST for new and moved meetings, CANCEL for cancelled ones; see
+`kompetence.infra.calendar`), organised by the leader and linking to the conversation's
+page; and the leader's notice that a GRUS/TUS participant asks for an individual MUS."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kompetence.infra.calendar import ics_event
-from kompetence.infra.mail import language_of, send_to_person
+from kompetence.infra.calendar import ics_event, sender_address
+from kompetence.infra.mail import Invitation, language_of, send_to_person
 from kompetence.infra.tenancy import kommune_url
 from mus.models import Conversation, ConversationKind
 
@@ -23,6 +24,10 @@ def kind_description(kind: str) -> str:
         ConversationKind.LUS: _("Lederudviklingssamtale (LUS)"),
         ConversationKind.SENIOR: _("Seniorsamtale"),
     }[ConversationKind(kind)]
+
+
+def conversation_url(conversation: Conversation) -> str:
+    return kommune_url(conversation.kommune, reverse("conversation_detail", args=[conversation.pk]))
 
 
 def ics_for(conversation: Conversation, *, method: str) -> bytes:
@@ -47,8 +52,11 @@ def ics_for(conversation: Conversation, *, method: str) -> bytes:
         },
         location=conversation.location,
         description=description,
+        url=conversation_url(conversation),
         method=method,
-        organizer=conversation.leader,
+        # A leader without an address still gets a valid invitation, from the sender.
+        organizer_email=conversation.leader.email or sender_address(),
+        organizer_name=conversation.leader.name,
         attendees=(conversation.employee, conversation.leader),
     )
 
@@ -58,6 +66,7 @@ def send_invitation(conversation: Conversation, *, method: str, update: bool = F
 
     def send() -> None:
         kind = "cancel" if method == "CANCEL" else ("update" if update else "new")
+        url = conversation_url(conversation)
         for person in (conversation.employee, conversation.leader):
             with translation.override(language_of(person)):
                 ics = ics_for(conversation, method=method)
@@ -66,8 +75,8 @@ def send_invitation(conversation: Conversation, *, method: str, update: bool = F
                 person,
                 subject_template="mus/email/invitation_subject.txt",
                 body_template="mus/email/invitation_body.txt",
-                context={"conversation": conversation, "kind": kind, "what": what},
-                attachments=[("mus.ics", ics, f"text/calendar; method={method}; charset=UTF-8")],
+                context={"conversation": conversation, "kind": kind, "what": what, "url": url},
+                invitation=Invitation(method=method, ics=ics.decode()),
             )
 
     transaction.on_commit(send)

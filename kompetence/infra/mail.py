@@ -9,22 +9,24 @@ never fails because of it, and the task retries with growing pauses through an o
 (see `kompetence.tasks.MAIL_RETRY`).
 
 The message is rendered here, in the request, and handed to the task as plain JSON
-(subject, body, recipients, attachments as text). Rendering at once means the e-mail
-says what was true when it happened (a MUS moved twice sends two invitations, each with
-its own time and SEQUENCE, not the last state twice) in the recipient's language, and
-the task needs neither the database nor a kommune scope: it cannot fail because a row
-changed or went away while the SMTP server was down. Reminders are the one exception
-(`annualcycle.reminders`): their claim row is the durable record, so their task renders
-from ids and the sweeper can queue a lost one again.
+(subject, body, recipients, attachments and calendar invitation as text). Rendering at
+once means the e-mail says what was true when it happened (a MUS moved twice sends two
+invitations, each with its own time and SEQUENCE, not the last state twice) in the
+recipient's language, and the task needs neither the database nor a kommune scope: it
+cannot fail because a row changed or went away while the SMTP server was down.
+Reminders are the one exception (`annualcycle.reminders`): their claim row is the
+durable record, so their task renders from ids and the sweeper can queue a lost one
+again.
 """
 
 from __future__ import annotations
 
+import email.message
 import logging
 from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -39,6 +41,13 @@ logger = logging.getLogger(__name__)
 _suppressed: ContextVar[bool] = ContextVar("mail_suppressed", default=False)
 
 
+class Invitation(TypedDict):
+    """A calendar invitation: the iTIP method (REQUEST, CANCEL) and the iCalendar text."""
+
+    method: str
+    ics: str
+
+
 class Message(TypedDict):
     """One rendered e-mail as the task receives it: JSON only."""
 
@@ -46,6 +55,45 @@ class Message(TypedDict):
     body: str
     to: list[str]
     attachments: list[tuple[str, str, str]]  # (file name, text content, MIME type)
+    # Absent in messages queued before invitations had their own part.
+    invitation: NotRequired[Invitation]
+
+
+class InvitationEmail(EmailMessage):
+    """An e-mail Outlook and Gmail show as a meeting request (accept, decline):
+
+        multipart/mixed
+          multipart/alternative
+            text/plain                               the text a person reads
+            text/calendar; method=REQUEST|CANCEL     what the calendar client acts on
+          application/ics  invite.ics                the same event as a file
+
+    This is the structure Google Calendar sends and Exchange reads as a meeting
+    request. The calendar part must be an alternative of the text with the method on
+    its Content-Type: as an attachment only (what we sent before) Outlook offered it
+    as a file to import. The `invite.ics` copy, typed `application/ics` as Google types
+    it, is for mail clients that show no calendar alternative, so they can still add
+    the event; calendar clients act on the alternative."""
+
+    def __init__(self, *, invitation: Invitation, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.invitation = invitation
+        self.attach("invite.ics", invitation["ics"].encode(), "application/ics")
+
+    def _add_bodies(self, msg: email.message.EmailMessage) -> None:
+        # Django's own alternatives cannot carry the method parameter, hence this part
+        # is added here, with the standard library's API, in the hook Django builds the
+        # text with (django-stubs leave the private hook out).
+        super()._add_bodies(msg)  # type: ignore[misc]
+        # Quoted-printable keeps the iCalendar lines as text lines, which travel with
+        # CRLF as RFC 5545 wants (base64 would carry the bare newlines of the string).
+        msg.add_alternative(
+            self.invitation["ics"],
+            subtype="calendar",
+            charset="utf-8",
+            cte="quoted-printable",
+            params={"method": self.invitation["method"]},
+        )
 
 
 @contextmanager
@@ -71,16 +119,18 @@ def render_to_person(
     body_template: str,
     context: dict,
     attachments: Sequence[tuple[str, bytes | str, str]] = (),
+    invitation: Invitation | None = None,
 ) -> Message | None:
     """The e-mail to `person`, rendered in their language; None when they have no
-    address or mail is suppressed."""
+    address or mail is suppressed. With `invitation`, the e-mail is a meeting request
+    (see `InvitationEmail`)."""
     if not person.email or _suppressed.get():
         return None
     with translation.override(language_of(person)):
         context = {**context, "recipient": person}
         subject = " ".join(render_to_string(subject_template, context).split())
         body = render_to_string(body_template, context)
-    return Message(
+    message = Message(
         subject=subject,
         body=body,
         to=[person.email],
@@ -89,12 +139,22 @@ def render_to_person(
             for name, content, mimetype in attachments
         ],
     )
+    if invitation is not None:
+        message["invitation"] = invitation
+    return message
 
 
 def message_send(message: Message) -> None:
     """Hands one rendered message to the mail server now. Raises what the backend
     raises (SMTPException, OSError): the caller is a task that retries."""
-    email = EmailMessage(subject=message["subject"], body=message["body"], to=message["to"])
+    subject, body, to = message["subject"], message["body"], message["to"]
+    invitation = message.get("invitation")
+    if invitation is not None:
+        email: EmailMessage = InvitationEmail(
+            invitation=invitation, subject=subject, body=body, to=to
+        )
+    else:
+        email = EmailMessage(subject=subject, body=body, to=to)
     for name, content, mimetype in message.get("attachments", []):
         email.attach(name, content, mimetype)
     email.send()
@@ -126,6 +186,7 @@ def send_to_person(
     body_template: str,
     context: dict,
     attachments: Sequence[tuple[str, bytes | str, str]] = (),
+    invitation: Invitation | None = None,
 ) -> bool:
     """Renders one e-mail now and queues it for sending after commit. Returns False
     when the person has no address."""
@@ -135,6 +196,7 @@ def send_to_person(
         body_template=body_template,
         context=context,
         attachments=attachments,
+        invitation=invitation,
     )
     if message is None:
         return False

@@ -98,4 +98,4 @@ def test_publish_enrol_approve_waitlist_cancel_promote(browser, page, url_of, or
         assert Enrolment.objects.get(person=third).status == Enrolment.Status.CONFIRMED
     promoted = [m for m in mail.outbox if m.to == [third.email]]
     assert len(promoted) == 1 and "fra ventelisten" in promoted[0].subject
-    assert promoted[0].attachments[0][0] == "kursus.ics"
+    assert promoted[0].invitation["method"] == "REQUEST"

@@ -18,6 +18,7 @@ from profiles.models import Competence
 from tests.catalogue.factories import build_course, build_session
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PositionFactory
+from tests.invitations import ics_text
 from tests.mus.factories import build_plan, version_of
 from tests.profiles.factories import build_framework, competence, evaluation_of, open_round
 
@@ -58,7 +59,7 @@ def test_request_approve_confirm_with_ics(org_a, django_capture_on_commit_callba
     assert "har fået en plads" in response.text
     assert mail.outbox[0].to == [org_a.employee.email]
     assert mail.outbox[0].subject.startswith("Du har fået plads")
-    ics = Calendar.from_ical(mail.outbox[0].attachments[0][1])
+    ics = Calendar.from_ical(ics_text(mail.outbox[0]))
     assert ics.walk("VEVENT")[0]["SUMMARY"] == "Konflikthåndtering i praksis"
 
 
@@ -108,8 +109,10 @@ def test_full_session_waitlists_and_a_cancellation_promotes_the_next(
     with django_capture_on_commit_callbacks(execute=True):
         client_for(org_a.employee).post(reverse("enrolment_cancel", args=[first.pk]))
     assert enrolment_of(org_a, third, session).status == "confirmed"
-    assert [m.to for m in mail.outbox] == [[third.email]]
-    assert "fra ventelisten" in mail.outbox[0].subject
+    # The one who gave up the place gets the cancellation for their calendar.
+    assert [m.to for m in mail.outbox] == [[org_a.employee.email], [third.email]]
+    assert mail.outbox[0].subject.startswith("Du er afmeldt")
+    assert "fra ventelisten" in mail.outbox[1].subject
 
 
 def test_completion_marks_the_plan_activity_done(org_a):

@@ -105,8 +105,10 @@ def test_an_invitation_queued_while_smtp_is_down_arrives_once_it_is_back(org_a, 
     )
     for message in inbox.messages:
         assert message["Subject"].startswith("Invitation: MUS")
-        ics = next(p for p in message.iter_attachments() if p.get_filename() == "mus.ics")
+        alternative = next(p for p in message.walk() if p.get_content_subtype() == "alternative")
+        ics = list(alternative.iter_parts())[-1]
         assert ics.get_content_type() == "text/calendar"
+        assert ics.get_param("method") == "REQUEST"
         assert f"{conversation.ical_uid}@kompetence" in ics.get_content()
     with org_a.scope():
         assert Conversation.objects.filter(employee=org_a.employee).count() == 1

@@ -18,6 +18,7 @@ from mus import services
 from mus.models import Conversation, ConversationGroup
 from tests.conftest import client_for
 from tests.factories import PersonFactory, PositionFactory
+from tests.invitations import ics_text
 from tests.mus.factories import build_group, build_plan
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def _team(org, n: int) -> list:
 
 
 def _uid(message) -> str:
-    return str(Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")[0]["UID"])
+    return str(Calendar.from_ical(ics_text(message)).walk("VEVENT")[0]["UID"])
 
 
 def _leader_group(org, people=None):
@@ -88,7 +89,7 @@ def test_leader_schedules_a_grus_and_each_participant_gets_a_conversation_and_an
     assert len({_uid(m) for m in to_participants}) == len(people)
     assert all(m.subject.startswith("Invitation: GRUS/TUS") for m in mail.outbox)
     assert "Gruppesamtale: Team Nords GRUS" in to_participants[0].body
-    summary = Calendar.from_ical(to_participants[0].attachments[0][1]).walk("VEVENT")[0]
+    summary = Calendar.from_ical(ics_text(to_participants[0])).walk("VEVENT")[0]
     assert str(summary["SUMMARY"]).startswith("GRUS/TUS: ")
     assert "Gruppeudviklingssamtale (GRUS/TUS): Team Nords GRUS" in str(summary["DESCRIPTION"])
 

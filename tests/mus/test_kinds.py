@@ -19,6 +19,7 @@ from mus import selectors, services
 from mus.models import AgendaQuestion, Conversation, ConversationKind
 from mus.pdf import plan_pdf_bytes
 from tests.conftest import client_for
+from tests.invitations import ics_text
 from tests.mus.factories import build_plan, sign, version_of
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def _schedule(client, person, kind: str | None, capture):
 
 
 def _event(message):
-    calendar = Calendar.from_ical(message.attachments[0][1])
+    calendar = Calendar.from_ical(ics_text(message))
     return calendar.walk("VEVENT")[0]
 
 

@@ -18,6 +18,7 @@ from mus.models import Conversation, PlanActivity, PlanPdf, PlanVersion, Prepara
 from mus.pdf import offline_url_fetcher
 from profiles.models import Assessment
 from tests.conftest import client_for
+from tests.invitations import ics_text
 from tests.mus.factories import (
     build_conversation,
     build_plan,
@@ -38,9 +39,7 @@ def round_a(org_a):
 
 
 def _ics(message) -> Calendar:
-    name, content, mimetype = message.attachments[0]
-    assert name == "mus.ics" and mimetype.startswith("text/calendar")
-    return Calendar.from_ical(content)
+    return Calendar.from_ical(ics_text(message))
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
