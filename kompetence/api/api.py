@@ -18,6 +18,7 @@ in English for `Accept-Language: en`.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from functools import wraps
@@ -41,6 +42,8 @@ from kompetence.audit import audit_write
 from kompetence.models import AuditEntry
 
 PROBLEM = "application/problem+json"
+
+logger = logging.getLogger(__name__)
 
 
 def api_language(request: HttpRequest) -> str:
@@ -226,7 +229,9 @@ def _method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
 
 def audited(view: Callable) -> Callable:
     """Runs an API view in the caller's language, answers every method but GET with
-    405 and writes every call, answered or refused, to the audit log."""
+    405 and writes every call made with a valid token, answered or not, to the audit
+    log. A call without a valid token reads no data, so it goes to the server log
+    only: anyone can reach the host, and the audit log must not fill with their noise."""
 
     @csrf_exempt
     @wraps(view)
@@ -248,11 +253,17 @@ def audited(view: Callable) -> Callable:
             "query": {key: request.GET.getlist(key) for key in request.GET},
             "status": response.status_code,
         }
-        if token is not None:
-            details.update(tokenId=token.pk, tokenPrefix=token.prefix)
-            summary = f"API: {token.name} ({token.prefix}…) {request.method} {request.path}"
-        else:
-            summary = f"API uden gyldig nøgle: {request.method} {request.path}"
+        if token is None:
+            logger.warning(
+                "API call without a valid token: kommune=%s %s %s -> %s",
+                kommune.slug,
+                request.method,
+                request.path,
+                response.status_code,
+            )
+            return response
+        details.update(tokenId=token.pk, tokenPrefix=token.prefix)
+        summary = f"API: {token.name} ({token.prefix}…) {request.method} {request.path}"
         audit_write(
             kommune_id=kommune.pk,
             actor=None,
