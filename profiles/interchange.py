@@ -1062,7 +1062,7 @@ def _parse_moodle(rows: list[tabular.Row], *, flatten: bool = False) -> Framewor
     )
 
 
-PATH_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
+PATH_SEPARATOR = " › "
 
 
 def _moodle_tree(
@@ -1128,9 +1128,9 @@ def _flattened_groups(
 ) -> list[GroupData]:
     """A tree deeper than two levels as groups and competences: every leaf (a
     competency without children) is a competence, in a group for its parent named by
-    the path from the top (Kommunikation, Skriftlig, Breve joined by PATH_SEPARATOR)
-    that keeps the parent's ID number and description. Inner competencies are not
-    rated; they live on only in the group names. A leaf at the top has no path: it goes
+    the path from the top ("Kommunikation › Skriftlig › Breve") that keeps the parent's
+    ID number and description. Inner competencies are not rated; they live on only in
+    the group names. A leaf at the top has no path: it goes
     in a group named after the framework."""
     groups: dict[str, GroupData] = {}
 

@@ -345,9 +345,7 @@ def framework_import(request: KommuneRequest) -> HttpResponse:
                 return _imported_response(request, imported)
         except ValidationError as refusal:
             form.add_error(None, refusal)
-    return render(
-        request, "profiles/framework_import.html", {"form": form, "checked": checked}
-    )
+    return render(request, "profiles/framework_import.html", {"form": form, "checked": checked})
 
 
 def _imported_response(request: KommuneRequest, imported: interchange.Imported) -> HttpResponse:

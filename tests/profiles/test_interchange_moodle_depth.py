@@ -187,7 +187,7 @@ def test_export_then_import_round_trips_id_numbers_and_scale_configuration(org_a
     with org_a.scope():
         services.version_publish(version=version, by=org_a.hr)
     exported = _moodle_csv(org_a, version)
-    header, framework_row, *rows = list(csv.reader(io.StringIO(exported.decode("utf-8"))))
+    _header, framework_row, *rows = list(csv.reader(io.StringIO(exported.decode("utf-8"))))
     assert framework_row[1] == "OECD-CORE"
     assert json.loads(framework_row[6])[1:] == [
         {
@@ -205,8 +205,8 @@ def test_export_then_import_round_trips_id_numbers_and_scale_configuration(org_a
             "kompetence_not_applicable": 0,
         },
     ]
-    assert ["", "analytical-thinking"] == rows[6][:2]
-    assert ["analytical-thinking", "DR-AT1"] == rows[7][:2]
+    assert rows[6][:2] == ["", "analytical-thinking"]
+    assert rows[7][:2] == ["analytical-thinking", "DR-AT1"]
     assert {row[1] for row in rows if row[0]} == set(LEAVES)
 
     imported = _import(org_a, data=exported)
@@ -240,9 +240,7 @@ def test_a_framework_made_here_exports_stable_id_numbers(org_a):
         key = Competence.objects.get(version=version).key
     assert rows[3][1] == str(key)
     # Every version of the framework exports the same ID numbers.
-    assert [r[:2] for r in rows] == [
-        r[:2] for r in csv.reader(io.StringIO(second.decode("utf-8")))
-    ]
+    assert [r[:2] for r in rows] == [r[:2] for r in csv.reader(io.StringIO(second.decode("utf-8")))]
 
 
 def _two_levels(*lines: str) -> bytes:
