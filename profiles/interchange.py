@@ -176,7 +176,7 @@ def framework_document(*, version: FrameworkVersion) -> dict:
     …), so the same framework always gives the same document."""
     structure = selectors.version_structure(version)
     framework = version.framework
-    return {
+    document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "name": framework.name,
@@ -191,6 +191,7 @@ def framework_document(*, version: FrameworkVersion) -> dict:
                     "description_da": level.description_da,
                     "description_en": level.description_en,
                     "not_applicable": level.is_not_applicable,
+                    **_level_use(level, version),
                 }
                 for level in structure.levels
             ],
@@ -198,12 +199,14 @@ def framework_document(*, version: FrameworkVersion) -> dict:
         "groups": [
             {
                 "key": str(entry.group.key),
+                **_idnumber(entry.group.idnumber),
                 "name": entry.group.name,
                 "description": entry.group.description,
                 "order": group_order,
                 "competences": [
                     {
                         "key": str(competence.key),
+                        **_idnumber(competence.idnumber),
                         "name": competence.name,
                         "short_description": competence.short_description,
                         "what": competence.what,
@@ -219,6 +222,24 @@ def framework_document(*, version: FrameworkVersion) -> dict:
             for group_order, entry in enumerate(structure.groups, start=1)
         ],
     }
+    if framework.idnumber:
+        document["idnumber"] = framework.idnumber
+    return document
+
+
+def _idnumber(idnumber: str) -> dict:
+    # Written only when there is one, so a framework made here gives the same document
+    # as before ID numbers were kept.
+    return {"idnumber": idnumber} if idnumber else {}
+
+
+def _level_use(level: ScaleLevel, version: FrameworkVersion) -> dict:
+    use = {}
+    if version.default_level is not None:
+        use["default"] = level.value == version.default_level
+    if version.proficient_from is not None:
+        use["proficient"] = not level.is_not_applicable and level.value >= version.proficient_from
+    return use
 
 
 def framework_export_json(*, version: FrameworkVersion) -> bytes:
@@ -411,6 +432,8 @@ def _parse_document(document) -> FrameworkData:
             description_en=level.get("description_en", "").strip(),
             not_applicable=level.get("not_applicable", False),
             where=f"scale.levels[{i}].value",
+            default=level.get("default", False),
+            proficient=level.get("proficient", False),
         )
         for i, level in enumerate(scale["levels"])
     ]
@@ -426,6 +449,7 @@ def _parse_document(document) -> FrameworkData:
                 why=competence.get("why", "").strip(),
                 how=competence.get("how", "").strip(),
                 kind=competence.get("kind", Competence.Kind.GENERAL),
+                idnumber=competence.get("idnumber", "").strip(),
                 # Stored in the roles' own order, as the editor stores them.
                 roles=[r for r in Role.values if r in competence.get("roles", [])],
             )
@@ -435,16 +459,19 @@ def _parse_document(document) -> FrameworkData:
             GroupData(
                 name=text(group["name"], f"{where}.name"),
                 key=_key(group.get("key")),
+                idnumber=group.get("idnumber", "").strip(),
                 description=group.get("description", "").strip(),
                 competences=competences,
             )
         )
     problems += _duplicate_keys(document["groups"])
+    problems += _duplicate_idnumbers(document["groups"])
     data = FrameworkData(
         name=text(document["name"], "name"),
         description=document.get("description", "").strip(),
         scale=ScaleData(name=text(scale["name"], "scale.name"), levels=levels),
         groups=groups,
+        idnumber=document.get("idnumber", "").strip(),
     )
     problems += _scale_problems(data.scale)
     if problems:
@@ -482,6 +509,33 @@ def _duplicate_keys(groups: list[dict]) -> list[str]:
             )
         else:
             seen[key] = where
+    return problems
+
+
+def _duplicate_idnumbers(groups: list[dict]) -> list[str]:
+    """ID numbers are unique among a version's groups, and among its competences."""
+    problems: list[str] = []
+    places = [
+        [(f"groups[{i}]", group) for i, group in enumerate(groups)],
+        [
+            (f"groups[{i}].competences[{j}]", competence)
+            for i, group in enumerate(groups)
+            for j, competence in enumerate(group.get("competences", []))
+        ],
+    ]
+    for kind in places:
+        seen: dict[str, str] = {}
+        for where, item in kind:
+            idnumber = item.get("idnumber", "").strip()
+            if not idnumber:
+                continue
+            if idnumber in seen:
+                problems.append(
+                    _("%(path)s.idnumber: samme ID-nummer som %(other)s.")
+                    % {"path": where, "other": seen[idnumber]}
+                )
+            else:
+                seen[idnumber] = where
     return problems
 
 

@@ -584,6 +584,13 @@ BAD_FILES = {
         "json",
         "groups[0].competences[1].key: samme id som groups[0].competences[0]",
     ),
+    "idnumber twice": (
+        _json_with(
+            lambda d: [c.update(idnumber="K-1") for c in d["groups"][0]["competences"]]
+        ),
+        "json",
+        "groups[0].competences[1].idnumber: samme ID-nummer som groups[0].competences[0].",
+    ),
     "csv wrong header": (
         _csv_with(header=[h if h != "Short name" else "Navn" for h in MOODLE_HEADER]),
         "moodle",

@@ -12,6 +12,7 @@ import io
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -287,3 +288,27 @@ def test_hr_of_another_kommune_gets_404_on_the_import_and_its_dry_run(org_a, org
     theirs = _import(org_b, flatten=True)
     assert not theirs.matched
     assert theirs.version.framework_id != ours.framework_id
+
+
+def test_json_export_keeps_id_numbers_and_scale_use(org_a):
+    version = _import(org_a, flatten=True).version
+    with org_a.scope():
+        services.version_publish(version=version, by=org_a.hr)
+        version = FrameworkVersion.objects.select_related("framework__scale").get(pk=version.pk)
+        document = json.loads(interchange.framework_export_json(version=version))
+    schema = json.loads(interchange.SCHEMA_PATH.read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert document["idnumber"] == "OECD-CORE"
+    assert document["groups"][1]["idnumber"] == "analytical-thinking"
+    assert document["groups"][1]["competences"][0]["idnumber"] == "DR-AT1"
+    levels = [(lv["value"], lv["default"], lv["proficient"]) for lv in document["scale"]["levels"]]
+    assert levels == [(1, False, False), (2, True, True)]
+    # Imported again, it is the framework's next version, with the same ID numbers.
+    with org_a.scope():
+        imported = interchange.framework_import_json(
+            kommune=org_a.kommune, data=json.dumps(document).encode()
+        )
+    assert imported.matched
+    assert imported.version.framework_id == version.framework_id
+    assert _tree(org_a, imported.version) == _tree(org_a, version)
+    assert (imported.version.default_level, imported.version.proficient_from) == (2, 2)
