@@ -1343,9 +1343,24 @@ def _scale_for(kommune: Kommune, data: ScaleData) -> RatingScale:
     return scale
 
 
-def _new_version_of(framework: Framework, data: FrameworkData) -> FrameworkVersion:
+def _new_version_of(
+    framework: Framework, data: FrameworkData, *, matched: bool = False
+) -> FrameworkVersion:
     framework = Framework.objects.select_for_update().select_related("scale").get(pk=framework.pk)
     draft = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
+    # A draft is never overwritten by a file: HR may have edited it since.
+    if draft is not None and matched:
+        raise _refuse(
+            [
+                _(
+                    "Filen har samme ID-nummer som rammen »%(name)s«, så den skal være "
+                    "rammens næste version, men rammen har allerede en kladde (version "
+                    "%(number)s). Gør kladden færdig og offentliggør den, før du importerer "
+                    "filen igen."
+                )
+                % {"name": framework.name, "number": draft.number}
+            ]
+        )
     if draft is not None:
         raise _refuse(
             [
@@ -1438,7 +1453,7 @@ def _create_draft(
         raise _refuse([_("Rammen hører til en anden kommune.")])
     else:
         group_keys, competence_keys = _keys_by_idnumber(framework)
-        version = _new_version_of(framework, data)
+        version = _new_version_of(framework, data, matched=matched)
         taken = Framework.objects.filter(kommune=kommune, idnumber=data.idnumber).exists()
         if data.idnumber and not framework.idnumber and not taken:
             # HR chose the framework the file belongs to: remember the file's ID

@@ -180,7 +180,11 @@ def test_importing_the_same_framework_again_makes_its_next_version(org_a):
     # While the new version is a draft, importing once more is refused, not duplicated.
     with pytest.raises(interchange.ImportRefused) as refused:
         _import(org_a, flatten=True)
-    assert "har allerede en kladde (version 2)" in refused.value.messages[0]
+    assert refused.value.messages == [
+        "Filen har samme ID-nummer som rammen »OECD«, så den skal være rammens næste "
+        "version, men rammen har allerede en kladde (version 2). Gør kladden færdig og "
+        "offentliggør den, før du importerer filen igen."
+    ]
 
 
 def test_export_then_import_round_trips_id_numbers_and_scale_configuration(org_a):
