@@ -4,10 +4,12 @@ framework tool (admin/tool/lpimportcsv), so a kommune can bring a framework from
 
 An import reads the whole file into a plain description (`FrameworkData`), checks all of
 it, and only then writes it, in one transaction, as a new draft: a new framework with
-version 1, or a new draft version of an existing framework. A published version is
-never touched. Every problem is a Danish sentence that names where it is (a JSON path
-such as `groups[2].competences[0].name`, or a line of the CSV file); a rejected file
-stores nothing.
+version 1, or a new draft version of an existing framework (the one HR picks, or the
+one with the file's Moodle ID number). A published version is never touched. Moodle
+trees deeper than our two levels are flattened when HR asks (`_flattened_groups`).
+Every problem is a Danish sentence that names where it is (a JSON path such as
+`groups[2].competences[0].name`, or a line of the CSV file); a rejected file stores
+nothing.
 
 docs/framework-format.md describes both formats and what a Moodle round trip keeps.
 """

@@ -316,7 +316,8 @@ def framework_export_moodle_csv(request: KommuneRequest, version_id: int) -> Htt
 @kommune_hr_required
 def framework_import(request: KommuneRequest) -> HttpResponse:
     """Upload a framework file; it becomes a new draft, never a change to a published
-    version. `?ramme=<id>` preselects the framework it becomes a new version of."""
+    version. `?ramme=<id>` preselects the framework it becomes a new version of. The
+    "kontroller" button is the dry run: what the file would make, nothing stored."""
     form = FrameworkImportForm(
         request.POST or None,
         request.FILES or None,
