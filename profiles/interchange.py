@@ -4,10 +4,12 @@ framework tool (admin/tool/lpimportcsv), so a kommune can bring a framework from
 
 An import reads the whole file into a plain description (`FrameworkData`), checks all of
 it, and only then writes it, in one transaction, as a new draft: a new framework with
-version 1, or a new draft version of an existing framework. A published version is
-never touched. Every problem is a Danish sentence that names where it is (a JSON path
-such as `groups[2].competences[0].name`, or a line of the CSV file); a rejected file
-stores nothing.
+version 1, or a new draft version of an existing framework (the one HR picks, or the
+one with the file's Moodle ID number). A published version is never touched. Moodle
+trees deeper than our two levels are flattened when HR asks (`_flattened_groups`).
+Every problem is a Danish sentence that names where it is (a JSON path such as
+`groups[2].competences[0].name`, or a line of the CSV file); a rejected file stores
+nothing.
 
 docs/framework-format.md describes both formats and what a Moodle round trip keeps.
 """
@@ -31,7 +33,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,6 +72,12 @@ class Imported:
     # The name in the file, when a framework of that name existed and the new one was
     # given another; empty otherwise.
     renamed_from: str = ""
+    # The file's framework ID number matched this kommune's framework, so the file
+    # became its next version (rather than a new framework).
+    matched: bool = False
+    # Levels of the tree in the file (Moodle), and whether it was flattened to two.
+    depth: int = 2
+    flattened: bool = False
 
 
 # --- The plain description both formats are read into -------------------------------
@@ -85,6 +92,9 @@ class LevelData:
     description_en: str = ""
     not_applicable: bool = False
     where: str = ""
+    # Moodle's scale configuration: the default level, and the proficient ones.
+    default: bool = False
+    proficient: bool = False
 
 
 @dataclass
@@ -106,6 +116,7 @@ class CompetenceData:
     how: str = ""
     kind: str = Competence.Kind.GENERAL
     roles: list[str] = field(default_factory=list)
+    idnumber: str = ""
 
 
 @dataclass
@@ -114,6 +125,7 @@ class GroupData:
     key: uuid.UUID | None = None
     description: str = ""
     competences: list[CompetenceData] = field(default_factory=list)
+    idnumber: str = ""
 
 
 @dataclass
@@ -122,6 +134,20 @@ class FrameworkData:
     description: str
     scale: ScaleData
     groups: list[GroupData]
+    idnumber: str = ""
+    depth: int = 2
+    flattened: bool = False
+
+    @property
+    def default_level(self) -> int | None:
+        return next((level.value for level in self.scale.levels if level.default), None)
+
+    @property
+    def proficient_from(self) -> int | None:
+        """The lowest proficient level. Kompetence keeps a threshold: Moodle's
+        proficient levels are, in practice, the top of the scale."""
+        values = [lv.value for lv in self.scale.levels if lv.proficient and not lv.not_applicable]
+        return min(values, default=None)
 
 
 def _refuse(problems: list[str]) -> ImportRefused:
@@ -152,7 +178,7 @@ def framework_document(*, version: FrameworkVersion) -> dict:
     …), so the same framework always gives the same document."""
     structure = selectors.version_structure(version)
     framework = version.framework
-    return {
+    document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "name": framework.name,
@@ -167,6 +193,7 @@ def framework_document(*, version: FrameworkVersion) -> dict:
                     "description_da": level.description_da,
                     "description_en": level.description_en,
                     "not_applicable": level.is_not_applicable,
+                    **_level_use(level, version),
                 }
                 for level in structure.levels
             ],
@@ -174,12 +201,14 @@ def framework_document(*, version: FrameworkVersion) -> dict:
         "groups": [
             {
                 "key": str(entry.group.key),
+                **_idnumber(entry.group.idnumber),
                 "name": entry.group.name,
                 "description": entry.group.description,
                 "order": group_order,
                 "competences": [
                     {
                         "key": str(competence.key),
+                        **_idnumber(competence.idnumber),
                         "name": competence.name,
                         "short_description": competence.short_description,
                         "what": competence.what,
@@ -195,6 +224,24 @@ def framework_document(*, version: FrameworkVersion) -> dict:
             for group_order, entry in enumerate(structure.groups, start=1)
         ],
     }
+    if framework.idnumber:
+        document["idnumber"] = framework.idnumber
+    return document
+
+
+def _idnumber(idnumber: str) -> dict:
+    # Written only when there is one, so a framework made here gives the same document
+    # as before ID numbers were kept.
+    return {"idnumber": idnumber} if idnumber else {}
+
+
+def _level_use(level: ScaleLevel, version: FrameworkVersion) -> dict:
+    use = {}
+    if version.default_level is not None:
+        use["default"] = level.value == version.default_level
+    if version.proficient_from is not None:
+        use["proficient"] = not level.is_not_applicable and level.value >= version.proficient_from
+    return use
 
 
 def framework_export_json(*, version: FrameworkVersion) -> bytes:
@@ -387,6 +434,8 @@ def _parse_document(document) -> FrameworkData:
             description_en=level.get("description_en", "").strip(),
             not_applicable=level.get("not_applicable", False),
             where=f"scale.levels[{i}].value",
+            default=level.get("default", False),
+            proficient=level.get("proficient", False),
         )
         for i, level in enumerate(scale["levels"])
     ]
@@ -402,6 +451,7 @@ def _parse_document(document) -> FrameworkData:
                 why=competence.get("why", "").strip(),
                 how=competence.get("how", "").strip(),
                 kind=competence.get("kind", Competence.Kind.GENERAL),
+                idnumber=competence.get("idnumber", "").strip(),
                 # Stored in the roles' own order, as the editor stores them.
                 roles=[r for r in Role.values if r in competence.get("roles", [])],
             )
@@ -411,16 +461,19 @@ def _parse_document(document) -> FrameworkData:
             GroupData(
                 name=text(group["name"], f"{where}.name"),
                 key=_key(group.get("key")),
+                idnumber=group.get("idnumber", "").strip(),
                 description=group.get("description", "").strip(),
                 competences=competences,
             )
         )
     problems += _duplicate_keys(document["groups"])
+    problems += _duplicate_idnumbers(document["groups"])
     data = FrameworkData(
         name=text(document["name"], "name"),
         description=document.get("description", "").strip(),
         scale=ScaleData(name=text(scale["name"], "scale.name"), levels=levels),
         groups=groups,
+        idnumber=document.get("idnumber", "").strip(),
     )
     problems += _scale_problems(data.scale)
     if problems:
@@ -458,6 +511,33 @@ def _duplicate_keys(groups: list[dict]) -> list[str]:
             )
         else:
             seen[key] = where
+    return problems
+
+
+def _duplicate_idnumbers(groups: list[dict]) -> list[str]:
+    """ID numbers are unique among a version's groups, and among its competences."""
+    problems: list[str] = []
+    places = [
+        [(f"groups[{i}]", group) for i, group in enumerate(groups)],
+        [
+            (f"groups[{i}].competences[{j}]", competence)
+            for i, group in enumerate(groups)
+            for j, competence in enumerate(group.get("competences", []))
+        ],
+    ]
+    for kind in places:
+        seen: dict[str, str] = {}
+        for where, item in kind:
+            idnumber = item.get("idnumber", "").strip()
+            if not idnumber:
+                continue
+            if idnumber in seen:
+                problems.append(
+                    _("%(path)s.idnumber: samme ID-nummer som %(other)s.")
+                    % {"path": where, "other": seen[idnumber]}
+                )
+            else:
+                seen[idnumber] = where
     return problems
 
 
@@ -582,14 +662,18 @@ def _moodle_description(competence: Competence) -> str:
     return "".join(parts)
 
 
-def _scale_configuration(levels: list[ScaleLevel]) -> str:
-    """Moodle wants one default level and at least one "proficient" level; Kompetence
-    has neither notion. The lowest applicable level is the default, and the upper half
-    of the applicable levels is proficient. Our value and "not applicable" ride along in
-    extra keys, which Moodle keeps."""
+def _scale_configuration(levels: list[ScaleLevel], version: FrameworkVersion) -> str:
+    """Moodle wants one default level and at least one "proficient" level. A version
+    imported from Moodle keeps the ones it came with; otherwise the lowest applicable
+    level is the default, and the upper half of the applicable levels is proficient.
+    Our value and "not applicable" ride along in extra keys, which Moodle keeps."""
     applicable = [level.value for level in levels if not level.is_not_applicable]
-    default = applicable[0] if applicable else None
-    proficient_from = applicable[len(applicable) // 2] if applicable else None
+    default = version.default_level
+    if default not in applicable:
+        default = applicable[0] if applicable else None
+    proficient_from = version.proficient_from
+    if proficient_from is None or not any(value >= proficient_from for value in applicable):
+        proficient_from = applicable[len(applicable) // 2] if applicable else None
     config: list[dict] = [{"scaleid": "0"}]
     for position, level in enumerate(levels, start=1):
         applies = not level.is_not_applicable
@@ -607,25 +691,35 @@ def _scale_configuration(levels: list[ScaleLevel]) -> str:
     return json.dumps(config)
 
 
+GENERATED_IDNUMBER = re.compile(r"^kompetence-ramme-(\d+)$")
+
+
+def framework_idnumber(framework: Framework) -> str:
+    """The framework's ID number in Moodle: the one it came with, else one made from
+    its id, which never changes, so every export of every version carries the same."""
+    return framework.idnumber or f"kompetence-ramme-{framework.pk}"
+
+
 def framework_export_moodle_csv(*, version: FrameworkVersion) -> bytes:
     """`version` in the layout Moodle's "Import competency framework" reads: the
     framework row, each group as a top-level competency, each competence as its child.
-    Comma separated, UTF-8, as Moodle's own export; text that a spreadsheet would read
-    as a formula is written after a quote, as in every CSV we make."""
+    ID numbers are the ones imported from Moodle, else the keys, so an export imported
+    again (here or in Moodle) updates rather than duplicates. Comma separated, UTF-8, as
+    Moodle's own export; text that a spreadsheet would read as a formula is written
+    after a quote, as in every CSV we make."""
     structure = selectors.version_structure(version)
     framework = version.framework
     rows: list[list] = []
-    idnumber = f"{slugify(framework.name) or 'kompetenceramme'}-v{version.number}"[:100]
     rows.append(
         [
             "",
-            idnumber,
+            framework_idnumber(framework),
             framework.name,
             _text_html(framework.description),
             FORMAT_HTML,
             # Moodle separates scale items by commas; a comma inside a label cannot go.
             ",".join(level.label_da.replace(",", ";") for level in structure.levels),
-            _scale_configuration(structure.levels),
+            _scale_configuration(structure.levels, version),
             "",
             "",
             "",
@@ -640,10 +734,12 @@ def framework_export_moodle_csv(*, version: FrameworkVersion) -> bytes:
     with translation.override("da"):
         for entry in structure.groups:
             group = entry.group
-            lines: list[tuple[str | uuid.UUID, uuid.UUID, str, str]] = [
-                ("", group.key, group.name, _text_html(group.description))
+            group_id = group.idnumber or str(group.key)
+            lines = [("", group_id, group.name, _text_html(group.description))]
+            lines += [
+                (group_id, c.idnumber or str(c.key), c.name, _moodle_description(c))
+                for c in entry.competences
             ]
-            lines += [(group.key, c.key, c.name, _moodle_description(c)) for c in entry.competences]
             for parent, key, name, description in lines:
                 rows.append(
                     [
@@ -813,6 +909,7 @@ def _moodle_competence(row: tabular.Row, problems: list[str]) -> CompetenceData:
     return CompetenceData(
         name=row["shortname"],
         key=_uuid_or_none(row["idnumber"]),
+        idnumber=row["idnumber"],
         short_description=short,
         what=what,
         why="\n\n".join(sections["why"]),
@@ -895,6 +992,8 @@ def _moodle_scale(row: tabular.Row, framework_name: str, problems: list[str]) ->
                 label_en=label,
                 not_applicable=bool(item.get("kompetence_not_applicable")),
                 where=where,
+                default=_flag(item.get("scaledefault")),
+                proficient=_flag(item.get("proficient")),
             )
         )
     return ScaleData(
@@ -904,12 +1003,17 @@ def _moodle_scale(row: tabular.Row, framework_name: str, problems: list[str]) ->
     )
 
 
+def _flag(value: Any) -> bool:
+    # Moodle writes 1 and 0, sometimes as strings.
+    return str(value).strip().lower() in ("1", "true")
+
+
 def _is_framework(text: str) -> bool:
     # As Moodle reads the column (PHP truthiness), plus the words a spreadsheet writes.
     return text.strip().lower() not in ("", "0", "false", "falsk", "nej")
 
 
-def _parse_moodle(rows: list[tabular.Row]) -> FrameworkData:
+def _parse_moodle(rows: list[tabular.Row], *, flatten: bool = False) -> FrameworkData:
     problems: list[str] = []
     heads = [row for row in rows if _is_framework(row["isframework"])]
     if not heads:
@@ -971,47 +1075,223 @@ def _parse_moodle(rows: list[tabular.Row]) -> FrameworkData:
                 % {"where": _at(row), "name": row["shortname"]}
             )
 
-    groups: dict[str, GroupData] = {}
-    for idnumber, row in by_idnumber.items():
-        if not row["parent"]:
-            groups[idnumber] = GroupData(
-                name=row["shortname"], key=_uuid_or_none(idnumber), description=_plain(row)
+    children, depth = _moodle_tree(by_idnumber, problems)
+    if depth > 2 and not flatten:
+        problems.insert(
+            0,
+            _(
+                "Rammen har %(depth)s niveauer, men Kompetence har kun to: grupper og "
+                "kompetencer. Sæt flueben ved »Flad rammen ud« for at importere den alligevel: "
+                "hver kompetence nederst i træet kommer i en gruppe, der hedder som vejen ned "
+                "til den (fx »%(example)s«)."
             )
+            % {"depth": depth, "example": _example_path(by_idnumber, children)},
+        )
+    if problems:
+        raise _refuse(problems)
+    if depth > 2:
+        groups = _flattened_groups(by_idnumber, children, name, problems)
+    else:
+        groups = [
+            GroupData(
+                name=row["shortname"],
+                key=_uuid_or_none(row["idnumber"]),
+                idnumber=row["idnumber"],
+                description=_plain(row),
+                competences=[
+                    _moodle_competence(child, problems)
+                    for child in children.get(row["idnumber"], [])
+                ],
+            )
+            for row in children.get("", [])
+        ]
+    if problems:
+        raise _refuse(problems)
+    return FrameworkData(
+        name=name,
+        description=_plain(head),
+        scale=scale,
+        groups=groups,
+        idnumber=head["idnumber"],
+        depth=depth,
+        flattened=depth > 2,
+    )
+
+
+PATH_SEPARATOR = " › "
+
+
+def _moodle_tree(
+    by_idnumber: dict[str, tabular.Row], problems: list[str]
+) -> tuple[dict[str, list[tabular.Row]], int]:
+    """Each ID number's children in file order ("" for the top level) and the number of
+    levels of the tree. Unknown parents and parents in a loop are problems."""
+    children: dict[str, list[tabular.Row]] = {}
     for row in by_idnumber.values():
-        if not row["parent"]:
-            continue
-        parent = by_idnumber.get(row["parent"])
-        if parent is None:
+        if row["parent"] and row["parent"] not in by_idnumber:
             problems.append(
                 _("%(where)s: »Parent ID number« »%(parent)s« findes ikke i filen.")
                 % {"where": _at(row), "parent": row["parent"]}
             )
-        elif parent["parent"]:
+            continue
+        children.setdefault(row["parent"], []).append(row)
+    depth, seen = 0, set()
+    level = [("", 0)]
+    while level:
+        following = []
+        for idnumber, row_depth in level:
+            depth = max(depth, row_depth)
+            for child in children.get(idnumber, []):
+                seen.add(child["idnumber"])
+                following.append((child["idnumber"], row_depth + 1))
+        level = following
+    for row in by_idnumber.values():
+        if row["idnumber"] not in seen and row["parent"] in by_idnumber:
             problems.append(
                 _(
-                    "%(where)s: »%(name)s« ligger under »%(parent)s«, som selv er en "
-                    "kompetence. Kompetence har kun to niveauer: grupper (øverst i Moodle) "
-                    "og kompetencer lige under dem."
+                    "%(where)s: »%(name)s« ligger (via »Parent ID number«) under sig selv og "
+                    "kan ikke placeres i rammen."
                 )
-                % {"where": _at(row), "name": row["shortname"], "parent": parent["shortname"]}
+                % {"where": _at(row), "name": row["shortname"]}
             )
-        else:
-            groups[row["parent"]].competences.append(_moodle_competence(row, problems))
-    if problems:
-        raise _refuse(problems)
-    return FrameworkData(
-        name=name, description=_plain(head), scale=scale, groups=list(groups.values())
-    )
+    return children, depth
+
+
+def _path_name(names: list[str]) -> str:
+    name = PATH_SEPARATOR.join(names)
+    return name if len(name) <= 200 else f"{name[:199]}…"
+
+
+def _example_path(by_idnumber: dict[str, tabular.Row], children) -> str:
+    """The names down to the first leaf of the deepest branch, as a flattened group's
+    name: what HR sees before saying yes."""
+    best: list[str] = []
+
+    def walk(idnumber: str, names: list[str]) -> None:
+        nonlocal best
+        kids = children.get(idnumber, [])
+        if not kids and len(names) > len(best) + 1:
+            best = names[:-1]
+        for kid in kids:
+            walk(kid["idnumber"], [*names, kid["shortname"]])
+
+    walk("", [])
+    return _path_name(best)
+
+
+def _flattened_groups(
+    by_idnumber: dict[str, tabular.Row], children, framework_name: str, problems: list[str]
+) -> list[GroupData]:
+    """A tree deeper than two levels as groups and competences: every leaf (a
+    competency without children) is a competence, in a group for its parent named by
+    the path from the top ("Kommunikation › Skriftlig › Breve") that keeps the parent's
+    ID number and description. Inner competencies are not rated; they live on only in
+    the group names. A leaf at the top has no path: it goes
+    in a group named after the framework."""
+    groups: dict[str, GroupData] = {}
+
+    def walk(row: tabular.Row, path: list[str]) -> None:
+        kids = children.get(row["idnumber"], [])
+        if not kids:
+            parent = by_idnumber.get(row["parent"])
+            key = parent["idnumber"] if parent is not None else ""
+            if key not in groups:
+                groups[key] = GroupData(
+                    name=_path_name(path) if path else framework_name,
+                    key=_uuid_or_none(key) if key else None,
+                    idnumber=key,
+                    description=_plain(parent) if parent is not None else "",
+                )
+            groups[key].competences.append(_moodle_competence(row, problems))
+        for kid in kids:
+            walk(kid, [*path, row["shortname"]])
+
+    for top in children.get("", []):
+        walk(top, [])
+    return list(groups.values())
 
 
 def framework_import_moodle_csv(
-    *, kommune: Kommune, data: bytes, framework: Framework | None = None
+    *, kommune: Kommune, data: bytes, framework: Framework | None = None, flatten: bool = False
 ) -> Imported:
     """Imports a file in Moodle's competency framework CSV layout as a new draft (see
-    `_create_draft`)."""
+    `_create_draft`). A tree deeper than two levels is refused unless `flatten` (see
+    `_flattened_groups`)."""
     _check_size(data)
-    parsed = _parse_moodle(_moodle_rows(data))
+    parsed = _parse_moodle(_moodle_rows(data), flatten=flatten)
     return _create_draft(kommune=kommune, data=parsed, framework=framework)
+
+
+# --- Either format, for real or as a dry run -----------------------------------------
+
+
+def framework_import(
+    *,
+    kommune: Kommune,
+    data: bytes,
+    format: str,
+    framework: Framework | None = None,
+    flatten: bool = False,
+) -> Imported:
+    """Imports `data` in `format` ("json" or "moodle") as a new draft."""
+    if format == "moodle":
+        return framework_import_moodle_csv(
+            kommune=kommune, data=data, framework=framework, flatten=flatten
+        )
+    return framework_import_json(kommune=kommune, data=data, framework=framework)
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """What importing a file would make, for HR to read before importing it."""
+
+    imported: Imported
+    framework_name: str
+    new_framework: bool
+    group_count: int
+    competence_count: int
+    groups: list[str]  # the first few group names
+    default_label: str
+    proficient_label: str
+
+
+CHECK_GROUP_NAMES = 5
+
+
+def framework_import_check(
+    *,
+    kommune: Kommune,
+    data: bytes,
+    format: str,
+    framework: Framework | None = None,
+    flatten: bool = False,
+) -> ImportCheck:
+    """The dry run: imports the file exactly as `framework_import` would, describes the
+    result, and rolls it all back. Refuses what the import would refuse."""
+    with transaction.atomic():
+        imported = framework_import(
+            kommune=kommune, data=data, format=format, framework=framework, flatten=flatten
+        )
+        version = imported.version
+        structure = selectors.version_structure(version)
+        check = ImportCheck(
+            imported=imported,
+            framework_name=version.framework.name,
+            new_framework=version.number == 1,
+            group_count=len(structure.groups),
+            competence_count=len(structure.competences),
+            groups=[entry.group.name for entry in structure.groups[:CHECK_GROUP_NAMES]],
+            default_label=_level_text(structure, version.default_level),
+            proficient_label=_level_text(structure, version.proficient_from),
+        )
+        transaction.set_rollback(True)
+    return check
+
+
+def _level_text(structure: selectors.VersionStructure, value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"{value} ({structure.level_label(value)})"
 
 
 # --- Writing the draft ----------------------------------------------------------------
@@ -1065,9 +1345,24 @@ def _scale_for(kommune: Kommune, data: ScaleData) -> RatingScale:
     return scale
 
 
-def _new_version_of(framework: Framework, data: FrameworkData) -> FrameworkVersion:
+def _new_version_of(
+    framework: Framework, data: FrameworkData, *, matched: bool = False
+) -> FrameworkVersion:
     framework = Framework.objects.select_for_update().select_related("scale").get(pk=framework.pk)
     draft = framework.versions.filter(status=FrameworkVersion.Status.DRAFT).first()
+    # A draft is never overwritten by a file: HR may have edited it since.
+    if draft is not None and matched:
+        raise _refuse(
+            [
+                _(
+                    "Filen har samme ID-nummer som rammen »%(name)s«, så den skal være "
+                    "rammens næste version, men rammen har allerede en kladde (version "
+                    "%(number)s). Gør kladden færdig og offentliggør den, før du importerer "
+                    "filen igen."
+                )
+                % {"name": framework.name, "number": draft.number}
+            ]
+        )
     if draft is not None:
         raise _refuse(
             [
@@ -1103,15 +1398,46 @@ def _new_version_of(framework: Framework, data: FrameworkData) -> FrameworkVersi
     )
 
 
+def _framework_by_idnumber(kommune: Kommune, idnumber: str) -> Framework | None:
+    """The kommune's framework with this ID number: the one it was imported with, else
+    the one our exports write for it (`framework_idnumber`)."""
+    if not idnumber:
+        return None
+    found = Framework.objects.filter(kommune=kommune, idnumber=idnumber).first()
+    if found is None and (match := GENERATED_IDNUMBER.match(idnumber)):
+        found = Framework.objects.filter(kommune=kommune, idnumber="", pk=int(match[1])).first()
+    return found
+
+
+def _keys_by_idnumber(framework: Framework) -> tuple[dict[str, uuid.UUID], dict[str, uuid.UUID]]:
+    """ID number → key of the groups and of the competences of the framework's newest
+    version, so a file from Moodle keeps each competence's identity (its key) from
+    one version to the next, as "new version from this" does."""
+    latest = framework.versions.order_by("-number").first()
+    if latest is None:
+        return {}, {}
+    groups = dict(latest.groups.exclude(idnumber="").values_list("idnumber", "key"))
+    competences = dict(latest.competences.exclude(idnumber="").values_list("idnumber", "key"))
+    return groups, competences
+
+
 @transaction.atomic
 def _create_draft(
     *, kommune: Kommune, data: FrameworkData, framework: Framework | None
 ) -> Imported:
     """Writes `data` as a new draft: of a new framework (version 1, on the kommune's
-    scale with the same levels, or a new scale), or with `framework`, as that
-    framework's next version, which must then have no draft yet and a scale with every
-    level the file uses. Nothing else is changed."""
+    scale with the same levels, or a new scale), or with `framework` (or the kommune's
+    framework with the file's framework ID number), as that framework's next version,
+    which must then have no draft yet and a scale with every level the file uses.
+    Groups and competences whose ID numbers the framework's newest version has keep
+    their keys. Nothing else is changed."""
     renamed_from = ""
+    matched = False
+    if framework is None:
+        framework = _framework_by_idnumber(kommune, data.idnumber)
+        matched = framework is not None
+    group_keys: dict[str, uuid.UUID] = {}
+    competence_keys: dict[str, uuid.UUID] = {}
     if framework is None:
         name = _free_name(
             Framework.objects.filter(kommune=kommune).values_list("name", flat=True), data.name
@@ -1123,16 +1449,28 @@ def _create_draft(
             description=data.description,
             scale=_scale_for(kommune, data.scale),
         )
+        if data.idnumber:
+            Framework.objects.filter(pk=version.framework_id).update(idnumber=data.idnumber)
     elif framework.kommune_id != kommune.pk:
         raise _refuse([_("Rammen hører til en anden kommune.")])
     else:
-        version = _new_version_of(framework, data)
+        group_keys, competence_keys = _keys_by_idnumber(framework)
+        version = _new_version_of(framework, data, matched=matched)
+        taken = Framework.objects.filter(kommune=kommune, idnumber=data.idnumber).exists()
+        if data.idnumber and not framework.idnumber and not taken:
+            # HR chose the framework the file belongs to: remember the file's ID
+            # number, so the next import of it finds the framework by itself.
+            Framework.objects.filter(pk=framework.pk).update(idnumber=data.idnumber)
+    if data.default_level is not None or data.proficient_from is not None:
+        version.default_level, version.proficient_from = data.default_level, data.proficient_from
+        version.save(update_fields=["default_level", "proficient_from"])
 
     groups = [
         CompetenceGroup(
             kommune=kommune,
             version=version,
-            key=group.key or uuid.uuid4(),
+            key=group.key or group_keys.get(group.idnumber) or uuid.uuid4(),
+            idnumber=group.idnumber,
             name=group.name,
             description=group.description,
             order=order,
@@ -1144,8 +1482,9 @@ def _create_draft(
     competences = []
     for group, group_data in zip(groups, data.groups, strict=True):
         for order, item in enumerate(group_data.competences, start=1):
+            key = item.key or competence_keys.get(item.idnumber)
             # Keys are unique per version; a key seen twice gets a fresh one.
-            key = item.key if item.key and item.key not in used_keys else uuid.uuid4()
+            key = key if key and key not in used_keys else uuid.uuid4()
             used_keys.add(key)
             competences.append(
                 Competence(
@@ -1153,6 +1492,7 @@ def _create_draft(
                     version=version,
                     group=group,
                     key=key,
+                    idnumber=item.idnumber,
                     name=item.name,
                     short_description=item.short_description,
                     what=item.what,
@@ -1164,4 +1504,10 @@ def _create_draft(
                 )
             )
     Competence.objects.bulk_create(competences)
-    return Imported(version=version, renamed_from=renamed_from)
+    return Imported(
+        version=version,
+        renamed_from=renamed_from,
+        matched=matched,
+        depth=data.depth,
+        flattened=data.flattened,
+    )

@@ -101,6 +101,10 @@ class Framework(models.Model):
     scale = models.ForeignKey(
         RatingScale, on_delete=models.PROTECT, related_name="frameworks", verbose_name=_("skala")
     )
+    # The framework's ID number in Moodle (or another system it came from), kept so a
+    # file exported there and imported again becomes its next version, not a new
+    # framework. Empty for frameworks made here; their exports write a generated one.
+    idnumber = models.CharField(_("ID-nummer"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -109,6 +113,13 @@ class Framework(models.Model):
         verbose_name = _("kompetenceramme")
         verbose_name_plural = _("kompetencerammer")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "idnumber"],
+                condition=~Q(idnumber=""),
+                name="framework_idnumber_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -133,6 +144,11 @@ class FrameworkVersion(models.Model):
     published_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # How this version reads its scale, as Moodle's scale configuration says it: the
+    # level a rating starts from, and the lowest level that counts as proficient
+    # ("kompetent fra niveau 3"). Scale values; empty when the framework does not say.
+    default_level = models.SmallIntegerField(_("standardniveau"), null=True, blank=True)
+    proficient_from = models.SmallIntegerField(_("kompetent fra niveau"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -168,6 +184,9 @@ class CompetenceGroup(models.Model):
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="groups")
     key = models.UUIDField(default=uuid.uuid4)
+    # The ID number of the competency in Moodle this group came from (see
+    # Framework.idnumber); empty for groups made here.
+    idnumber = models.CharField(_("ID-nummer"), max_length=100, blank=True)
     name = models.CharField(_("navn"), max_length=200)
     description = models.TextField(_("beskrivelse"), blank=True)
     order = models.PositiveIntegerField(default=0)
@@ -178,6 +197,13 @@ class CompetenceGroup(models.Model):
         verbose_name = _("kompetencegruppe")
         verbose_name_plural = _("kompetencegrupper")
         ordering = ["version", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "idnumber"],
+                condition=~Q(idnumber=""),
+                name="competence_group_idnumber_per_version",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -195,6 +221,9 @@ class Competence(models.Model):
     )
     group = models.ForeignKey(CompetenceGroup, on_delete=models.CASCADE, related_name="competences")
     key = models.UUIDField(default=uuid.uuid4)
+    # The ID number of the competency in Moodle this came from (see Framework.idnumber);
+    # empty for competences made here. Copied into each new version with the key.
+    idnumber = models.CharField(_("ID-nummer"), max_length=100, blank=True)
     name = models.CharField(_("navn"), max_length=200)
     short_description = models.CharField(_("kort beskrivelse"), max_length=400, blank=True)
     what = models.TextField(_("hvad"), blank=True)
@@ -212,7 +241,12 @@ class Competence(models.Model):
         verbose_name_plural = _("kompetencer")
         ordering = ["version", "group__order", "group_id", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="competence_key_per_version")
+            models.UniqueConstraint(fields=["version", "key"], name="competence_key_per_version"),
+            models.UniqueConstraint(
+                fields=["version", "idnumber"],
+                condition=~Q(idnumber=""),
+                name="competence_idnumber_per_version",
+            ),
         ]
 
     def __str__(self) -> str:

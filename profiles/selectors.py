@@ -69,6 +69,16 @@ class VersionStructure:
                 groups.append(GroupStructure(group=group.group, competences=rows))
         return groups
 
+    @property
+    def default_level(self) -> ScaleLevel | None:
+        """The level a rating starts from, when the version says (from Moodle)."""
+        return next((lv for lv in self.levels if lv.value == self.version.default_level), None)
+
+    @property
+    def proficient_level(self) -> ScaleLevel | None:
+        """The lowest level that counts as proficient, when the version says."""
+        return next((lv for lv in self.levels if lv.value == self.version.proficient_from), None)
+
     def level_label(self, value: int | None) -> str:
         for level in self.levels:
             if level.value == value:

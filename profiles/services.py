@@ -300,6 +300,8 @@ def version_new_draft(*, version: FrameworkVersion) -> FrameworkVersion:
         framework_id=version.framework_id,
         number=number,
         based_on=version,
+        default_level=version.default_level,
+        proficient_from=version.proficient_from,
     )
     for group in version.groups.all():
         competences = list(group.competences.all())

@@ -79,6 +79,15 @@ class FrameworkImportForm(forms.Form):
             "Offentliggjorte versioner ændres aldrig."
         ),
     )
+    flatten = forms.BooleanField(
+        label=_("Flad rammen ud"),
+        required=False,
+        help_text=_(
+            "Kun for Moodle-rammer med mere end to niveauer. Hver kompetence nederst i træet "
+            "kommer i en gruppe, der hedder som vejen ned til den, fx »Kommunikation › "
+            "Skriftlig › Breve«; niveauerne imellem bliver ikke vurderet."
+        ),
+    )
 
     def __init__(self, *args, frameworks, **kwargs):
         super().__init__(*args, **kwargs)

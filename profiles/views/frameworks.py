@@ -202,6 +202,8 @@ def framework_preview(request: KommuneRequest, version_id: int) -> HttpResponse:
             "role_label": Role(role).label,
             "groups": structure.for_role(role),
             "levels": structure.levels,
+            "default_level": structure.default_level,
+            "proficient_level": structure.proficient_level,
         },
     )
 
@@ -310,35 +312,41 @@ def framework_export_moodle_csv(request: KommuneRequest, version_id: int) -> Htt
     )
 
 
-IMPORTERS = {
-    "json": interchange.framework_import_json,
-    "moodle": interchange.framework_import_moodle_csv,
-}
-
-
 @require_http_methods(["GET", "POST"])
 @kommune_hr_required
 def framework_import(request: KommuneRequest) -> HttpResponse:
     """Upload a framework file; it becomes a new draft, never a change to a published
-    version. `?ramme=<id>` preselects the framework it becomes a new version of."""
+    version. `?ramme=<id>` preselects the framework it becomes a new version of. The
+    "kontroller" button is the dry run: what the file would make, nothing stored."""
     form = FrameworkImportForm(
         request.POST or None,
         request.FILES or None,
         frameworks=selectors.frameworks_of(request.kommune),
         initial={"framework": request.GET.get("ramme")},
     )
+    checked = None
     if request.method == "POST" and form.is_valid():
         try:
-            imported = IMPORTERS[form.cleaned_data["format"]](
-                kommune=request.kommune,
-                data=form.cleaned_data["file"].read(),
-                framework=form.cleaned_data["framework"],
-            )
+            if "kontroller" in request.POST:
+                checked = interchange.framework_import_check(
+                    kommune=request.kommune,
+                    data=form.cleaned_data["file"].read(),
+                    format=form.cleaned_data["format"],
+                    framework=form.cleaned_data["framework"],
+                    flatten=form.cleaned_data["flatten"],
+                )
+            else:
+                imported = interchange.framework_import(
+                    kommune=request.kommune,
+                    data=form.cleaned_data["file"].read(),
+                    format=form.cleaned_data["format"],
+                    framework=form.cleaned_data["framework"],
+                    flatten=form.cleaned_data["flatten"],
+                )
+                return _imported_response(request, imported)
         except ValidationError as refusal:
             form.add_error(None, refusal)
-        else:
-            return _imported_response(request, imported)
-    return render(request, "profiles/framework_import.html", {"form": form})
+    return render(request, "profiles/framework_import.html", {"form": form, "checked": checked})
 
 
 def _imported_response(request: KommuneRequest, imported: interchange.Imported) -> HttpResponse:
@@ -351,6 +359,24 @@ def _imported_response(request: KommuneRequest, imported: interchange.Imported) 
         )
         % {"name": version.framework.name, "number": version.number},
     )
+    if imported.matched:
+        messages.info(
+            request,
+            _(
+                "Filen har samme ID-nummer som rammen »%(name)s«, så den er importeret som "
+                "rammens næste version. Kompetencer med samme ID-nummer er de samme som før."
+            )
+            % {"name": version.framework.name},
+        )
+    if imported.flattened:
+        messages.info(
+            request,
+            _(
+                "Rammen havde %(depth)s niveauer og er fladet ud: kompetencerne nederst i "
+                "træet ligger i grupper, der hedder som vejen ned til dem."
+            )
+            % {"depth": imported.depth},
+        )
     if imported.renamed_from:
         messages.info(
             request,

@@ -319,7 +319,9 @@ def test_moodle_csv_export_then_import_round_trips_the_framework(org_a):
             kommune=org_a.kommune, data=_moodle_csv(org_a, version)
         )
         new = FrameworkVersion.objects.select_related("framework").get(pk=imported.version.pk)
-    assert (new.number, new.status) == (1, FrameworkVersion.Status.DRAFT)
+    # The framework's ID number in the file is ours, so the file is its next version.
+    assert imported.matched
+    assert (new.framework_id, new.number, new.status) == (version.framework_id, 2, "draft")
     assert new.framework.description == "Hvidovres grundlag.\n\nFire perspektiver."
     assert _structure(org_a, new) == _structure(org_a, version)
     # Values and "not applicable" ride along in the scale configuration, so the
@@ -582,6 +584,13 @@ BAD_FILES = {
         "json",
         "groups[0].competences[1].key: samme id som groups[0].competences[0]",
     ),
+    "idnumber twice": (
+        _json_with(
+            lambda d: [c.update(idnumber="K-1") for c in d["groups"][0]["competences"]]
+        ),
+        "json",
+        "groups[0].competences[1].idnumber: samme ID-nummer som groups[0].competences[0].",
+    ),
     "csv wrong header": (
         _csv_with(header=[h if h != "Short name" else "Navn" for h in MOODLE_HEADER]),
         "moodle",
@@ -610,7 +619,8 @@ BAD_FILES = {
     "csv three levels": (
         _csv_with(["g", "k", "Kompetence"], ["k", "i", "Indikator"]),
         "moodle",
-        "Linje 5: »Indikator« ligger under »Kompetence«, som selv er en kompetence.",
+        "Rammen har 3 niveauer, men Kompetence har kun to: grupper og kompetencer. Sæt "
+        "flueben ved »Flad rammen ud«",
     ),
     "csv no framework row": (
         _csv_with().replace(b",1,\r\n", b",0,\r\n"),
