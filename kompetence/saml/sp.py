@@ -71,7 +71,11 @@ def _dev_key_pair() -> tuple[str, str]:
 def key_pair() -> tuple[str, str]:
     """The service provider's key file and certificate file."""
     if settings.SAML_SP_KEY_FILE and settings.SAML_SP_CERT_FILE:
-        return settings.SAML_SP_KEY_FILE, settings.SAML_SP_CERT_FILE
+        files = (settings.SAML_SP_KEY_FILE, settings.SAML_SP_CERT_FILE)
+        # docker-compose names the files whether or not the operator has put them there.
+        if not all(Path(name).is_file() for name in files):
+            raise ImproperlyConfigured("SAML_SP_KEY_FILE or SAML_SP_CERT_FILE is missing.")
+        return files
     if not settings.SAML_DEV_KEYS:
         raise ImproperlyConfigured("SAML needs SAML_SP_KEY_FILE and SAML_SP_CERT_FILE.")
     return _dev_key_pair()
