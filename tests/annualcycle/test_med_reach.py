@@ -74,6 +74,8 @@ NO_FIGURE_PAGES = {
     "cycle": "the årshjul's phases and tasks",
     "cycle_detail": "the årshjul's phases and tasks",
     "signed_in_again": "a message after signing in again",
+    "saml_metadata": "Kompetence's public SAML metadata: keys and addresses, no people",
+    "api-v1:openapi-json": "the API's public description: no data (the API itself needs a key)",
 }
 
 
