@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from annualcycle.models import Cycle
@@ -23,7 +24,7 @@ from profiles.models import Evaluation
 from tests.annualcycle.test_dashboards import add_people, add_unit, answer_all
 from tests.catalogue.factories import build_course, build_session
 from tests.catalogue.training_factories import certificate, requirement_for
-from tests.conftest import host_of
+from tests.conftest import client_for, host_of
 from tests.profiles.factories import build_framework, open_round
 
 pytestmark = pytest.mark.django_db
@@ -376,3 +377,11 @@ def test_queries_do_not_grow_with_the_data(
     assert _queries(org_a, path, secret) == before
     with django_assert_max_num_queries(15):
         call(org_a, path, secret)
+
+
+def test_hr_of_the_kommune_reads_the_api_calls_in_the_audit_log(org_a, org_b, secret):
+    call(org_a, "/api/v1/org-units?pageSize=2", secret)
+    call(org_b, "/api/v1/courses", issue(org_b))
+    page = client_for(org_a.hr).get(reverse("audit_log"), {"action": "api"}).text
+    assert "GET /api/v1/org-units" in page
+    assert "/api/v1/courses" not in page  # another kommune's call
