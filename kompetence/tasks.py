@@ -12,11 +12,12 @@ from kompetence.audit_retention import audit_purge
 from kompetence.celery import app
 from kompetence.infra import background, imports
 from kompetence.infra.mail import Message, message_send
+from kompetence.infra.runner import BackgroundTask
 from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import ImportJob, Kommune, Person
 
 
-class KommuneTask(DjangoTask):
+class KommuneTask(BackgroundTask):
     """Takes `kommune_id` as its first argument, loads the kommune and runs the task
     body inside its scope, as a request would. The body receives the Kommune object."""
 
@@ -99,7 +100,7 @@ def _retry_or_raise(task: DjangoTask, exc: BaseException | None) -> None:
         raise exc
 
 
-class MailTask(DjangoTask):
+class MailTask(BackgroundTask):
     abstract = True
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
