@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kompetence.settings.local")
 
 application = get_asgi_application()
 # As in kompetence.wsgi: without a broker, work runs after the response.
-runner.run_after_response()
+runner.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import smtplib
 from typing import Any
 
@@ -78,6 +79,18 @@ def sweep_work_all() -> int:
 @app.task(base=KommuneTask, bind=True, name="kompetence.sweep_work", acks_late=True)
 def sweep_work(self, kommune: Kommune) -> dict[str, int]:
     return background.work_sweep()
+
+
+@app.task(name="kompetence.resume_work_all")
+def resume_work_all() -> int:
+    """The embedded mode (no broker), when the web process starts: work its last run
+    left pending died with that run's background thread, so it is sent again now."""
+    return each_kommune(resume_work)
+
+
+@app.task(base=KommuneTask, bind=True, name="kompetence.resume_work")
+def resume_work(self, kommune: Kommune) -> dict[str, int]:
+    return background.work_sweep(stale_after=datetime.timedelta(0))
 
 
 @app.task(name="kompetence.purge_audit_all")

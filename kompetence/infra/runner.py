@@ -11,7 +11,8 @@ failure on it, as a worker would.
 One thread, so the embedded SQLite database sees one background writer at a time beside
 the requests (its busy timeout makes either wait its turn). Each job opens its own
 database connections and closes them when done; the task base reopens the kommune's
-scope by id, exactly as in a worker. Management commands (`seed_demo`) and the test
+scope by id, exactly as in a worker. Work left pending when the server stopped is sent
+again when it starts (`start`). Management commands (`seed_demo`) and the test
 client keep running tasks in place: they rely on the work being done when the call
 returns. Tests switch the runner on with `run_after_response()` and wait with `drain()`.
 """
@@ -45,6 +46,20 @@ def run_after_response(enabled: bool = True) -> None:
 
 def runs_after_response() -> bool:
     return _after_response
+
+
+def start() -> None:
+    """The web process starts (kompetence.wsgi, kompetence.asgi). Without a broker it
+    runs work after the response from now on, and first sends again the work its last
+    run left pending: that run's thread stopped with it, and no beat sweeps here."""
+    from kompetence.celery import app
+
+    if not app.conf.task_always_eager:
+        return
+    run_after_response()
+    from kompetence.tasks import resume_work_all  # the tasks import this module
+
+    resume_work_all.delay()
 
 
 def _run(task: DjangoTask, args: tuple, kwargs: dict, options: dict) -> None:

@@ -136,3 +136,18 @@ def test_a_task_that_raises_on_the_background_thread_is_logged_and_the_next_one_
 
     assert "Background task kompetence.count_people failed" in caplog.text
     assert later.ran
+
+
+def test_work_left_pending_when_the_server_stopped_is_made_when_it_starts_again(
+    org_a, half_signed, background
+):
+    with org_a.scope():
+        # Its background thread stopped with the server before it got to it.
+        lost = PlanPdf.objects.create(kommune=org_a.kommune, version=half_signed, language="en")
+
+    runner.start()
+    runner.drain()
+
+    with org_a.scope():
+        lost.refresh_from_db()
+    assert lost.status == PlanPdf.Status.READY and lost.attempts == 2
