@@ -9,8 +9,11 @@ employee number), so running the command twice changes nothing.
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
 
 from kompetence import services
 from kompetence.models import Kommune, MEDCommittee, MEDMembership, OrgUnit, Person, Position
@@ -327,12 +330,19 @@ class _Builder:
         return unit
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    # Argon2 is slow on purpose (tens of milliseconds a hash): every demo login shares
+    # the one published password, so it is hashed once, not once per person.
+    return make_password(DEMO_PASSWORD)
+
+
 def _set_login(person: Person, username: str) -> None:
     user = person.user
     assert user is not None  # every demo person has a login
     if user.username != username or not user.has_usable_password():
         user.username = username
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.save(update_fields=["username", "password"])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import smtplib
 from typing import Any
 
@@ -12,11 +13,12 @@ from kompetence.audit_retention import audit_purge
 from kompetence.celery import app
 from kompetence.infra import background, imports
 from kompetence.infra.mail import Message, message_send
+from kompetence.infra.runner import BackgroundTask
 from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import ImportJob, Kommune, Person
 
 
-class KommuneTask(DjangoTask):
+class KommuneTask(BackgroundTask):
     """Takes `kommune_id` as its first argument, loads the kommune and runs the task
     body inside its scope, as a request would. The body receives the Kommune object."""
 
@@ -79,6 +81,18 @@ def sweep_work(self, kommune: Kommune) -> dict[str, int]:
     return background.work_sweep()
 
 
+@app.task(name="kompetence.resume_work_all")
+def resume_work_all() -> int:
+    """The embedded mode (no broker), when the web process starts: work its last run
+    left pending died with that run's background thread, so it is sent again now."""
+    return each_kommune(resume_work)
+
+
+@app.task(base=KommuneTask, bind=True, name="kompetence.resume_work")
+def resume_work(self, kommune: Kommune) -> dict[str, int]:
+    return background.work_sweep(stale_after=datetime.timedelta(0))
+
+
 @app.task(name="kompetence.purge_audit_all")
 def purge_audit_all() -> int:
     """Celery beat, every night: each kommune's audit entries older than its retention
@@ -99,7 +113,7 @@ def _retry_or_raise(task: DjangoTask, exc: BaseException | None) -> None:
         raise exc
 
 
-class MailTask(DjangoTask):
+class MailTask(BackgroundTask):
     abstract = True
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:

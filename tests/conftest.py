@@ -89,9 +89,14 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _tasks_in_process(request):
-    """Celery tasks run in-process in tests, on SQLite and PostgreSQL alike; the tests
-    marked `worker` start a real worker process and send their tasks to it."""
+    """Celery tasks run in-process in tests, on SQLite and PostgreSQL alike, at once in
+    the caller's thread (the web process's background thread only where a test asks for
+    it: `tests/kompetence/test_runner.py`); the tests marked `worker` start a real worker
+    process and send their tasks to it."""
     from kompetence.celery import app
+    from kompetence.infra import runner
+
+    runner.run_after_response(False)
 
     if request.node.get_closest_marker("worker"):
         yield

@@ -2,7 +2,8 @@
 site, for the tests that drive `make demo`'s own server over HTTP.
 
 Run as `python -m tests.embedded_site PEOPLE` with DJANGO_SETTINGS_MODULE and
-DATABASE_URL set; prints JSON: the kommune's host label, and per person the username,
+DATABASE_URL set; prints JSON: the kommune's host label, HR's username, the top unit's
+id, and per person the username,
 the self-evaluation's id and the competence ids."""
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def build(people: int) -> dict:
         )
     return {
         "kommune": org.kommune.slug,
+        "hr": org.hr.user.username,
+        "root": org.root.pk,
         "people": [
             {
                 "username": p.user.username,

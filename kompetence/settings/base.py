@@ -173,6 +173,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2 (Django's recommended hasher) for every new or changed password; a password
+# stored under an older hasher below still signs in, and Django stores it again with
+# Argon2 at that sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -267,7 +276,9 @@ MAILERS = mailers_from_env("django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kompetence <noreply@kompetence.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: without REDIS_URL every task runs in-process, at once, in the caller's thread.
+# Celery: without REDIS_URL every task runs in-process: in a web process on one
+# background thread after the response, elsewhere (commands, tests) at once, in the
+# caller's thread (kompetence.infra.runner).
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -6,10 +6,13 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 
 from kompetence.models import User
+from kompetence.settings import base
 from tests.conftest import client_for
 from tests.factories import PersonFactory
 
@@ -25,6 +28,23 @@ def test_login_on_own_host_works(org_a):
     )
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+@override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS)
+def test_a_password_stored_with_pbkdf2_signs_in_and_is_stored_again_with_argon2(org_a):
+    """The real hashers (the test settings use a fast one): an older hash still signs
+    in, and that sign-in upgrades it to Argon2."""
+    user = org_a.employee.user
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+    response = client_for(None, org_a.kommune).post(
+        reverse("login"), {"username": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    assert user.check_password(PASSWORD)
+    assert make_password("ny-kode-123").startswith("argon2$")
 
 
 def test_right_password_on_another_kommunes_host_is_refused(org_a, org_b):

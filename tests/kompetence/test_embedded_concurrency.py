@@ -170,3 +170,29 @@ def test_twenty_concurrent_autosaving_people_lose_nothing_on_the_embedded_databa
                 )
             }
             assert comments == {f"Bemærkning {index}-{n}" for n in range(len(expected))}
+
+
+def test_a_report_ordered_on_the_embedded_site_is_made_after_the_answer_and_polled_for(
+    embedded_site,
+):
+    """Without a broker the web process makes the report on its background thread
+    (kompetence.infra.runner): the order is answered at once and the page polls until
+    the report is ready, as with a real worker."""
+    site = embedded_site
+    session, base = _signed_in_session(site, site["hr"])
+    del session.headers["HX-Request"]
+    ordered = session.post(
+        f"{base}/rapporter/", {"unit": site["root"]}, allow_redirects=False, timeout=60
+    )
+    assert ordered.status_code == 302, ordered.text[:500]
+    page = session.get(f"{base}{ordered.headers['Location']}", timeout=60)
+    report_id = re.search(r'hx-get="/rapporter/(\d+)/status/"', page.text)
+    if report_id is not None:  # still being made: the page polls its status
+        for _ in range(120):
+            status = session.get(f"{base}/rapporter/{report_id.group(1)}/status/", timeout=60)
+            if "every 2s" not in status.text:
+                break
+            time.sleep(0.5)
+        page = status
+    assert "Regneark (XLSX)" in page.text, page.text[-2000:]
+    assert "Traceback" not in site["log"].read_text(errors="replace")
