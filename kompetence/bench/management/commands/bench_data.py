@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime
 import random
 import time
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
@@ -28,8 +30,17 @@ from kompetence import selectors as org_selectors
 from kompetence import services as org_services
 from kompetence.bench import organisation as bench
 from kompetence.infra import imports
+from kompetence.infra.bulk import bulk_insert
 from kompetence.infra.tenancy import kommune_scope
-from kompetence.models import Kommune, MEDMembership, OrgUnit, Person, Position, User
+from kompetence.models import (
+    Kommune,
+    MEDMembership,
+    OrgUnit,
+    Person,
+    Position,
+    User,
+    unit_path_ids,
+)
 from kompetence.org_import import organisation_importer
 from mus import content as mus_content
 from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
@@ -404,117 +415,137 @@ class Command(BaseCommand):
 
     def _plans(self):
         """MUS held with 80 % of the people, each with a signed plan of two goals and
-        three activities; the signatures carry the real content hash."""
+        three activities; the signatures carry the real content hash
+        (`mus.content.content_hash` over the rows as written)."""
         kommune, rng = self.kommune, self.rng
-        leaders = {}
-        for position in Position.objects.filter(kommune=kommune, is_leader=True).select_related(
-            "unit"
-        ):
-            leaders[position.unit_id] = position.person_id
-        units = {u.pk: u for u in OrgUnit.objects.filter(kommune=kommune)}
-        conversations = []
+        leaders = dict(
+            Position.objects.filter(kommune=kommune, is_leader=True).values_list(
+                "unit_id", "person_id"
+            )
+        )
+        ancestor_ids = {
+            pk: unit_path_ids(path)
+            for pk, path in OrgUnit.objects.filter(kommune=kommune).values_list("pk", "path")
+        }
+        now, today = timezone.now(), timezone.localdate()
+        talks = []
         # In a fixed order, so the same seed draws the same conversations.
-        for position in (
-            Position.objects.filter(kommune=kommune).select_related("unit").order_by("pk")
+        for person_id, unit_id, is_leader in (
+            Position.objects.filter(kommune=kommune)
+            .order_by("pk")
+            .values_list("person_id", "unit_id", "is_leader")
         ):
             if rng.random() > 0.8:
                 continue
-            chain = units[position.unit_id].ancestor_ids
-            if position.is_leader:
+            chain = ancestor_ids[unit_id]
+            if is_leader:
                 chain = chain[:-1]
             leader_id = next((leaders[u] for u in reversed(chain) if u in leaders), None)
-            if leader_id is None or leader_id == position.person_id:
+            if leader_id is None or leader_id == person_id:
                 continue
-            held = timezone.now() - datetime.timedelta(days=rng.randrange(5, 120))
-            conversations.append(
-                Conversation(
-                    kommune=kommune,
-                    employee_id=position.person_id,
-                    leader_id=leader_id,
-                    round=self.round,
-                    starts_at=held,
-                    location="Mødelokale",
-                    status=Conversation.Status.HELD,
-                    held_at=held,
-                )
+            held = now - datetime.timedelta(days=rng.randrange(5, 120))
+            talks.append((person_id, leader_id, held))
+        base = {"kommune_id": kommune.pk}
+        conversations = copy_rows(
+            Conversation,
+            (
+                {
+                    **base,
+                    "employee_id": employee_id,
+                    "leader_id": leader_id,
+                    "round_id": self.round.pk,
+                    "starts_at": held,
+                    "location": "Mødelokale",
+                    "status": Conversation.Status.HELD,
+                    "held_at": held,
+                }
+                for employee_id, leader_id, held in talks
+            ),
+        )
+        plans = [
+            Plan(kommune=kommune, conversation_id=c, employee_id=e, leader_id=lead)
+            for c, (e, lead, _held) in zip(conversations, talks, strict=True)
+        ]
+        versions = [
+            PlanVersion(
+                kommune=kommune, plan=p, number=1, leader_support="Tid til kursus og sparring."
             )
-        conversations = Conversation.objects.bulk_create(conversations, batch_size=5000)
-        plans = Plan.objects.bulk_create(
-            (
-                Plan(
-                    kommune=kommune,
-                    conversation=c,
-                    employee_id=c.employee_id,
-                    leader_id=c.leader_id,
-                )
-                for c in conversations
-            ),
-            batch_size=5000,
-        )
-        versions = PlanVersion.objects.bulk_create(
-            (
-                PlanVersion(
-                    kommune=kommune, plan=p, number=1, leader_support="Tid til kursus og sparring."
-                )
-                for p in plans
-            ),
-            batch_size=5000,
-        )
-        goals = PlanGoal.objects.bulk_create(
-            (
-                PlanGoal(kommune=kommune, version=v, text=text, order=order, target_level=4)
-                for v in versions
-                for order, text in enumerate(("Styrke det faglige", "Dele viden"), start=1)
-            ),
-            batch_size=5000,
-        )
-        first_goal = {g.version_id: g for g in goals if g.order == 1}
+            for p in plans
+        ]
+        goal_texts = ("Styrke det faglige", "Dele viden")
+        goals = [
+            PlanGoal(kommune=kommune, version=v, text=text, order=order, target_level=4)
+            for v in versions
+            for order, text in enumerate(goal_texts, start=1)
+        ]
         kinds = [
             PlanActivity.Kind.EXTERNAL,
             PlanActivity.Kind.SIDE_BY_SIDE,
             PlanActivity.Kind.NETWORK,
         ]
-        today = timezone.localdate()
-        PlanActivity.objects.bulk_create(
-            (
-                PlanActivity(
-                    kommune=kommune,
-                    version=v,
-                    goal=first_goal[v.pk],
-                    kind=kind,
-                    title=f"Aktivitet {order}",
-                    order=order,
-                    deadline=today + datetime.timedelta(days=30 * order),
-                    status=rng.choice([PlanActivity.Status.PLANNED, PlanActivity.Status.DONE]),
-                )
-                for v in versions
-                for order, kind in enumerate(kinds, start=1)
-            ),
-            batch_size=5000,
-        )
-        signatures = []
-        for version in (
-            PlanVersion.objects.filter(kommune=kommune)
-            .select_related("plan__employee", "plan__leader", "plan__kommune")
-            .prefetch_related("goals__competences", "activities")
+        statuses = [PlanActivity.Status.PLANNED, PlanActivity.Status.DONE]
+        activities = [
+            PlanActivity(
+                kommune=kommune,
+                version=v,
+                goal=goal,
+                kind=kind,
+                title=f"Aktivitet {order}",
+                order=order,
+                deadline=today + datetime.timedelta(days=30 * order),
+                status=rng.choice(statuses),
+            )
+            for v, goal in zip(versions, goals[:: len(goal_texts)], strict=True)
+            for order, kind in enumerate(kinds, start=1)
+        ]
+        # Unsaved instances written with COPY, then hashed as they are: the signed
+        # content is `mus.content.content_hash` of exactly these rows, without reading
+        # 36,000 versions back through the ORM (its per-row prefetch took minutes).
+        for model, objects in (
+            (Plan, plans),
+            (PlanVersion, versions),
+            (PlanGoal, goals),
+            (PlanActivity, activities),
         ):
+            ids = copy_rows(model, (model_values(obj) for obj in objects))
+            for obj, pk in zip(objects, ids, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+        people = {
+            pk: Person(pk=pk, kommune=kommune, name=name, employee_number=number)
+            for pk, name, number in Person.objects.filter(kommune=kommune).values_list(
+                "pk", "name", "employee_number"
+            )
+        }
+        by_version: dict[int, dict[str, list]] = {
+            v.pk: {"goals": [], "activities": []} for v in versions
+        }
+        for goal in goals:
+            goal._prefetched_objects_cache = {"competences": []}
+            by_version[goal.version_id]["goals"].append(goal)
+        for activity in activities:
+            by_version[activity.version_id]["activities"].append(activity)
+        signatures = []
+        for version in versions:
+            plan = version.plan
+            plan.employee, plan.leader = people[plan.employee_id], people[plan.leader_id]
+            version._prefetched_objects_cache = by_version[version.pk]
             content_hash = mus_content.content_hash(version)
-            signed = timezone.now()
             for role, signer_id in (
-                (Signature.Role.EMPLOYEE, version.plan.employee_id),
-                (Signature.Role.LEADER, version.plan.leader_id),
+                (Signature.Role.EMPLOYEE, plan.employee_id),
+                (Signature.Role.LEADER, plan.leader_id),
             ):
                 signatures.append(
-                    Signature(
-                        kommune=kommune,
-                        version=version,
-                        signer_id=signer_id,
-                        role=role,
-                        content_hash=content_hash,
-                        signed_at=signed,
-                    )
+                    {
+                        **base,
+                        "version_id": version.pk,
+                        "signer_id": signer_id,
+                        "role": role,
+                        "content_hash": content_hash,
+                        "signed_at": now,
+                    }
                 )
-        Signature.objects.bulk_create(signatures, batch_size=5000)
+        copy_rows(Signature, signatures)
 
     def _catalogue(self):
         kommune, rng = self.kommune, self.rng
@@ -575,6 +606,71 @@ class Command(BaseCommand):
                     )
                 )
         Enrolment.objects.bulk_create(enrolments, batch_size=5000)
+
+
+def copy_rows(model: type[models.Model], rows: Iterable[dict]) -> list[int]:
+    """Writes `rows` (values by attribute name: `plan_id`) with COPY and returns their
+    ids in order. Every other column gets the model field's default, as `save()` would
+    give it (a fresh UUID each, the time now for `auto_now` and `auto_now_add`)."""
+    rows = list(rows)
+    if not rows:
+        return []
+    table = model._meta.db_table
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        values = [
+            (
+                pk,
+                *(
+                    row[f.attname]
+                    if f.attname in row
+                    else now
+                    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                    else f.get_default()
+                    for f in fields
+                ),
+            )
+            for pk, row in zip(ids, rows, strict=True)
+        ]
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        (superuser,) = cursor.fetchone()
+        if not superuser:
+            # COPY refuses tables with row-level security to a role it applies to (the
+            # tests' scoped role): the same rows as array inserts.
+            bulk_insert(model, ["id", *(f.attname for f in fields)], values)
+            return ids
+        columns = ", ".join(
+            connection.ops.quote_name(column)
+            for column in ["id", *(cast(str, f.column) for f in fields)]
+        )
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    return ids
+
+
+def model_values(obj: models.Model) -> dict:
+    """An unsaved instance's column values by attribute name, for `copy_rows` (its
+    defaults, a fresh UUID each, were drawn when it was built). A foreign key to an
+    instance given an id after this one was built takes that id, as `save()` would."""
+    values = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or getattr(field, "auto_now", False):
+            continue
+        if getattr(field, "auto_now_add", False):
+            continue
+        value = getattr(obj, field.attname)
+        if value is None and field.is_relation and field.is_cached(obj):
+            value = getattr(obj, field.name).pk
+            setattr(obj, field.attname, value)
+        values[field.attname] = value
+    return values
 
 
 def purge(kommune: Kommune) -> None:
