@@ -667,8 +667,9 @@ def model_values(obj: models.Model) -> dict:
             continue
         value = getattr(obj, field.attname)
         if value is None and field.is_relation and field.is_cached(obj):
-            value = getattr(obj, field.name).pk
-            setattr(obj, field.attname, value)
+            related = getattr(obj, field.name)
+            setattr(obj, field.name, related)  # sets the id and keeps the instance
+            value = related.pk
         values[field.attname] = value
     return values
 
