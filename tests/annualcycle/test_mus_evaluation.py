@@ -263,6 +263,9 @@ def test_hr_orders_an_evaluation_and_its_figures_are_right(
     status = client.get(reverse("mus_evaluation_status", args=[report.pk]))
     assert reverse("mus_evaluation_download", args=[report.pk, "pdf"]) in status.text
     assert "hx-trigger" not in status.text
+    # The row's "Personer" cell, "–" while it was being made, gets the count with it.
+    people = f'<span id="evaluation-people-{report.pk}" hx-swap-oob="true">7</span>'
+    assert people in status.text
 
     book = workbook_of(download(client, report))
     assert book.sheetnames == SHEETS

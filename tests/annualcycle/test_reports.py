@@ -172,6 +172,9 @@ def test_leader_orders_a_report_for_their_subtree_and_downloads_both_files(
     assert status.status_code == 200
     assert reverse("gap_report_download", args=[report.pk, "xlsx"]) in status.text
     assert "hx-trigger" not in status.text  # ready: no more polling
+    # The row's "Personer" cell, shown as "–" while pending, gets the count with it.
+    people = f'<span id="report-people-{report.pk}" hx-swap-oob="true">5</span>'
+    assert people in status.text
 
     book = workbook_of(download(client, report))
     assert book.sheetnames == SHEETS
