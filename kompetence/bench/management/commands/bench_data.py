@@ -652,6 +652,8 @@ def reading_history(kommune: Kommune) -> None:
         ),
         batch_size=1000,
     )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE kompetence_auditentry")  # as autovacuum would soon
 
 
 def copy_rows(model: type[models.Model], rows: Iterable[dict]) -> list[int]:
