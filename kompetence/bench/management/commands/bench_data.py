@@ -623,6 +623,7 @@ def reading_history(kommune: Kommune) -> None:
     director = Position.objects.select_related("person").get(
         kommune=kommune, unit__parent=None, unit__external_id="D", is_leader=True
     )
+    assert director.person.user_id is not None  # every bench person has a login
     user = User.objects.get(pk=director.person.user_id)
     if user.username != "direktoer":
         user.username = "direktoer"

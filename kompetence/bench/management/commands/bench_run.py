@@ -899,7 +899,7 @@ class Command(BaseCommand):
         ]
         missed = [r.name for r in results if r.met is False]
         lines = [
-            f"Kompetence benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+            f"Kompetence benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores, "
             f"gunicorn {workers} workers × {threads} threads, PostgreSQL "
             f"{connection.cursor().connection.info.server_version}",
             "",
