@@ -563,7 +563,15 @@ class Command(BaseCommand):
         SELECTs the view then runs — the page's own and those recomputing the changed
         unit's figures — replayed raw, plus the trivial view. The save's own cost is
         not in the floor, as it is not in the timing; what the changed figures cost to
-        read again is, since a page that is up to date must read them."""
+        read again is, since a page that is up to date must read them.
+
+        What the answer changes: it is a draft's (`profiles.services.rating_save` keeps
+        a self-evaluation's levels on its rating rows until it is submitted) and marks
+        no unit's figures, so today the view after it recomputes nothing (the same
+        query count as without it): this row measures the page beside a concurrent
+        write, not a recompute. A write that changes figures (a submission, an agreed
+        level) would show the recompute's cost; its floor would be measured the same
+        way."""
         evaluation_id, writer_name = writer
         answer_path = f"/evaluering/{evaluation_id}/svar/{competence}/"
         http_writer = self._client(port, writer_name)
