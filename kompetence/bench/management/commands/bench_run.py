@@ -12,8 +12,9 @@ signed-in view through the same stack (*floor: view*, `/_bench/ping/`: session,
 tenancy, middleware). The scenarios:
 
 * the HR dashboard for the whole kommune, a MED dashboard for a centre and the leader
-  heat-map for a subtree of about 300 people — each also with an answer saved in its
-  scope before every view (`_interleaved`); target p95 within 2× the floor;
+  heat-map for a subtree of about 300 people — each also with an answer, and with an
+  agreed level, saved in its scope before every view (`_interleaved`); target p95
+  within 2× the floor;
 * the pages people open most (`_pages`): the home page with *Mine opgaver nu* for the
   direktør and for the 300-person leader, *Mit team*, the MUS conversation screen, the
   development-plan page, the catalogue with "passer til mine gab", HR's person list
@@ -317,6 +318,27 @@ class Command(BaseCommand):
             assert user is not None  # bench people all have logins
             user.set_password(PASSWORD)
             user.save(update_fields=["password"])
+        # Who records an agreed level before each view: a leader of a conversation (of
+        # this round) with someone in the scope.
+        conversations = Conversation.objects.filter(round=round_).select_related("leader__user")
+        agreeing = {
+            scope: conversations.filter(
+                employee__positions__unit__path__startswith=path,
+                employee__positions__is_leader=False,
+            )
+            .order_by("pk")
+            .first()
+            for scope, path in (
+                ("kommune", root.path),
+                ("centre", committee.unit.path),
+                ("subtree", unit.path),
+            )
+        }
+        for found in agreeing.values():
+            if found is None or found.leader.user is None:
+                raise CommandError("the bench round has too few conversations")
+            found.leader.user.set_password(PASSWORD)
+            found.leader.user.save(update_fields=["password"])
         # The leader's own MUS conversation with one of their people, with its plan.
         conversation = (
             Conversation.objects.filter(leader=leader, plan__isnull=False)
@@ -338,10 +360,23 @@ class Command(BaseCommand):
             "subtree_people": Person.objects.filter(pk__in=people).count(),
             "round": round_,
             "autosave": [(e.pk, cast(User, e.subject.user).username) for e in autosave],
-            "writers": {
-                scope: (e.pk, cast(User, e.subject.user).username)
+            "answering": {
+                scope: (
+                    f"/evaluering/{e.pk}/svar/{competences[0]}/",
+                    f"level-{competences[0]}",
+                    cast(User, e.subject.user).username,
+                )
                 for scope, e in writers.items()
                 if e is not None
+            },
+            "agreeing": {
+                scope: (
+                    f"/mus/{c.pk}/aftalt/{competences[0]}/",
+                    f"agreed-{competences[0]}",
+                    cast(User, c.leader.user).username,
+                )
+                for scope, c in agreeing.items()
+                if c is not None
             },
             "competences": competences,
             "root": root,
@@ -527,7 +562,9 @@ class Command(BaseCommand):
              f"/kompetencer/heatmap/?enhed={unit.pk}", "subtree"),
         ]  # fmt: skip
         scenarios = [
-            s for s in scenarios if self._wanted(s[0]) or self._wanted(f"{s[0]}, {INTERLEAVED}")
+            s
+            for s in scenarios
+            if any(self._wanted(f"{s[0]}{suffix}") for suffix in ("", *WRITES_BEFORE))
         ]
         for _name, username, path, _scope in scenarios:
             self._client(port, username).request("GET", path)  # fills UnitFigures
@@ -539,11 +576,13 @@ class Command(BaseCommand):
         for name, username, path, scope in scenarios:
             if self._wanted(name):
                 results.append(self._page(port, name, username, path, max_ratio=DASHBOARD_RATIO))
-            if self._wanted(f"{name}, {INTERLEAVED}"):
-                results.append(
-                    self._interleaved(port, f"{name}, {INTERLEAVED}", username, path,
-                                      fixtures["writers"][scope], fixtures["competences"][0])
-                )  # fmt: skip
+            for suffix, writers in WRITES_BEFORE.items():
+                if self._wanted(f"{name}{suffix}"):
+                    post_path, field_name, writer = fixtures[writers][scope]
+                    results.append(
+                        self._interleaved(port, f"{name}{suffix}", username, path,
+                                          writer, post_path, field_name)
+                    )  # fmt: skip
         if results and results[0].name == "HR dashboard, whole kommune":
             results[0].note = (
                 "the same figures computed live from the 1.8 million assessment rows, "
@@ -552,12 +591,19 @@ class Command(BaseCommand):
         return results
 
     def _interleaved(
-        self, port: int, name: str, username: str, path: str, writer: tuple, competence: int
+        self,
+        port: int,
+        name: str,
+        username: str,
+        path: str,
+        writer_name: str,
+        answer_path: str,
+        field_name: str,
     ) -> Result:
         """The page as it is in the evaluation season: before each view, someone in its
-        scope has just saved an answer (each time a different level, so it always
-        changes), and the view recomputes the figures of that person's units. Only the
-        view is timed, not the save.
+        scope has just saved a level (each time a different one, so it always changes):
+        an employee's answer in their open self-evaluation, or a leader's level agreed
+        in a MUS conversation. Only the view is timed, not the save.
 
         Its floor is measured as a page's is, with the save before the capture: the
         SELECTs the view then runs — the page's own and those recomputing the changed
@@ -565,15 +611,13 @@ class Command(BaseCommand):
         not in the floor, as it is not in the timing; what the changed figures cost to
         read again is, since a page that is up to date must read them.
 
-        What the answer changes: it is a draft's (`profiles.services.rating_save` keeps
-        a self-evaluation's levels on its rating rows until it is submitted) and marks
-        no unit's figures, so today the view after it recomputes nothing (the same
-        query count as without it): this row measures the page beside a concurrent
-        write, not a recompute. A write that changes figures (a submission, an agreed
-        level) would show the recompute's cost; its floor would be measured the same
-        way."""
-        evaluation_id, writer_name = writer
-        answer_path = f"/evaluering/{evaluation_id}/svar/{competence}/"
+        What the write changes: an answer is a draft's (`profiles.services.rating_save`
+        keeps a self-evaluation's levels on its rating rows until it is submitted) and
+        marks no unit's figures, so today the view after it recomputes nothing (the
+        same query count as without it): that row measures the page beside a
+        concurrent write. An agreed level goes to the person's assessment rows at once
+        and marks their unit, so the view after it recomputes that unit's figures: that
+        row measures the recompute."""
         http_writer = self._client(port, writer_name)
         levels = iter(range(1_000_000))
 
@@ -582,7 +626,7 @@ class Command(BaseCommand):
             status = http_writer.request(
                 "POST",
                 answer_path,
-                {f"level-{competence}": level},
+                {field_name: level},
                 {"HX-Request": "true", "X-CSRFToken": http_writer.cookies.get("csrftoken", "")},
             )[0]
             if status != 200:
@@ -595,9 +639,7 @@ class Command(BaseCommand):
             client.force_login(User.objects.get(kommune=self.kommune, username=writer_name))
             for _ in range(2):  # two different levels: one of them is a change
                 level = 1 + next(levels) % 5
-                response = client.post(
-                    answer_path, {f"level-{competence}": level}, HTTP_HX_REQUEST="true"
-                )
+                response = client.post(answer_path, {field_name: level}, HTTP_HX_REQUEST="true")
                 if response.status_code != 200:
                     raise CommandError(f"the answer in process: HTTP {response.status_code}")
 
@@ -927,7 +969,12 @@ class Command(BaseCommand):
             markdown.write_text(text + "\n")
 
 
-INTERLEAVED = "an answer saved before each view"
+# The dashboards' variants with a write before each view: name suffix → the fixture
+# naming, per scope, where the write is posted, its field and who posts it.
+WRITES_BEFORE = {
+    ", an answer saved before each view": "answering",
+    ", an agreed level saved before each view": "agreeing",
+}
 
 
 def _p95(timings: list[float]) -> float:
