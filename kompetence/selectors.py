@@ -181,15 +181,20 @@ def audit_log(viewer: Person, *, subject_text: str = "", actor_text: str = "", a
     subjects and actors among them that match the texts
     (`person_search`) and to one action."""
     administered = permissions.persons_administered_by(viewer)
-    about = Q(subject__in=administered) | Q(subject=None, actor__in=administered)
-    if permissions.is_kommune_hr(viewer):
-        # Entries by no one and about no one are the kommune's own: calls through its
-        # API keys and the nightly deletion of old entries. HR of the whole kommune
-        # issues the keys, so they answer for them.
-        about |= Q(subject=None, actor=None)
-    entries = audit_entries().filter(about)
     if subject_text:
-        entries = entries.filter(subject__in=person_search(administered, subject_text))
+        # Entries about the matching people among those the viewer administers: every
+        # one of them is among the entries below, and asked this way PostgreSQL starts
+        # from those few people and the (kommune, subject, -at) index instead of
+        # filtering the kommune's whole log (a much-read person: 136 against 5 ms).
+        entries = audit_entries().filter(subject__in=person_search(administered, subject_text))
+    else:
+        about = Q(subject__in=administered) | Q(subject=None, actor__in=administered)
+        if permissions.is_kommune_hr(viewer):
+            # Entries by no one and about no one are the kommune's own: calls through
+            # its API keys and the nightly deletion of old entries. HR of the whole
+            # kommune issues the keys, so they answer for them.
+            about |= Q(subject=None, actor=None)
+        entries = audit_entries().filter(about)
     if actor_text:
         entries = entries.filter(actor__in=person_search(administered, actor_text))
     if action:

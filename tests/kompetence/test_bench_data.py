@@ -14,8 +14,9 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from kompetence.bench.management.commands.bench_data import READS, reading_history
 from kompetence.infra.tenancy import kommune_scope
-from kompetence.models import Kommune
+from kompetence.models import AuditEntry, Kommune, Person
 from mus import content as mus_content
 from mus.models import PlanVersion, Signature
 from profiles import selectors
@@ -65,6 +66,15 @@ def test_bench_data_builds_keeps_and_rebuilds_the_same_kommune():
     assert 0.78 < submitted / evaluations < 0.92
     assert 0.01 < untouched / evaluations < 0.10
     assert first["assessments"]["n"] == 300 * 40
+    with kommune_scope(kommune):
+        # The benchmark signs in as the direktør and reads a much-read person's log.
+        director = Person.objects.get(user__username="direktoer")
+        assert director.positions.filter(is_leader=True, unit__parent=None).exists()
+        much_read = Person.objects.get(user__username="medarbejder")
+        reads = AuditEntry.objects.filter(subject=much_read, action=AuditEntry.Action.VIEW)
+        assert reads.count() == READS
+        reading_history(kommune)  # bench_run calls it on every run: nothing doubles
+        assert reads.count() == READS
 
     assert "exists" in _build()
     assert Kommune.objects.filter(slug=SLUG).count() == 1

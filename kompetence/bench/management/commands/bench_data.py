@@ -9,7 +9,8 @@ conversations and signed development plans for most (COPY), and catalogue course
 with enrolments. About a minute and a half on two cores.
 
 Run again, it finds the kommune and stops; `--reset` removes it first. The logins
-`hr`, `leder`, `med` and `medarbejder` get the password `bench-password`."""
+`hr`, `leder`, `med`, `medarbejder` and `direktoer` get the password `bench-password`;
+`medarbejder` is a much-read person (`reading_history`)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from kompetence.infra import imports
 from kompetence.infra.bulk import bulk_insert
 from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import (
+    AuditEntry,
     Kommune,
     MEDMembership,
     OrgUnit,
@@ -226,6 +228,7 @@ class Command(BaseCommand):
             self._step("evaluation round, answers and assessment rows (SQL)", self._round)
             self._step("MUS conversations and signed plans", self._plans)
             self._step("catalogue and enrolments", self._catalogue)
+            self._step("the direktør's login, a much-read person", lambda: reading_history(kommune))
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.stdout.write(f"done in {time.monotonic() - self.started:.0f} s")
@@ -606,6 +609,52 @@ class Command(BaseCommand):
                     )
                 )
         Enrolment.objects.bulk_create(enrolments, batch_size=5000)
+
+
+READS = 3_000  # audit entries about the much-read person
+
+
+def reading_history(kommune: Kommune) -> None:
+    """The login `direktoer` for the leader of the whole kommune (the direktion), and
+    `READS` audit-log entries about `medarbejder` over the last two years, written by
+    HR, the leaders above them and the direktør: a person whose data is read often, for
+    the benchmark of the audit log. Idempotent (`bench_run` calls it on databases built
+    before it existed)."""
+    director = Position.objects.select_related("person").get(
+        kommune=kommune, unit__parent=None, unit__external_id="D", is_leader=True
+    )
+    assert director.person.user_id is not None  # every bench person has a login
+    user = User.objects.get(pk=director.person.user_id)
+    if user.username != "direktoer":
+        user.username = "direktoer"
+        user.set_password(PASSWORD)
+        user.save()
+    subject = Person.objects.get(kommune=kommune, user__username="medarbejder")
+    if AuditEntry.objects.filter(kommune=kommune, subject=subject).count() >= READS:
+        return
+    readers = list(
+        Person.objects.filter(
+            kommune=kommune, user__username__in=["hr", "leder", "direktoer"]
+        ).order_by("pk")
+    )
+    now = timezone.now()
+    AuditEntry.objects.bulk_create(
+        (
+            AuditEntry(
+                kommune=kommune,
+                at=now - datetime.timedelta(minutes=350 * index),
+                actor=readers[index % len(readers)],
+                action=AuditEntry.Action.VIEW,
+                subject=subject,
+                object_type=Person._meta.label,
+                object_id=str(subject.pk),
+            )
+            for index in range(READS)
+        ),
+        batch_size=1000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE kompetence_auditentry")  # as autovacuum would soon
 
 
 def copy_rows(model: type[models.Model], rows: Iterable[dict]) -> list[int]:
