@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
-from kompetence.forms import InlineValidationMixin, set_option_label
+from kompetence.forms import InlineValidationMixin, LongSelect, set_option_label
 from kompetence.models import Person
 from mus.models import (
     AgendaQuestion,
@@ -247,7 +247,9 @@ class SignForm(forms.Form):
 
 class SignatureDelegationForm(forms.Form):
     to_person = SafeModelChoiceField(
-        label=_("Hvem må underskrive som leder?"), queryset=Person.objects.none()
+        label=_("Hvem må underskrive som leder?"),
+        queryset=Person.objects.none(),
+        widget=LongSelect,  # every active leader of the kommune
     )
     reason = forms.CharField(
         label=_("Begrundelse"),

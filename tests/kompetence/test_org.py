@@ -69,3 +69,23 @@ def test_leader_sees_only_their_subtree_in_the_tree(org_a):
 
 def test_employee_has_no_org_tree(org_a):
     assert client_for(org_a.employee).get(reverse("org_tree")).status_code == 404
+
+
+def test_the_tree_nests_units_with_links_counts_and_escaped_names(org_a):
+    with org_a.scope():
+        odd = OrgUnitFactory(kommune=org_a.kommune, parent=org_a.team, name="Team <Øst> & Co")
+        PositionFactory(person=PersonFactory(kommune=org_a.kommune), unit=odd)
+    page = client_for(org_a.hr).get(reverse("org_tree")).text
+    link = f'<a href="{reverse("unit_detail", args=[odd.pk])}">Team &lt;Øst&gt; &amp; Co</a>'
+    assert link in page
+    assert "<Øst>" not in page
+    # The unit sits in its parent's list, under a summary naming the parent.
+    team_item = page.index(f'<a href="{reverse("unit_detail", args=[org_a.team.pk])}">')
+    assert team_item < page.index(link)
+    assert "1 underenhed" in page[team_item : page.index(link)]
+    assert f"under {org_a.team.name}</span></summary>" in page
+    assert "1 person</span>" in page[page.index(link) :]
+    org_a.hr.user.language = "en"
+    org_a.hr.user.save(update_fields=["language"])
+    english = client_for(org_a.hr).get(reverse("org_tree")).text
+    assert "1 sub-unit" in english and "1 person</span>" in english

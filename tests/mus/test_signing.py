@@ -382,3 +382,13 @@ def test_outsiders_of_another_kommune_get_404(org_a, org_b, round_a):
     assert _signatures(org_a, plan) == []
     with org_a.scope():
         assert not SignatureDelegation.objects.exists()
+
+
+def test_the_plan_page_offers_this_kommunes_leaders_for_a_delegation(org_a, org_b, round_a):
+    plan = build_plan(org_a)
+    page = client_for(org_a.hr).get(reverse("plan_detail", args=[plan.pk])).text
+    chef = org_a.chef
+    option = f'<option value="{chef.pk}">{chef.name} ({chef.employee_number})</option>'
+    assert option in page
+    assert '<select id="id_to_person" name="to_person" required>' in page
+    assert f'<option value="{org_b.leader.pk}">' not in page
