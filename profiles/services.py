@@ -672,7 +672,8 @@ def _rating_upsert(
     comment: str | None,
 ) -> RatingModel:
     """The answer's row, inserted or updated in one statement (INSERT ... ON CONFLICT):
-    a level kept as it is (`keep_level`) and a comment not sent (None) are left alone."""
+    a level kept as it is (`keep_level`) and a comment not sent (None) are left alone in
+    the database (the returned instance carries what was written, and its id)."""
     rating = RatingModel(
         kommune_id=evaluation.kommune_id,
         evaluation=evaluation,
