@@ -303,7 +303,7 @@ def test_danish_stemming_finds_plural_and_singular(org_a):
 def test_catalogue_page_query_count_is_the_same_for_10_and_200_courses(org_a):
     def count() -> int:
         client = client_for(org_a.employee)
-        client.get(reverse("catalogue"))  # the first request fills the caches (the kommune of the host)
+        client.get(reverse("catalogue"))  # warm: the kommune of the host, the session
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("catalogue"))
         assert response.status_code == 200
