@@ -33,6 +33,13 @@ class KommuneModelBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        """The signed-in login with its person, in one query: every request on a kommune
+        host needs both (KommuneMiddleware), so the person is joined rather than read
+        after the login."""
+        user = User._default_manager.select_related("person").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
 
 def _login_named(kommune, typed: str) -> User | None:
     user = User.objects.filter(kommune=kommune, username__iexact=typed).first()

@@ -23,10 +23,34 @@ from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
 from kompetence.infra.background import BackgroundWork
+from kompetence.infra.kommune_cache import kommune_hosts_changed
 from kompetence.infra.scoping import TenantManager
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+class KommuneQuerySet(models.QuerySet):
+    """Bulk writes to kommuner forget the lookup by host (kompetence.infra.tenancy), as
+    `Kommune.save` does: a cached kommune never outlives a change to its row."""
+
+    def update(self, **kwargs):
+        try:
+            return super().update(**kwargs)
+        finally:
+            kommune_hosts_changed()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        try:
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        finally:
+            kommune_hosts_changed()
+
+    def delete(self):
+        try:
+            return super().delete()
+        finally:
+            kommune_hosts_changed()
 
 
 class Kommune(models.Model):
@@ -100,6 +124,8 @@ class Kommune(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = KommuneQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kommune")
         verbose_name_plural = _("kommuner")
@@ -107,6 +133,18 @@ class Kommune(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            kommune_hosts_changed()
+
+    def delete(self, *args, **kwargs):
+        try:
+            return super().delete(*args, **kwargs)
+        finally:
+            kommune_hosts_changed()
 
     @property
     def sso_only(self) -> bool:

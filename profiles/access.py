@@ -24,6 +24,7 @@ from django.http import Http404
 from kompetence import access as org_access
 from kompetence import permissions
 from kompetence.models import OrgUnit, Person, unit_path_ids
+from profiles import selectors
 from profiles.models import (
     Competence,
     CompetenceGroup,
@@ -135,16 +136,21 @@ def may_edit(viewer: Person, evaluation: Evaluation) -> bool:
     return False
 
 
-def get_evaluation_or_404(viewer: Person, evaluation_id: int, *, edit: bool = False) -> Evaluation:
+def get_evaluation_or_404(
+    viewer: Person, evaluation_id: int, *, edit: bool = False, lock: bool = False
+) -> Evaluation:
     """An evaluation the viewer may read (the subject, their leaders, HR) or, with
     `edit`, fill in. A colleague gets 404. A self- or leader evaluation that is not
     yet submitted is its author's draft: only those who may fill it read it, so the
-    subject gets 404 on the leader's draft and a leader (or HR) on the subject's."""
-    evaluation = (
-        Evaluation.objects.select_related("round", "version__framework", "subject")
-        .filter(pk=evaluation_id)
-        .first()
-    )
+    subject gets 404 on the leader's draft and a leader (or HR) on the subject's.
+
+    With `lock` (inside a transaction), the evaluation's row is locked as it is read, so
+    a write that goes on from it (`services.rating_save(locked=True)`) needs no second
+    read."""
+    evaluations = Evaluation.objects.select_related("round", "version__framework", "subject")
+    if lock:
+        evaluations = evaluations.select_for_update(of=("self",))
+    evaluation = evaluations.filter(pk=evaluation_id).first()
     if evaluation is None:
         raise Http404
     if edit or not evaluation.is_published:
@@ -163,10 +169,10 @@ def get_evaluation_competence_or_404(
 ) -> Competence:
     """A competence of `evaluation`'s own framework version, for an `evaluation` the
     caller got from `get_evaluation_or_404` for this viewer; a competence of any other
-    version is 404."""
-    competence = Competence.objects.filter(
-        pk=competence_id, version_id=evaluation.version_id
-    ).first()
+    version is 404. Read from the version's structure, which a published version keeps
+    in the cache."""
+    structure = selectors.version_structure(evaluation.version)
+    competence = next((c for c in structure.competences if c.pk == competence_id), None)
     if competence is None:
         raise Http404
     return competence

@@ -18,10 +18,10 @@ heat-maps, dashboards and reports — when the evaluation is submitted (`_publis
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -610,7 +610,6 @@ def _require_open(evaluation: Evaluation) -> None:
 UNCHANGED = object()
 
 
-@transaction.atomic
 def rating_save(
     *,
     evaluation: Evaluation,
@@ -618,31 +617,36 @@ def rating_save(
     level,
     comment: str | None = None,
     rater: Person | None = None,
+    locked: bool = False,
 ) -> RatingModel:
-    """Stores one answer the moment it is given and updates the progress count. A level
-    off the scale is refused; nothing is saved. A self- or leader evaluation is a
-    draft until submitted, so the answer stays on its rating row; only an agreed level
-    (set by both parties together in the conversation) goes to the assessment row at once.
-    `level=UNCHANGED` stores the comment only."""
-    evaluation = (
-        Evaluation.objects.select_for_update().select_related("round").get(pk=evaluation.pk)
-    )
+    """Stores one answer the moment it is given and updates the progress count
+    (`evaluation.answered` too). A level off the scale is refused; nothing is saved. A
+    self- or leader evaluation is a draft until submitted, so the answer stays on its
+    rating row; only an agreed level (set by both parties together in the conversation)
+    goes to the assessment row at once. `level=UNCHANGED` stores the comment only.
+
+    `locked`: the caller read `evaluation` with its round and version, locked, in the
+    transaction it is in (the autosave's access check does), so it is not read again."""
+    if locked:
+        return _rating_store(evaluation, competence, level, comment, rater)
+    with transaction.atomic():
+        evaluation = (
+            Evaluation.objects.select_for_update(of=("self",))
+            .select_related("round", "version")
+            .get(pk=evaluation.pk)
+        )
+        return _rating_store(evaluation, competence, level, comment, rater)
+
+
+def _rating_store(
+    evaluation: Evaluation, competence: Competence, level, comment: str | None, rater
+) -> RatingModel:
     _require_open(evaluation)
     structure = selectors.version_structure(evaluation.version)
     keep_level = level is UNCHANGED
     value = _validated_level(structure, competence, evaluation, None if keep_level else level)
-    defaults: dict[str, Any] = {"kommune_id": evaluation.kommune_id}
-    if not keep_level:
-        defaults["level"] = value
-    if comment is not None:
-        defaults["comment"] = comment[:4000]
-    rating, _created = RatingModel.objects.update_or_create(
-        evaluation=evaluation, competence=competence, defaults=defaults
-    )
-    answered = evaluation.ratings.filter(level__isnull=False).count()
-    Evaluation.objects.filter(pk=evaluation.pk).update(
-        answered=answered, rater=rater or evaluation.rater, updated_at=timezone.now()
-    )
+    rating = _rating_upsert(evaluation, competence, value, keep_level=keep_level, comment=comment)
+    evaluation.answered = _answered_update(evaluation, rater)
     if not evaluation.is_published:
         return rating
     assessment = (
@@ -657,6 +661,61 @@ def rating_save(
         _recompute(assessment, structure.not_applicable_values)
         assessment.save(update_fields=[LEVEL_FIELD[evaluation.kind], "assessed", "gap"])
     return rating
+
+
+def _rating_upsert(
+    evaluation: Evaluation,
+    competence: Competence,
+    value: int | None,
+    *,
+    keep_level: bool,
+    comment: str | None,
+) -> RatingModel:
+    """The answer's row, inserted or updated in one statement (INSERT ... ON CONFLICT):
+    a level kept as it is (`keep_level`) and a comment not sent (None) are left alone in
+    the database (the returned instance carries what was written, and its id)."""
+    rating = RatingModel(
+        kommune_id=evaluation.kommune_id,
+        evaluation=evaluation,
+        competence=competence,
+        level=None if keep_level else value,
+        comment="" if comment is None else comment[:4000],
+    )
+    fields = ["updated_at"]
+    if not keep_level:
+        fields.append("level")
+    if comment is not None:
+        fields.append("comment")
+    RatingModel.objects.bulk_create(
+        [rating],
+        update_conflicts=True,
+        unique_fields=["evaluation", "competence"],
+        update_fields=fields,
+    )
+    return rating
+
+
+def _answered_update(evaluation: Evaluation, rater: Person | None) -> int:
+    """Counts the evaluation's answered rows into `answered` and records the rater, in
+    one statement that returns the count (both databases support RETURNING)."""
+    table = Evaluation._meta.db_table
+    ratings = RatingModel._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET answered = ("  # noqa: S608  (names from the models)
+            f"SELECT COUNT(*) FROM {ratings} WHERE evaluation_id = %s AND kommune_id = %s "
+            "AND level IS NOT NULL), rater_id = %s, updated_at = %s "
+            "WHERE id = %s AND kommune_id = %s RETURNING answered",
+            [
+                evaluation.pk,
+                evaluation.kommune_id,
+                rater.pk if rater is not None else evaluation.rater_id,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                evaluation.pk,
+                evaluation.kommune_id,
+            ],
+        )
+        return cursor.fetchone()[0]
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.http.request import split_domain_port
 from django.shortcuts import render
 from django_scopes import scope
 
+from kompetence.infra.kommune_cache import kommune_for_label
 from kompetence.infra.rls import database_kommune
 from kompetence.models import Kommune, Person, User
 
@@ -70,11 +71,20 @@ def _person_of(request) -> Person | None:
         if request.session.get(SESSION_KEY) is not None:
             logout(request)  # the session names a login that is no longer active
         return None
-    person = Person.objects.filter(user_id=request.user.pk).first()
+    # The login backend reads the person with the login (KommuneModelBackend.get_user).
+    try:
+        person = request.user.person
+    except Person.DoesNotExist:
+        person = None
     if person is not None and not person.is_active:
         logout(request)
         return None
     return person
+
+
+def _load_kommune(label: str) -> Kommune | None:
+    # Kommune is the tenant itself and not scoped; this is the tenant lookup.
+    return Kommune.objects.filter(slug=label).defer("sso_client_secret").first()
 
 
 def _closed(request, kommune: Kommune) -> HttpResponse:
@@ -101,8 +111,7 @@ class KommuneMiddleware:
             request.urlconf = settings.PUBLIC_URLCONF
             return self.get_response(request)
 
-        # Kommune is the tenant itself and not scoped; this is the tenant lookup.
-        kommune = Kommune.objects.filter(slug=label).first()
+        kommune = kommune_for_label(label, _load_kommune)
         if kommune is None:
             raise Http404
         if not kommune.is_active:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -216,23 +217,29 @@ def evaluation_answer(
     request: KommuneRequest, evaluation_id: int, competence_id: int
 ) -> HttpResponse:
     """Autosave of one answer (HTMX). Answers with the row's status and, out of band,
-    the progress line. A refused answer comes back with the reason; nothing is saved."""
-    evaluation = access.get_evaluation_or_404(request.person, evaluation_id, edit=True)
-    competence = access.get_evaluation_competence_or_404(
-        request.person, competence_id, evaluation=evaluation
-    )
+    the progress line. A refused answer comes back with the reason; nothing is saved.
+    "Gemt" is rendered only after the transaction committed."""
     error = None
-    try:
-        services.rating_save(
-            evaluation=evaluation,
-            competence=competence,
-            level=request.POST.get(f"level-{competence.pk}", services.UNCHANGED),
-            comment=request.POST.get(f"comment-{competence.pk}"),
-            rater=request.person,
+    # One transaction: the access check's read of the evaluation is the row lock the
+    # save goes on from, so the evaluation is read once.
+    with transaction.atomic():
+        evaluation = access.get_evaluation_or_404(
+            request.person, evaluation_id, edit=True, lock=True
         )
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    evaluation.refresh_from_db(fields=["answered", "total", "status"])
+        competence = access.get_evaluation_competence_or_404(
+            request.person, competence_id, evaluation=evaluation
+        )
+        try:
+            services.rating_save(
+                evaluation=evaluation,
+                competence=competence,
+                level=request.POST.get(f"level-{competence.pk}", services.UNCHANGED),
+                comment=request.POST.get(f"comment-{competence.pk}"),
+                rater=request.person,
+                locked=True,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
     return render(
         request,
         "profiles/evaluation_form.html#saved",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kompetence.models import User
@@ -141,8 +144,37 @@ def test_a_reset_link_of_one_kommune_is_invalid_on_another(
 
 def test_sessions_expire(settings_module=settings):
     assert settings_module.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    assert settings_module.SESSION_SAVE_EVERY_REQUEST
     assert settings_module.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings_module.SESSION_REFRESH_SECONDS <= 60
+
+
+def test_a_session_is_kept_alive_by_requests_but_written_at_most_once_a_minute(org_a, monkeypatch):
+    """The idle time-out counts from the last request, to the minute, without a write of
+    the session on every request (kompetence.infra.sessions)."""
+    from django.contrib.sessions.models import Session
+
+    from kompetence.infra import sessions
+
+    now = [time.time()]
+    monkeypatch.setattr(sessions.time, "time", lambda: now[0])
+    client = client_for(org_a.employee)
+    client.get(reverse("home"))
+    key = client.session.session_key
+    first = Session.objects.get(pk=key).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert not any("django_session" in q["sql"] and "UPDATE" in q["sql"] for q in queries)
+    assert Session.objects.get(pk=key).expire_date == first
+    now[0] += settings.SESSION_REFRESH_SECONDS
+    client.get(reverse("home"))
+    assert Session.objects.get(pk=key).expire_date > first
+
+
+def test_an_anonymous_visit_makes_no_session(org_a):
+    from django.contrib.sessions.models import Session
+
+    client_for(None, org_a.kommune).get(reverse("login"))
+    assert not Session.objects.exists()
 
 
 def test_language_switch_is_remembered_on_the_user(org_a):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import urlsafe_base64_encode
 from django_scopes import ScopeError, scope
 
+from kompetence.infra.kommune_cache import kommune_for_label
 from kompetence.infra.tenancy import kommune_label
-from kompetence.models import OrgUnit, Person, Position
+from kompetence.models import Kommune, OrgUnit, Person, Position
 from tests.conftest import Org, client_for
+from tests.factories import KommuneFactory
 from tests.url_objects import OBJECT_IDS
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +182,47 @@ def test_outsider_gets_404_even_for_a_unit_of_the_same_name(org_a, org_b):
     with org_b.scope():
         own = OrgUnit.objects.get(name="Team Nord")
     assert client.get(reverse("unit_detail", args=[own.pk])).status_code == 200
+
+
+# --- The kommune of a host, cached (kompetence.infra.kommune_cache) ---------------------
+
+
+def test_a_kommune_is_read_from_the_cache_once_known(org_a):
+    client = client_for(org_a.employee)
+    assert client.get(reverse("home")).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert not [q for q in queries if 'FROM "kompetence_kommune"' in q["sql"]]
+
+
+def test_every_write_to_a_kommune_reaches_the_next_request_at_once(org_a):
+    """Saved, updated in bulk or renamed: the cached kommune is never the old one."""
+    client = client_for(org_a.employee)
+    assert client.get(reverse("home")).status_code == 200  # cached now
+    Kommune.objects.filter(pk=org_a.kommune.pk).update(is_active=False)
+    assert client.get(reverse("home")).status_code == 403  # closed
+    kommune = Kommune.objects.get(pk=org_a.kommune.pk)
+    kommune.is_active = True
+    kommune.save(update_fields=["is_active"])
+    assert client.get(reverse("home")).status_code == 200
+    Kommune.objects.filter(pk=kommune.pk).update(slug="alfa2")
+    assert client.get(reverse("home")).status_code == 404  # the old host is no kommune now
+    assert (
+        client_for(org_a.employee, Kommune.objects.get(pk=kommune.pk))
+        .get(reverse("home"))
+        .status_code
+        == 200
+    )
+
+
+def test_a_host_without_a_kommune_finds_one_made_later(db, client):
+    assert client.get("/log-ind/", HTTP_HOST="gamma.localhost").status_code == 404
+    KommuneFactory(slug="gamma")
+    assert client.get("/log-ind/", HTTP_HOST="gamma.localhost").status_code == 200
+
+
+def test_the_sso_secret_is_not_kept_in_the_cache(org_a):
+    client_for(None, org_a.kommune).get(reverse("login"))
+    cached = kommune_for_label("alfa", lambda label: pytest.fail("not cached"))
+    assert cached is not None and cached.pk == org_a.kommune.pk
+    assert "sso_client_secret" in cached.get_deferred_fields()

@@ -194,6 +194,101 @@ def test_each_answer_is_saved_at_once_and_shown_again(org_a, wheel, round_a):
     assert "1 af 5 besvaret" in page.text
 
 
+# Statements that only open or close a transaction are not queries: Django logs BEGIN
+# and COMMIT on PostgreSQL, and the test's own transaction turns the view's into a
+# savepoint. The benchmark's X-Query-Count (kompetence.infra.diagnostics) leaves them out.
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def _autosave_queries(client, evaluation, competence_obj, level, comment=None) -> list[str]:
+    """The SQL one autosave sends, after checking it was saved."""
+    with CaptureQueriesContext(connection) as queries:
+        response = answer(client, evaluation, competence_obj, level, comment)
+    assert response.status_code == 200 and "Gemt" in response.text
+    return [q["sql"] for q in queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+
+
+def test_a_warm_autosave_takes_at_most_five_queries(org_a, wheel, round_a):
+    """Session, login with person, the evaluation locked, the answer's upsert, the count
+    with the progress: the kommune and the framework's structure come from the cache
+    once the first answer has filled it, and the session is not written again."""
+    evaluation = evaluation_of(round_a, org_a.employee)
+    with org_a.scope():
+        rows = list(Competence.objects.filter(version=wheel).order_by("pk"))
+    client = client_for(org_a.employee)
+    answer(client, evaluation, rows[0], 2)  # warms the caches
+    for item, level in ((rows[1], 3), (rows[2], 4), (rows[1], 5)):
+        queries = _autosave_queries(client, evaluation, item, level, "Et svar")
+        assert len(queries) <= 5, queries
+    with org_a.scope():
+        stored = dict(
+            Rating.objects.filter(evaluation=evaluation).values_list("competence_id", "level")
+        )
+        assert stored == {rows[0].pk: 2, rows[1].pk: 5, rows[2].pk: 4}
+        assert Evaluation.objects.get(pk=evaluation.pk).answered == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_warm_autosave_takes_at_most_five_queries_on_postgresql(org_a, wheel, round_a):
+    """As in production: no test transaction around the request, the evaluation locked
+    FOR UPDATE, row-level security on, the session in Redis in front of the database."""
+    evaluation = evaluation_of(round_a, org_a.employee)
+    with org_a.scope():
+        rows = list(Competence.objects.filter(version=wheel).order_by("pk"))
+    client = client_for(org_a.employee)
+    answer(client, evaluation, rows[0], 2)
+    for item in (rows[1], rows[2]):
+        queries = _autosave_queries(client, evaluation, item, 3)
+        assert len(queries) <= 5, queries
+    with org_a.scope():
+        assert Evaluation.objects.get(pk=evaluation.pk).answered == 3
+
+
+def test_a_comment_alone_keeps_the_level_and_a_level_alone_keeps_the_comment(org_a, wheel, round_a):
+    evaluation = evaluation_of(round_a, org_a.employee)
+    faglig = competence(wheel, "Faglig kompetence")
+    client = client_for(org_a.employee)
+    url = reverse("evaluation_answer", args=[evaluation.pk, faglig.pk])
+    assert client.post(url, {f"comment-{faglig.pk}": "Kun en kommentar"}, **HTMX).status_code == 200
+    with org_a.scope():
+        row = Rating.objects.get(evaluation=evaluation, competence=faglig)
+        assert (row.level, row.comment) == (None, "Kun en kommentar")
+        assert Evaluation.objects.get(pk=evaluation.pk).answered == 0
+    assert answer(client, evaluation, faglig, 4).status_code == 200
+    assert client.post(url, {f"comment-{faglig.pk}": "Ny kommentar"}, **HTMX).status_code == 200
+    with org_a.scope():
+        row = Rating.objects.get(evaluation=evaluation, competence=faglig)
+        assert (row.level, row.comment) == (4, "Ny kommentar")
+        assert Evaluation.objects.get(pk=evaluation.pk).answered == 1
+        assert Evaluation.objects.get(pk=evaluation.pk).rater_id == org_a.employee.pk
+
+
+def test_an_answer_to_another_kommune_or_a_closed_round_is_refused(org_a, org_b, wheel, round_a):
+    evaluation = evaluation_of(round_a, org_a.employee)
+    faglig = competence(wheel, "Faglig kompetence")
+    # Another kommune's person, on either host: the same 404 as for nothing at all.
+    assert (
+        answer(client_for(org_b.employee, org_a.kommune), evaluation, faglig, 3).status_code == 404
+    )
+    assert answer(client_for(org_b.employee), evaluation, faglig, 3).status_code == 404
+    # A competence of another version is not part of the evaluation.
+    other = build_framework(org_a.kommune, name="Et andet hjul")
+    assert (
+        answer(
+            client_for(org_a.employee), evaluation, competence(other, "Faglig kompetence"), 3
+        ).status_code
+        == 404
+    )
+    with org_a.scope():
+        services.round_close(round_=round_a)
+    response = answer(client_for(org_a.employee), evaluation, faglig, 3)
+    assert response.status_code == 422 and "Evalueringsrunden er lukket." in response.text
+    assert "Gemt" not in response.text
+    with org_a.scope():
+        assert not Rating.objects.filter(evaluation=evaluation).exists()
+
+
 def test_a_level_off_the_scale_is_refused_in_danish_and_nothing_is_saved(org_a, wheel, round_a):
     evaluation = evaluation_of(round_a, org_a.employee)
     faglig = competence(wheel, "Faglig kompetence")
