@@ -9,7 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
@@ -45,15 +46,13 @@ class LongSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, " selected" if key in chosen else "", label)
-                for key, label in ((str(v), label) for v, label in self.choices)
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+        options = []
+        for choice, label in self.choices:
+            key = str(choice)
+            selected = " selected" if key in chosen else ""
+            options.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
+        # Every value and label escaped above, the attributes by flatatt.
+        return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")  # noqa: S308
 
 
 class FormRenderer(TemplatesSetting):
