@@ -66,10 +66,11 @@ ORDER BY person_id, n
 """
 
 # A person × the competences of their role, in their main unit, with the required level,
-# carrying the levels of the round's submitted self- and leader evaluations (none when
-# a round opens; a draft is its author's own: profiles.services._publish) and the
-# services' rule (profiles.services._assessed, _recompute): agreed, else leader, else
-# self; a "not applicable" level counts as none; gap = required − assessed.
+# and the services' rule (profiles.services._assessed, _recompute): agreed, else leader,
+# else self; a "not applicable" level counts as none; gap = required − assessed. A round
+# that opens has no answers: its self and leader levels are NULL (`NO_ANSWERS`). The
+# benchmark's round has answers by now: the levels of the submitted self- and leader
+# evaluations (a draft is its author's own: profiles.services._publish), `ANSWERS`.
 ASSESSMENTS_SQL = """
 INSERT INTO profiles_assessment (kommune_id, round_id, person_id, competence_id, group_id,
   unit_id, required, self_level, leader_level, assessed, gap)
@@ -80,10 +81,22 @@ FROM (
     THEN NULL ELSE coalesce(leader_level, self_level) END AS assessed
   FROM (
     SELECT p.person_id, c.competence_id, c.group_id, p.unit_id, l.level AS required,
-      rs.level AS self_level, rl.level AS leader_level
+      {answers}
     FROM round_people p
     JOIN round_competences c ON c.role = p.role
     LEFT JOIN round_levels l ON l.levels = p.levels AND l.competence_id = c.competence_id
+    {answers_from}
+  ) a
+) b
+ORDER BY person_id, competence_id
+"""
+NO_ANSWERS = {
+    "answers": "CAST(NULL AS integer) AS self_level, CAST(NULL AS integer) AS leader_level",
+    "answers_from": "",
+}
+ANSWERS = {
+    "answers": "rs.level AS self_level, rl.level AS leader_level",
+    "answers_from": """
     LEFT JOIN profiles_evaluation es ON es.round_id = %(round)s
       AND es.subject_id = p.person_id AND es.kind = %(self)s AND es.status = %(submitted)s
     LEFT JOIN profiles_rating rs ON rs.evaluation_id = es.id
@@ -91,11 +104,8 @@ FROM (
     LEFT JOIN profiles_evaluation el ON el.round_id = %(round)s
       AND el.subject_id = p.person_id AND el.kind = %(leader)s AND el.status = %(submitted)s
     LEFT JOIN profiles_rating rl ON rl.evaluation_id = el.id
-      AND rl.competence_id = c.competence_id
-  ) a
-) b
-ORDER BY person_id, competence_id
-"""
+      AND rl.competence_id = c.competence_id""",
+}
 
 
 @transaction.atomic
@@ -148,9 +158,11 @@ def round_fill(
     with connection.cursor() as cursor:
         person_ids = _round_tables(cursor, round_, structure)
         cursor.execute(EVALUATIONS_SQL.format(answered=answered), params)
+        answers = NO_ANSWERS
         if before_assessments is not None:
             before_assessments(cursor, params)
-        cursor.execute(ASSESSMENTS_SQL.format(not_applicable=in_list), params)
+            answers = ANSWERS
+        cursor.execute(ASSESSMENTS_SQL.format(not_applicable=in_list, **answers), params)
         for table in TABLES:
             cursor.execute(f"DROP TABLE {table}")  # the names are the constants above
     return person_ids
@@ -172,7 +184,7 @@ def _round_tables(
     )
     roles = selectors.roles_of(person_ids)
     primary = primary_positions(person_ids)
-    required = selectors.required_levels(person_ids, [version.framework_id])
+    required = selectors.required_levels(person_ids, [version.framework_id], primary)
     competence_ids = {c.key: c.pk for c in structure.competences}
     # People share few sets of required levels (a job profile, the unit profiles above).
     level_sets: dict[tuple, int] = {}
