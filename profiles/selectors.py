@@ -165,12 +165,17 @@ def role_of(person: Person) -> str:
 # --- Required levels ---------------------------------------------------------------
 
 
-def required_levels(person_ids, framework_ids) -> dict[tuple[int, int], dict]:
+def required_levels(
+    person_ids, framework_ids, primary: dict[int, Position] | None = None
+) -> dict[tuple[int, int], dict]:
     """{(person_id, framework_id): {competence_key: level}}: from the job profile of the
     person's main position if it belongs to that framework, else from the nearest unit
     profile above (or at) the person's unit. A handful of queries for any number of people.
+    `primary` is `primary_positions(person_ids)` when the caller has it already (a
+    45,000-person round reads them once).
     """
-    primary = primary_positions(person_ids)
+    if primary is None:
+        primary = primary_positions(person_ids)
     assignments = dict(
         JobProfileAssignment.objects.filter(
             position_id__in=[p.pk for p in primary.values()]

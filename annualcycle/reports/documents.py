@@ -46,6 +46,7 @@ class Sheet:
         self.book = book
         self.worksheet = book.workbook.add_worksheet(title)
         self.row = 0
+        self.zone = timezone.get_current_timezone()
         for index, width in enumerate(widths):
             self.worksheet.set_column(index, index, width)
 
@@ -55,21 +56,23 @@ class Sheet:
 
     def append(self, values: list, formats: Sequence[str] = (), *, bold: bool = False) -> None:
         """One row. Text always stays text (a name like "=HYPERLINK(…)" is never a
-        formula), without control characters; a date-time becomes its local date."""
-        write = self.worksheet
+        formula), without control characters; a date-time becomes its local date.
+        A 100,000-row sheet calls this for every row: the styles of a row's columns are
+        looked up once per kind of row, and the time zone once per sheet."""
+        worksheet, row = self.worksheet, self.row
+        styles = self.book.styles(tuple(formats), bold)
         for column, value in enumerate(values):
-            number_format = formats[column] if column < len(formats) else ""
-            style = self.book.style(number_format, bold)
             if value is None or value == "":
                 continue
+            style = styles[column] if column < len(styles) else styles[-1]
             if isinstance(value, str):
-                write.write_string(self.row, column, ILLEGAL_CHARACTERS_RE.sub("", value), style)
+                worksheet.write_string(row, column, ILLEGAL_CHARACTERS_RE.sub("", value), style)
             elif isinstance(value, datetime.datetime):
-                write.write_datetime(self.row, column, timezone.localtime(value).date(), style)
+                worksheet.write_datetime(row, column, value.astimezone(self.zone).date(), style)
             elif isinstance(value, datetime.date):
-                write.write_datetime(self.row, column, value, style)
+                worksheet.write_datetime(row, column, value, style)
             else:
-                write.write_number(self.row, column, value, style)
+                worksheet.write_number(row, column, value, style)
         self.row += 1
 
 
@@ -85,6 +88,7 @@ class Book:
             },
         )
         self._styles: dict[tuple[str, bool], object] = {}
+        self._row_styles: dict[tuple[tuple[str, ...], bool], tuple] = {}
 
     def style(self, number_format: str, bold: bool):
         key = (number_format, bold)
@@ -96,6 +100,14 @@ class Book:
                 properties["bold"] = True
             self._styles[key] = self.workbook.add_format(properties) if properties else None
         return self._styles[key]
+
+    def styles(self, formats: tuple[str, ...], bold: bool) -> tuple:
+        """The styles of a row's columns by their number formats; one more at the end
+        for the columns past `formats`."""
+        key = (formats, bold)
+        if key not in self._row_styles:
+            self._row_styles[key] = tuple(self.style(f, bold) for f in (*formats, ""))
+        return self._row_styles[key]
 
     def sheet(self, title: str, widths: list[int]) -> Sheet:
         return Sheet(self, title, widths)

@@ -19,7 +19,7 @@ import random
 import time
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
@@ -27,7 +27,6 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
-from kompetence import selectors as org_selectors
 from kompetence import services as org_services
 from kompetence.bench import organisation as bench
 from kompetence.infra import imports
@@ -46,15 +45,14 @@ from kompetence.models import (
 from kompetence.org_import import organisation_importer
 from mus import content as mus_content
 from mus.models import Conversation, Plan, PlanActivity, PlanGoal, PlanVersion, Signature
-from profiles import selectors as profile_selectors
 from profiles import services as profile_services
 from profiles.models import (
     Competence,
-    Evaluation,
     EvaluationRound,
     JobProfileAssignment,
     JobRequirement,
 )
+from profiles.rounds import round_fill
 
 SLUG = "koebenhavn"
 PASSWORD = "bench-password"  # noqa: S105  (benchmark logins on a benchmark database)
@@ -109,36 +107,16 @@ GROUPS = {
     ],
 }
 
-# The round's rows in three statements over the temporary tables `_round` fills
-# (bench_people: who, role, main unit, which set of required levels; bench_levels: those
-# sets; bench_competences: the competences each role answers, numbered).
-#
-# Each evaluation draws how far it got: 85 % complete and submitted, 10 % half way (1 to
-# total − 1 answers, the first ones in the framework's order), 5 % not started.
-EVALUATIONS_SQL = """
-INSERT INTO profiles_evaluation (kommune_id, round_id, version_id, subject_id, kind, role,
-  rater_id, total, answered, status, submitted_at, updated_at)
-SELECT %(kommune)s, %(round)s, %(version)s, person_id, kind, role,
-  CASE WHEN kind = %(self)s THEN person_id END, total, answered,
-  CASE WHEN answered = total AND total > 0 THEN %(submitted)s ELSE %(open)s END,
-  CASE WHEN answered = total AND total > 0 THEN %(now)s END, %(now)s
-FROM (
-  SELECT d.*, CASE WHEN draw < 0.85 THEN total
-    WHEN draw < 0.95 THEN least(total, 1 + floor(part * (total - 1))::int)
-    ELSE 0 END AS answered
-  FROM (
-    SELECT p.person_id, p.role, k.kind, k.n,
-      (SELECT count(*) FROM bench_competences c WHERE c.role = p.role)::int AS total,
-      random() AS draw, random() AS part
-    FROM bench_people p CROSS JOIN (VALUES (%(self)s, 1), (%(leader)s, 2)) k (kind, n)
-    ORDER BY p.person_id, k.n
-  ) d
-) e
-ORDER BY person_id, n
-"""
+# How far each evaluation got (`profiles.rounds.round_fill`'s `answered`): 85 % complete
+# and submitted, 10 % half way (1 to total − 1 answers, the first ones in the framework's
+# order), 5 % not started. Each WHEN draws anew: 0.15 × 2/3 is the 10 %.
+ANSWERED_SQL = """CASE WHEN random() < 0.85 THEN total
+    WHEN random() < 2.0 / 3 THEN least(total, 1 + floor(random() * (total - 1))::int)
+    ELSE 0 END"""
 
 # An answer for each of the first `answered` competences: the required level (3 where
 # none is set) moved by −2 … +1, within 1–5, and "ikke relevant" (0) 3 % of the time.
+# Over the round's temporary tables (`profiles.rounds.TABLES`).
 RATINGS_SQL = """
 INSERT INTO profiles_rating (kommune_id, evaluation_id, competence_id, level, comment,
   updated_at)
@@ -148,43 +126,11 @@ SELECT e.kommune_id, e.id, c.competence_id,
       + (ARRAY[-2, -1, -1, 0, 0, 0, 1])[1 + floor(random() * 7)::int])) END,
   '', %(now)s
 FROM profiles_evaluation e
-JOIN bench_people p ON p.person_id = e.subject_id
-JOIN bench_competences c ON c.role = p.role AND c.ordinal <= e.answered
-LEFT JOIN bench_levels l ON l.levels = p.levels AND l.competence_key = c.key
+JOIN round_people p ON p.person_id = e.subject_id
+JOIN round_competences c ON c.role = p.role AND c.ordinal <= e.answered
+LEFT JOIN round_levels l ON l.levels = p.levels AND l.competence_id = c.competence_id
 WHERE e.round_id = %(round)s
 ORDER BY e.id, c.ordinal
-"""
-
-# The assessment rows `round_populate` writes (a person × the competences of their role,
-# in their main unit, with the required level), carrying the levels of the submitted
-# self- and leader evaluations (a draft is its author's own: profiles.services._publish)
-# and the services' rule (profiles.services._assessed, _recompute): agreed, else leader,
-# else self; a "not applicable" level counts as none; gap = required − assessed.
-ASSESSMENTS_SQL = """
-INSERT INTO profiles_assessment (kommune_id, round_id, person_id, competence_id, group_id,
-  unit_id, required, self_level, leader_level, assessed, gap)
-SELECT %(kommune)s, %(round)s, person_id, competence_id, group_id, unit_id, required,
-  self_level, leader_level, assessed, required - assessed
-FROM (
-  SELECT a.*, CASE WHEN coalesce(leader_level, self_level) = ANY(%(not_applicable)s::int[])
-    THEN NULL ELSE coalesce(leader_level, self_level) END AS assessed
-  FROM (
-    SELECT p.person_id, c.competence_id, c.group_id, p.unit_id, l.level AS required,
-      rs.level AS self_level, rl.level AS leader_level
-    FROM bench_people p
-    JOIN bench_competences c ON c.role = p.role
-    LEFT JOIN bench_levels l ON l.levels = p.levels AND l.competence_key = c.key
-    LEFT JOIN profiles_evaluation es ON es.round_id = %(round)s
-      AND es.subject_id = p.person_id AND es.kind = %(self)s AND es.status = %(submitted)s
-    LEFT JOIN profiles_rating rs ON rs.evaluation_id = es.id
-      AND rs.competence_id = c.competence_id
-    LEFT JOIN profiles_evaluation el ON el.round_id = %(round)s
-      AND el.subject_id = p.person_id AND el.kind = %(leader)s AND el.status = %(submitted)s
-    LEFT JOIN profiles_rating rl ON rl.evaluation_id = el.id
-      AND rl.competence_id = c.competence_id
-  ) a
-) b
-ORDER BY person_id, competence_id
 """
 
 
@@ -340,8 +286,8 @@ class Command(BaseCommand):
         Each row is written once with its final values: the assessment rows carry the
         submitted levels and the services' rule (`profiles.services._recompute`) from
         the start, instead of being updated 1.8 million rows at a time afterwards.
-        Who is in the round, their role, main unit and required levels come from the
-        app's own selectors, as in `round_populate`."""
+        The rows are written by the SQL that opens every round (`round_fill`), with the
+        answers in between."""
         kommune, version = self.kommune, self.version
         root = OrgUnit.objects.get(kommune=kommune, parent=None, external_id="D")
         self.round = round_ = EvaluationRound.objects.create(
@@ -353,44 +299,7 @@ class Command(BaseCommand):
             opened_by=self.hr,
             status=EvaluationRound.Status.OPENING,
         )
-        person_ids = sorted(
-            set(
-                Position.objects.active()
-                .filter(unit__path__startswith=root.path, person__is_active=True)
-                .values_list("person_id", flat=True)
-            )
-        )
-        structure = profile_selectors.version_structure(version)
-        roles = profile_selectors.roles_of(person_ids)
-        primary = org_selectors.primary_positions(person_ids)
-        required = profile_selectors.required_levels(person_ids, [version.framework_id])
-        level_sets: dict[tuple, int] = {}
         with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE bench_people (person_id bigint PRIMARY KEY, role text, "
-                "unit_id bigint, levels int) ON COMMIT DROP; "
-                "CREATE TEMP TABLE bench_levels (levels int, competence_key uuid, level int, "
-                "PRIMARY KEY (levels, competence_key)) ON COMMIT DROP; "
-                "CREATE TEMP TABLE bench_competences (role text, ordinal int, "
-                "competence_id bigint, group_id bigint, key uuid, "
-                "PRIMARY KEY (role, ordinal)) ON COMMIT DROP"
-            )
-            with cursor.copy("COPY bench_people FROM STDIN") as copy:
-                for person_id in person_ids:
-                    levels = tuple(sorted(required[(person_id, version.framework_id)].items()))
-                    index = level_sets.setdefault(levels, len(level_sets))
-                    unit_id = primary[person_id].unit_id
-                    copy.write_row((person_id, roles[person_id], unit_id, index))
-            with cursor.copy("COPY bench_levels FROM STDIN") as copy:
-                for levels, index in level_sets.items():
-                    for key, level in levels:
-                        copy.write_row((index, key, level))
-            with cursor.copy("COPY bench_competences FROM STDIN") as copy:
-                for role in set(roles.values()):
-                    rows = [c for c in structure.competences if c.applies_to(role)]
-                    for ordinal, c in enumerate(rows, start=1):
-                        copy.write_row((role, ordinal, c.pk, c.group_id, c.key))
-            cursor.execute("ANALYZE bench_people, bench_levels, bench_competences")
             # 3.2 million ratings whose keys come from the rows just written: no
             # foreign-key triggers for this step (they would double its time at the
             # commit). Only the superuser may turn them off; the tests' scoped role keeps them.
@@ -399,20 +308,11 @@ class Command(BaseCommand):
                 "WHERE current_setting('is_superuser') = 'on'"
             )
             cursor.execute("SELECT setseed(%s)", [(self.seed % 1000) / 1000])
-            params: dict[str, Any] = {
-                "kommune": kommune.pk,
-                "round": round_.pk,
-                "version": version.pk,
-                "now": timezone.now(),
-                "self": Evaluation.Kind.SELF,
-                "leader": Evaluation.Kind.LEADER,
-                "open": Evaluation.Status.OPEN,
-                "submitted": Evaluation.Status.SUBMITTED,
-                "not_applicable": sorted(structure.not_applicable_values),
-            }
-            cursor.execute(EVALUATIONS_SQL, params)
-            cursor.execute(RATINGS_SQL, params)
-            cursor.execute(ASSESSMENTS_SQL, params)
+        round_fill(
+            round_=round_,
+            answered=ANSWERED_SQL,
+            before_assessments=lambda cursor, params: cursor.execute(RATINGS_SQL, params),
+        )
         round_.status = EvaluationRound.Status.OPEN
         round_.save(update_fields=["status"])
 
