@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -32,7 +33,7 @@ from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
 from kompetence import selectors as org_selectors
 from kompetence import services as org_services
 from kompetence.bench import organisation as bench
-from kompetence.infra import imports
+from kompetence.infra import imports, rls
 from kompetence.infra.bulk import bulk_insert
 from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import (
@@ -204,6 +205,13 @@ class Command(BaseCommand):
     def handle(self, *args, people, units, slug, name, reset, seed, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_data needs PostgreSQL (set DATABASE_URL).")
+        if settings.DATABASE_APP_ROLE:
+            # The benchmark's requests then run as the application role, behind row-level
+            # security: the role, its grants and the policies, as `migrate` makes them
+            # when the role is configured (idempotent, so also for a database migrated
+            # without it).
+            with connection.schema_editor() as editor:
+                rls.install(apps, editor)
         existing = Kommune.objects.filter(slug=slug).first()
         if existing and not reset and finished(existing):
             self.stdout.write(f"The benchmark kommune {slug} exists; --reset rebuilds it.")
