@@ -15,6 +15,13 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/kompetence_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/11
 BENCH_ARGS ?=
+# `make bench-national` builds all 98 kommuner (500,000 people) here, with its own Redis
+# database so no cache entry of the single-kommune run (same ids) serves the national one;
+# NATIONAL_OUT keeps the runs' figures; BENCH_RUN_ARGS go to both runs (e.g. --port 8766).
+NATIONAL_DB_URL ?= postgres://postgres@127.0.0.1:5432/kompetence_national
+NATIONAL_REDIS_URL ?= redis://127.0.0.1:6379/12
+NATIONAL_OUT ?= var/bench-national
+BENCH_RUN_ARGS ?=
 
 # Debian packages: WeasyPrint's Pango and fonts, gettext for translations (runtime);
 # Chromium and pdftotext for the browser and PDF tests.
@@ -22,7 +29,7 @@ RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 TEST_DEBS := chromium poppler-utils
 
 .PHONY: demo test test-pg install install-dev system-deps system-deps-test messages messages-update static \
-	migrate seed run lint format bench security clean
+	migrate seed run lint format bench bench-national security clean
 
 $(BIN)/activate:
 	"$$(scripts/find-python)" -m venv $(VENV)
@@ -93,6 +100,28 @@ bench: install
 	DATABASE_URL=$(BENCH_DB_URL) $(PY) manage.py migrate --noinput -v 0
 	DATABASE_URL=$(BENCH_DB_URL) $(PY) manage.py bench_data $(BENCH_ARGS)
 	DATABASE_URL=$(BENCH_DB_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) manage.py bench_run
+
+# Every kommune on one deployment: the page scenarios for København in its own database
+# and among all 98 kommuner, back to back (so the machine's drift is the same for both),
+# then each p95 beside the other, with the national database's size and build time.
+# gunicorn logs in as the application's own role, behind row-level security (bench_run).
+# The first run builds both databases (the national one: about an hour and 12 GB on the
+# loaded 2-core machine, see docs/benchmarks.md); it resumes where an interrupted build
+# stopped, and later runs find them built and only measure.
+bench-national: install
+	@scripts/ensure-database "$(BENCH_DB_URL)"
+	@scripts/ensure-database "$(NATIONAL_DB_URL)"
+	@mkdir -p $(NATIONAL_OUT)
+	DATABASE_URL=$(BENCH_DB_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_DB_URL) $(PY) manage.py bench_data
+	DATABASE_URL=$(NATIONAL_DB_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(NATIONAL_DB_URL) $(PY) manage.py bench_national --json $(NATIONAL_OUT)/build.json
+	DATABASE_URL=$(BENCH_DB_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+	  $(PY) manage.py bench_run --pages-only --json $(NATIONAL_OUT)/single.json $(BENCH_RUN_ARGS)
+	DATABASE_URL=$(NATIONAL_DB_URL) REDIS_URL=$(NATIONAL_REDIS_URL) \
+	  $(PY) manage.py bench_run --pages-only --json $(NATIONAL_OUT)/national.json $(BENCH_RUN_ARGS)
+	$(PY) manage.py bench_compare $(NATIONAL_OUT)/single.json $(NATIONAL_OUT)/national.json \
+	  --build $(NATIONAL_OUT)/build.json --markdown $(NATIONAL_OUT)/comparison.md
 
 # Security checks CI runs: Django's deployment check with the production settings and
 # known vulnerabilities in the dependencies (`make lint` runs ruff's security rules, S:

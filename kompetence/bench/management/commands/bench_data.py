@@ -8,9 +8,12 @@ rows, generated in SQL, each row written once with its final values: `_round`), 
 conversations and signed development plans for most (COPY), and catalogue courses
 with enrolments. About a minute and a half on two cores.
 
-Run again, it finds the kommune and stops; `--reset` removes it first. The logins
-`hr`, `leder`, `med`, `medarbejder` and `direktoer` get the password `bench-password`;
-`medarbejder` is a much-read person (`reading_history`)."""
+Run again, it finds the kommune and stops (one left unfinished by an interrupted build
+is removed and built again); `--reset` removes it first. The logins `hr`, `leder`, `med`,
+`medarbejder` and `direktoer` get the password `bench-password`; `medarbejder` is a
+much-read person (`reading_history`). `--slug`, `--name`, `--people`, `--units` and
+`--seed` build another kommune beside it (`bench_national`: all 98); the same arguments
+and seed give the same rows, whatever else the database holds."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from decimal import Decimal
 from typing import cast
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -29,7 +33,7 @@ from django.utils import timezone
 from catalogue.models import Course, CourseCompetence, CourseSession, Enrolment
 from kompetence import services as org_services
 from kompetence.bench import organisation as bench
-from kompetence.infra import imports
+from kompetence.infra import imports, rls
 from kompetence.infra.bulk import bulk_insert
 from kompetence.infra.tenancy import kommune_scope
 from kompetence.models import (
@@ -55,6 +59,7 @@ from profiles.models import (
 from profiles.rounds import round_fill
 
 SLUG = "koebenhavn"
+NAME = "Københavns Kommune (benchmark)"
 PASSWORD = "bench-password"  # noqa: S105  (benchmark logins on a benchmark database)
 GROUPS = {
     "Faglighed": [
@@ -135,20 +140,28 @@ ORDER BY e.id, c.ordinal
 
 
 class Command(BaseCommand):
-    help = "Builds a 45,000-person benchmark kommune on PostgreSQL."
+    help = "Builds a benchmark kommune (København, 45,000 people) on PostgreSQL."
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=45_000)
         parser.add_argument("--units", type=int, default=2_500)
         parser.add_argument("--slug", default=SLUG)
+        parser.add_argument("--name", default=NAME)
         parser.add_argument("--reset", action="store_true")
         parser.add_argument("--seed", type=int, default=45)
 
-    def handle(self, *args, people, units, slug, reset, seed, **options):
+    def handle(self, *args, people, units, slug, name, reset, seed, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_data needs PostgreSQL (set DATABASE_URL).")
+        if settings.DATABASE_APP_ROLE:
+            # The benchmark's requests then run as the application role, behind row-level
+            # security: the role, its grants and the policies, as `migrate` makes them
+            # when the role is configured (idempotent, so also for a database migrated
+            # without it).
+            with connection.schema_editor() as editor:
+                rls.install(apps, editor)
         existing = Kommune.objects.filter(slug=slug).first()
-        if existing and not reset:
+        if existing and not reset and finished(existing):
             self.stdout.write(f"The benchmark kommune {slug} exists; --reset rebuilds it.")
             return
         if existing:
@@ -158,9 +171,9 @@ class Command(BaseCommand):
         self.started = time.monotonic()
         kommune, hr = org_services.kommune_create(
             slug=slug,
-            name="Københavns Kommune (benchmark)",
+            name=name,
             hr_name="Helle HR",
-            hr_email="hr@koebenhavn.example",
+            hr_email=f"hr@{slug}.example",
         )
         with kommune_scope(kommune):
             self.kommune, self.hr = kommune, hr
@@ -199,7 +212,9 @@ class Command(BaseCommand):
         kommune, rng = self.kommune, self.rng
         scale = profile_services.scale_create_default(kommune=kommune)
         version = profile_services.framework_create(
-            kommune=kommune, name="Kompetencer i Københavns Kommune", scale=scale
+            kommune=kommune,
+            name=f"Kompetencer i {kommune.name.removesuffix(' (benchmark)')}",
+            scale=scale,
         )
         for group_name, names in GROUPS.items():
             group = profile_services.group_create(version=version, name=group_name)
@@ -239,10 +254,20 @@ class Command(BaseCommand):
         employee = Person.objects.filter(
             positions__unit__path__startswith=leader.unit.path, positions__is_leader=False
         ).order_by("pk")[0]
-        centre = OrgUnit.objects.filter(kommune=kommune, depth=3).order_by("pk")[0]
-        member = Person.objects.filter(
-            positions__unit__path__startswith=centre.path, positions__is_leader=False
-        ).order_by("pk")[0]
+        # The first centre with an employee below it (in a small kommune, not all have),
+        # and not the leader's employee (the `medarbejder` login).
+        centre, member = next(
+            (centre, member)
+            for centre in OrgUnit.objects.filter(kommune=kommune, depth=3).order_by("pk")
+            if (
+                member := Person.objects.filter(
+                    positions__unit__path__startswith=centre.path, positions__is_leader=False
+                )
+                .exclude(pk=employee.pk)
+                .order_by("pk")
+                .first()
+            )
+        )
         org_services.med_committee_create(
             kommune=kommune,
             name=f"Center-MED {centre.name}",
@@ -263,7 +288,8 @@ class Command(BaseCommand):
             user.save()
 
     def _leader_of_about(self, size: int) -> Position:
-        """The leader position whose subtree holds closest to `size` people."""
+        """The leader position of an afdeling (depth 4; in a kommune too small to have
+        any, of any unit) whose subtree holds closest to `size` people."""
         with connection.cursor() as cursor:
             cursor.execute(
                 """
@@ -271,8 +297,9 @@ class Command(BaseCommand):
                 JOIN kompetence_orgunit u ON u.id = leader.unit_id
                 JOIN kompetence_orgunit below ON below.path LIKE u.path || '%%'
                 JOIN kompetence_position p ON p.unit_id = below.id
-                WHERE leader.is_leader AND leader.kommune_id = %s AND u.depth = 4
-                GROUP BY leader.id ORDER BY abs(count(p.id) - %s), leader.id LIMIT 1
+                WHERE leader.is_leader AND leader.kommune_id = %s
+                GROUP BY leader.id, u.depth
+                ORDER BY u.depth <> 4, abs(count(p.id) - %s), leader.id LIMIT 1
                 """,
                 [self.kommune.pk, size],
             )
@@ -621,6 +648,13 @@ def model_values(obj: models.Model) -> dict:
             value = related.pk
         values[field.attname] = value
     return values
+
+
+def finished(kommune: Kommune) -> bool:
+    """Whether the kommune's build ran to its last step (the catalogue): each step
+    commits on its own, so an interrupted build leaves a kommune without one."""
+    with kommune_scope(kommune):
+        return Course.objects.filter(kommune=kommune).exists()
 
 
 def purge(kommune: Kommune) -> None:

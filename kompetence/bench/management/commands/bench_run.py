@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime
 import http.client
+import json
 import os
 import re
 import secrets
@@ -222,6 +223,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--markdown", type=Path, help="also write the table here")
+        parser.add_argument("--json", type=Path, help="also write the figures here (bench_compare)")
         parser.add_argument(
             "--pages-only",
             action="store_true",
@@ -246,7 +248,7 @@ class Command(BaseCommand):
     ):
         if connection.vendor != "postgresql" or not settings.REDIS_URL:
             raise CommandError("make bench needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
-        self.requests = requests
+        self.requests, self.json = requests, options["json"]
         self.only = only.casefold()
         call_command("bench_data", stdout=self.stdout)
         self.kommune = Kommune.objects.get(slug=SLUG)
@@ -967,6 +969,13 @@ class Command(BaseCommand):
         self.stdout.write(text)
         if markdown:
             markdown.write_text(text + "\n")
+        if self.json:
+            figures = [
+                {"name": r.name, "median_ms": r.median, "p95_ms": r.p95, "queries": r.queries,
+                 "floor_ms": r.floor, "ratio": r.ratio, "note": r.note}
+                for r in results
+            ]  # fmt: skip
+            self.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
 
 
 # The dashboards' variants with a write before each view: name suffix → the fixture
