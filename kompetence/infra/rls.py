@@ -116,15 +116,16 @@ def database_kommune(kommune_id: int):
     if connection.vendor != "postgresql":
         yield
         return
-    token = _current.set(kommune_id)
-    previous = token.old_value if token.old_value is not contextvars.Token.MISSING else None
     # The kommune is bound on the driver's connection before Django runs any query, so
     # Django's check of a reused connection (CONN_HEALTH_CHECKS) is done here first: a
-    # connection the server ended while idle is replaced instead of failing.
+    # connection the server ended while idle is replaced instead of failing. Outside
+    # the try: a database that is down fails here, before the scope is remembered.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    _apply(connection, kommune_id)
+    token = _current.set(kommune_id)
+    previous = token.old_value if token.old_value is not contextvars.Token.MISSING else None
     try:
+        _apply(connection, kommune_id)
         yield
     finally:
         _current.reset(token)

@@ -136,6 +136,28 @@ def test_an_error_that_aborts_a_scoped_transaction_leaves_the_connection_unbound
         assert Person.objects.count() == 7
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_scope_entered_while_the_database_is_down_leaves_nothing_behind(org_a):
+    """A request whose kommune comes from the cache enters the scope before its first
+    query; with the database down that entry fails, and the thread must not keep the
+    kommune: the next connection it opens, outside any scope, starts unbound."""
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # as if the database were down
+    try:
+        with pytest.raises(DatabaseError), rls.database_kommune(org_a.kommune.pk):
+            pass  # never reached
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    with connection.cursor() as cursor:  # a fresh connection, outside any scope
+        cursor.execute(
+            "SELECT coalesce(current_setting('kompetence.kommune', true), ''), "
+            "current_user = session_user"
+        )
+        assert cursor.fetchone() == ("", True)
+
+
 def test_every_table_is_under_the_wall_or_named_with_a_reason():
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
